@@ -1,0 +1,8 @@
+/* commands.h — the subcommands of the hzprof binary, dispatched from main.c's table. */
+#ifndef HZPROF_CLI_COMMANDS_H
+#define HZPROF_CLI_COMMANDS_H
+
+/* Each returns the process exit status. argv[0] is the subcommand name. */
+int cmd_cost(int argc, char **argv);
+
+#endif

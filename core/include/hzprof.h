@@ -1,0 +1,178 @@
+/*
+ * hzprof.h — the public API of libhzprof, a signal-driven sampling CPU profiler.
+ *
+ * This is the only public header. Everything else under core/src is internal.
+ *
+ * Model (as Go's runtime CPU profiler): a sampler makes the kernel send SIGPROF to a
+ * thread at a set rate; the async-signal-safe handler unwinds the interrupted stack and
+ * writes it, with the thread's current label set, into a lock-free ring buffer; a reader
+ * thread drains the ring into a hash map keyed by stack + labels. After hzprof_stop() the
+ * aggregated profile can be written out (folded stacks here; pprof in a later module).
+ *
+ * Usage:
+ *
+ *     struct hzprof_config cfg;
+ *     hzprof_config_init(&cfg);
+ *     cfg.rate_hz = 1000;
+ *     cfg.sampler = "perf-clock";
+ *     int rc = hzprof_start(&cfg);
+ *     if (rc != HZPROF_OK)
+ *         fprintf(stderr, "%s: %s\n", hzprof_strerror(rc), hzprof_error_detail());
+ *     ... work ...
+ *     hzprof_stop();
+ *     hzprof_write_folded("cpu.folded");
+ *
+ * Threads: linking (or LD_PRELOADing) libhzprof interposes pthread_create, so threads
+ * created after the library is loaded register themselves. Threads that already exist
+ * when hzprof_start() is called are found in /proc/self/task and sampled too; those that
+ * call hzprof_thread_register() also get full frame-pointer stacks (their stack bounds are
+ * known) and warm up libunwind outside the signal handler.
+ *
+ * Signals: while loaded, libhzprof owns SIGPROF. Its handler stays installed after
+ * hzprof_stop() so that a signal still in flight is ignored rather than killing the
+ * process. Slow system calls may be interrupted (SA_RESTART is set, but calls such as
+ * poll(2) or epoll_wait(2) return EINTR regardless): code being profiled must retry.
+ *
+ * Thread safety: hzprof_start/stop/get_stats/write_* are serialized internally and may be
+ * called from any thread. Label functions act on the calling thread only.
+ */
+#ifndef HZPROF_H
+#define HZPROF_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define HZPROF_VERSION "0.1.0"
+
+/* Defaults and limits of struct hzprof_config. */
+#define HZPROF_DEFAULT_RATE_HZ 100
+#define HZPROF_MAX_RATE_HZ 100000
+#define HZPROF_DEFAULT_MAX_DEPTH 64 /* as Go */
+#define HZPROF_MAX_DEPTH_LIMIT 256
+#define HZPROF_DEFAULT_RING_WORDS (1u << 17) /* 1 MiB of 64-bit words, as Go */
+#define HZPROF_MIN_RING_WORDS (1u << 10)
+
+/* Error codes. Every function that can fail returns one; 0 is success. */
+enum hzprof_error {
+    HZPROF_OK = 0,
+    HZPROF_ERR_INVALID = -1,          /* a config value is out of range */
+    HZPROF_ERR_UNKNOWN_SAMPLER = -2,  /* sampler name not known */
+    HZPROF_ERR_UNKNOWN_UNWINDER = -3, /* unwinder name not known */
+    HZPROF_ERR_RUNNING = -4,          /* hzprof_start while profiling */
+    HZPROF_ERR_NOT_RUNNING = -5,      /* hzprof_stop while not profiling */
+    HZPROF_ERR_NO_PMU = -6,           /* hardware counters unavailable */
+    HZPROF_ERR_PERMISSION = -7,       /* the kernel refused (perf_event_paranoid, ...) */
+    HZPROF_ERR_SYSTEM = -8,           /* a system call failed */
+    HZPROF_ERR_NO_MEMORY = -9,
+    HZPROF_ERR_IO = -10,         /* writing an output file failed */
+    HZPROF_ERR_NO_PROFILE = -11, /* nothing recorded yet to write */
+    HZPROF_ERR_LABELS = -12,     /* label stack empty or full */
+};
+
+/* A fixed message for a code ("hardware counters unavailable", ...). Never NULL. */
+const char *hzprof_strerror(int code);
+
+/* The detail of the last failure on the calling thread, e.g.
+ * "unknown sampler 'foo' (valid: itimer, thread-timer, ...)" or
+ * "perf_event_open(cycles): No such file or directory". Empty string if none. */
+const char *hzprof_error_detail(void);
+
+struct hzprof_config {
+    /* Samples per CPU-second per thread (per wall-second per thread for "wall").
+     * 1..HZPROF_MAX_RATE_HZ. Tick-based samplers (itimer, thread-timer) cannot exceed
+     * the kernel tick (CONFIG_HZ); the statistics show what was achieved. */
+    unsigned rate_hz;
+    /* Sampler name: "itimer", "thread-timer", "perf-clock", "perf-cycles", "wall", or
+     * "manual" (no timer: samples are taken when the process sends itself SIGPROF with
+     * tgkill; for tests and cost measurements). NULL means "thread-timer". */
+    const char *sampler;
+    /* Unwinder name: "fp", "libunwind" or "none". NULL means "libunwind". */
+    const char *unwinder;
+    /* Frames kept per sample, 1..HZPROF_MAX_DEPTH_LIMIT; deeper stacks keep their
+     * leaf-most frames and count as truncated. */
+    unsigned max_depth;
+    /* Ring capacity in 64-bit words, a power of two >= HZPROF_MIN_RING_WORDS. */
+    size_t ring_words;
+};
+
+/* Fills *cfg with the defaults above. */
+void hzprof_config_init(struct hzprof_config *cfg);
+
+/* Starts profiling the whole process. Fails, with nothing left armed, on a bad config,
+ * an unknown sampler/unwinder (HZPROF_ERR_UNKNOWN_*, detail lists the valid names), or
+ * a sampler the machine cannot provide (e.g. HZPROF_ERR_NO_PMU for "perf-cycles" where
+ * there is no PMU). Discards the previous profile. */
+int hzprof_start(const struct hzprof_config *cfg);
+
+/* Stops profiling: disarms every timer, waits for handlers in flight, drains the ring
+ * into the profile and stops the reader thread. The profile stays available for the
+ * hzprof_write_* functions and hzprof_get_stats until the next hzprof_start. */
+int hzprof_stop(void);
+
+/* 1 while profiling, else 0. */
+int hzprof_running(void);
+
+struct hzprof_stats {
+    uint64_t samples_taken;    /* signals that produced a sample attempt */
+    uint64_t samples_recorded; /* samples written into the ring */
+    uint64_t samples_lost;     /* samples dropped because the ring was full */
+    uint64_t samples_off_cpu;  /* "wall" samples of threads that were not running */
+    uint64_t stacks_truncated; /* samples whose stack was deeper than max_depth */
+    uint64_t handler_ns_total; /* time spent inside the handler, all samples */
+    uint64_t handler_ns_max;   /* the longest single handler run */
+    uint64_t threads_seen;     /* threads armed/sampled during the session */
+    double cpu_seconds;        /* process CPU time while profiling */
+    double wall_seconds;       /* wall time while profiling */
+    double achieved_hz;        /* samples_taken per CPU-second (per thread-wall-second
+                                  for "wall"); compare with rate_hz */
+    unsigned rate_hz;          /* requested rate */
+    char sampler[32];
+    char unwinder[32];
+};
+
+/* Statistics of the current session (live) or of the last one. */
+int hzprof_get_stats(struct hzprof_stats *out);
+
+/* Flags of hzprof_write_folded. */
+#define HZPROF_FOLDED_LABELS 1u /* prefix each stack with a root frame "{k=v,k2=v2}" */
+
+/* Writes the last profile as folded stacks, one line per distinct stack:
+ * "root;caller;leaf count". Frames are function names resolved from the symbol table and
+ * DWARF (elfutils libdw), or "module+0xOFFSET" / "0xADDR" when unknown. Pseudo-frames:
+ * "[lost]" (samples dropped on ring overflow), a root "[truncated]" (stack cut at
+ * max_depth), a leaf "[off-cpu]" (wall samples of a thread that was not running), and
+ * with HZPROF_FOLDED_LABELS a root "{key=value,...}" for samples that carried labels.
+ * Call after hzprof_stop(). An existing file at path is replaced (written to a temporary
+ * file beside it, then renamed). */
+int hzprof_write_folded(const char *path, unsigned flags);
+
+/* Registers the calling thread: records its stack bounds and warms up the unwinder so
+ * that the first signal does no non-async-signal-safe initialization; if profiling is on
+ * with a per-thread sampler, arms its timer. Idempotent. Threads created with
+ * pthread_create after libhzprof is loaded call this automatically. */
+int hzprof_thread_register(void);
+
+/* Disarms and forgets the calling thread (also done automatically at thread exit). */
+void hzprof_thread_unregister(void);
+
+/* Labels, like Go's pprof labels. Each thread has a current label set (initially empty);
+ * every sample carries the set current when the signal arrived. push adds key=value
+ * (replacing an existing value for key) and makes the result current; pop restores the
+ * set that was current before the matching push. Nesting depth is bounded by
+ * HZPROF_LABEL_STACK_MAX; key and value are copied. */
+#define HZPROF_LABEL_STACK_MAX 32
+int hzprof_label_push(const char *key, const char *value);
+int hzprof_label_pop(void);
+
+/* NULL-terminated list of sampler / unwinder names, for help texts. */
+const char *const *hzprof_sampler_names(void);
+const char *const *hzprof_unwinder_names(void);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* HZPROF_H */

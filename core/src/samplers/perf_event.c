@@ -1,0 +1,162 @@
+/*
+ * perf_event.c — the "perf-clock" and "perf-cycles" samplers: one perf_event_open(2)
+ * counter per thread, overflowing every period, with each overflow delivered as SIGPROF
+ * to that thread.
+ *
+ * perf-clock counts the software task-clock (nanoseconds the thread ran) with
+ * sample_period = 1e9 / rate: it is driven by an hrtimer, not the scheduler tick, so it
+ * reaches rates far above CONFIG_HZ. perf-cycles counts hardware CPU cycles in frequency
+ * mode (sample_freq = rate); it needs a PMU, and on a machine without one (most VMs)
+ * start fails with HZPROF_ERR_NO_PMU before anything is armed.
+ *
+ * Delivery: O_ASYNC with F_SETSIG(SIGPROF) and F_SETOWN_EX(F_OWNER_TID) makes the kernel
+ * send SIGPROF with si_code POLL_IN to the counted thread at every overflow; no sample
+ * buffer is mmapped because the handler unwinds by itself. The counter is enabled once
+ * and never re-armed with PERF_EVENT_IOC_REFRESH, whose use has been reported to hang
+ * some kernels (async-profiler notes for 6.16/6.17).
+ *
+ * accept() is signal-handler code: it checks si_code only.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/perf_event.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "../error.h"
+#include "../threads.h"
+#include "sampler.h"
+
+static int exclude_kernel; /* set when the kernel only allows user-space counting */
+
+static void attr_fill(struct perf_event_attr *attr, bool hardware, const struct sampler_params *p)
+{
+    memset(attr, 0, sizeof *attr);
+    attr->size = sizeof *attr;
+    attr->disabled = 1;
+    attr->exclude_hv = 1;
+    attr->exclude_kernel = (unsigned)exclude_kernel;
+    attr->wakeup_events = 1;
+    if (hardware) {
+        attr->type = PERF_TYPE_HARDWARE;
+        attr->config = PERF_COUNT_HW_CPU_CYCLES;
+        attr->freq = 1;
+        attr->sample_freq = p->rate_hz;
+    } else {
+        attr->type = PERF_TYPE_SOFTWARE;
+        attr->config = PERF_COUNT_SW_TASK_CLOCK;
+        attr->sample_period = p->period_ns;
+    }
+}
+
+static int perf_open(struct perf_event_attr *attr, pid_t tid)
+{
+    return (int)syscall(SYS_perf_event_open, attr, tid, -1, -1, PERF_FLAG_FD_CLOEXEC);
+}
+
+static int perf_error(bool hardware, int err)
+{
+    const char *what = hardware ? "perf_event_open(cycles)" : "perf_event_open(task-clock)";
+    if (hardware && (err == ENOENT || err == EOPNOTSUPP || err == ENODEV))
+        return error_set_errno(HZPROF_ERR_NO_PMU, err,
+                               "hardware counters unavailable (no PMU on this machine?): %s",
+                               what);
+    if (err == EACCES || err == EPERM)
+        return error_set_errno(HZPROF_ERR_PERMISSION, err,
+                               "%s refused; see /proc/sys/kernel/perf_event_paranoid", what);
+    return error_set_errno(HZPROF_ERR_SYSTEM, err, "%s", what);
+}
+
+/* Opens one counter on the calling thread to learn whether the kernel allows it, and
+ * whether only user-space counting is allowed. */
+static int perf_probe(bool hardware, const struct sampler_params *p)
+{
+    struct perf_event_attr attr;
+    exclude_kernel = 0;
+    attr_fill(&attr, hardware, p);
+    int fd = perf_open(&attr, 0);
+    if (fd < 0 && (errno == EACCES || errno == EPERM)) {
+        exclude_kernel = 1;
+        attr_fill(&attr, hardware, p);
+        fd = perf_open(&attr, 0);
+    }
+    if (fd < 0)
+        return perf_error(hardware, errno);
+    close(fd);
+    return HZPROF_OK;
+}
+
+static int perf_arm(struct thread_entry *t, bool hardware, const struct sampler_params *p)
+{
+    struct perf_event_attr attr;
+    attr_fill(&attr, hardware, p);
+    int fd = perf_open(&attr, t->tid);
+    if (fd < 0)
+        return perf_error(hardware, errno);
+    struct f_owner_ex owner = {.type = F_OWNER_TID, .pid = t->tid};
+    if (fcntl(fd, F_SETSIG, SIGPROF) != 0 || fcntl(fd, F_SETOWN_EX, &owner) != 0 ||
+        fcntl(fd, F_SETFL, O_ASYNC | O_NONBLOCK) != 0 ||
+        ioctl(fd, PERF_EVENT_IOC_ENABLE, 0) != 0) {
+        int err = errno;
+        close(fd);
+        return error_set_errno(HZPROF_ERR_SYSTEM, err, "arming perf event of thread %d",
+                               t->tid);
+    }
+    t->fd = fd;
+    return HZPROF_OK;
+}
+
+static void perf_disarm(struct thread_entry *t)
+{
+    if (t->fd >= 0) {
+        ioctl(t->fd, PERF_EVENT_IOC_DISABLE, 0);
+        close(t->fd);
+        t->fd = -1;
+    }
+}
+
+static bool perf_accept(const siginfo_t *si, unsigned *flags)
+{
+    (void)flags;
+    return si->si_code == POLL_IN || si->si_code == POLL_HUP;
+}
+
+static int clock_start(const struct sampler_params *p)
+{
+    return perf_probe(false, p);
+}
+
+static int cycles_start(const struct sampler_params *p)
+{
+    return perf_probe(true, p);
+}
+
+static int clock_arm(struct thread_entry *t, const struct sampler_params *p)
+{
+    return perf_arm(t, false, p);
+}
+
+static int cycles_arm(struct thread_entry *t, const struct sampler_params *p)
+{
+    return perf_arm(t, true, p);
+}
+
+const struct sampler_ops sampler_perf_clock = {
+    .name = "perf-clock",
+    .start = clock_start,
+    .thread_arm = clock_arm,
+    .thread_disarm = perf_disarm,
+    .accept = perf_accept,
+};
+
+const struct sampler_ops sampler_perf_cycles = {
+    .name = "perf-cycles",
+    .start = cycles_start,
+    .thread_arm = cycles_arm,
+    .thread_disarm = perf_disarm,
+    .accept = perf_accept,
+};

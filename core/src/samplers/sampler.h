@@ -1,0 +1,53 @@
+/*
+ * sampler.h — the interface every sampling strategy implements (one file each, as
+ * async-profiler's engines), and the table that names them.
+ *
+ * A sampler makes the kernel (or a helper thread) send SIGPROF to the threads it samples.
+ * Process-wide samplers implement start/stop; per-thread samplers also implement
+ * thread_arm/thread_disarm, which the thread registry calls for every thread that exists
+ * or appears while profiling, with the registry lock held.
+ *
+ * accept() runs inside the signal handler (async-signal-safe, no side effects): it tells
+ * whether a SIGPROF came from this sampler (by si_code), so signals from another source,
+ * or a late one from a previous session's sampler, are ignored; it may set sample flags.
+ */
+#ifndef HZPROF_SAMPLER_H
+#define HZPROF_SAMPLER_H
+
+#include <signal.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+struct thread_entry;
+
+struct sampler_params {
+    unsigned rate_hz;
+    uint64_t period_ns; /* 1e9 / rate_hz */
+};
+
+/* Flags accept() may set; they travel with the record. */
+#define SAMPLE_FLAG_OFF_CPU 2u
+
+struct sampler_ops {
+    const char *name;
+    /* Checks the machine can provide this sampler and arms process-wide machinery.
+     * Returns an HZPROF_ERR_* code with error_set() detail on failure. May be NULL. */
+    int (*start)(const struct sampler_params *p);
+    void (*stop)(void);
+    /* Per-thread arming; NULL for process-wide samplers. */
+    int (*thread_arm)(struct thread_entry *t, const struct sampler_params *p);
+    void (*thread_disarm)(struct thread_entry *t);
+    bool (*accept)(const siginfo_t *si, unsigned *flags);
+};
+
+extern const struct sampler_ops sampler_itimer;
+extern const struct sampler_ops sampler_thread_timer;
+extern const struct sampler_ops sampler_perf_clock;
+extern const struct sampler_ops sampler_perf_cycles;
+extern const struct sampler_ops sampler_wall;
+extern const struct sampler_ops sampler_manual;
+
+/* By name, or NULL. */
+const struct sampler_ops *sampler_find(const char *name);
+
+#endif

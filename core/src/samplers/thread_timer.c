@@ -1,0 +1,80 @@
+/*
+ * thread_timer.c — the "thread-timer" sampler: one POSIX timer per thread on that
+ * thread's CPU clock, delivering SIGPROF to that thread (SIGEV_THREAD_ID), as Go 1.18+.
+ *
+ * Each thread's signals follow its own CPU time, so busy threads are sampled in proportion
+ * to the CPU they use, however many run at once. Like itimer, expiry is checked on the
+ * kernel tick, so the rate cannot exceed CONFIG_HZ. The first expiry of each timer is
+ * spread over one period (as Go does) so that threads do not fire in lockstep.
+ *
+ * The timer is created by whichever thread arms it, on the target thread's CPU clock
+ * (the clockid pthread_getcpuclockid would give, built from the tid), so threads found
+ * in /proc/self/task can be armed too.
+ *
+ * accept() is signal-handler code: it checks si_code == SI_TIMER and our cookie in
+ * si_value, so an application's own POSIX timers on SIGPROF are not taken as samples.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "../error.h"
+#include "../threads.h"
+#include "sampler.h"
+
+#define TIMER_COOKIE 0x687a7072 /* "hzpr" */
+
+/* The kernel's encoding of a thread's CPU clock id (CPUCLOCK_SCHED | PERTHREAD). */
+static clockid_t thread_cpu_clock(pid_t tid)
+{
+    return (clockid_t)((~(unsigned)tid << 3) | 6u);
+}
+
+static int thread_timer_arm(struct thread_entry *t, const struct sampler_params *p)
+{
+    struct sigevent sev;
+    memset(&sev, 0, sizeof sev);
+    sev.sigev_notify = SIGEV_THREAD_ID;
+    sev.sigev_signo = SIGPROF;
+    sev.sigev_value.sival_int = TIMER_COOKIE;
+    sev._sigev_un._tid = t->tid;
+    if (timer_create(thread_cpu_clock(t->tid), &sev, &t->timer) != 0)
+        return error_set_errno(HZPROF_ERR_SYSTEM, errno, "timer_create(thread %d)", t->tid);
+
+    struct itimerspec its;
+    memset(&its, 0, sizeof its);
+    its.it_interval.tv_sec = (time_t)(p->period_ns / 1000000000u);
+    its.it_interval.tv_nsec = (long)(p->period_ns % 1000000000u);
+    /* First expiry uniformly in (0, period]: rand_r on a per-thread seed. */
+    unsigned seed = (unsigned)t->tid * 2654435761u;
+    uint64_t first = 1 + (uint64_t)rand_r(&seed) % p->period_ns;
+    its.it_value.tv_sec = (time_t)(first / 1000000000u);
+    its.it_value.tv_nsec = (long)(first % 1000000000u);
+    if (timer_settime(t->timer, 0, &its, NULL) != 0) {
+        int err = errno;
+        timer_delete(t->timer);
+        return error_set_errno(HZPROF_ERR_SYSTEM, err, "timer_settime(thread %d)", t->tid);
+    }
+    return HZPROF_OK;
+}
+
+static void thread_timer_disarm(struct thread_entry *t)
+{
+    timer_delete(t->timer);
+}
+
+static bool thread_timer_accept(const siginfo_t *si, unsigned *flags)
+{
+    (void)flags;
+    return si->si_code == SI_TIMER && si->si_value.sival_int == TIMER_COOKIE;
+}
+
+const struct sampler_ops sampler_thread_timer = {
+    .name = "thread-timer",
+    .thread_arm = thread_timer_arm,
+    .thread_disarm = thread_timer_disarm,
+    .accept = thread_timer_accept,
+};

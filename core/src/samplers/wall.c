@@ -1,0 +1,158 @@
+/*
+ * wall.c — the "wall" sampler: a helper thread signals every registered thread at the
+ * rate, whether it is running or not, so threads that sleep or block are sampled too
+ * (the fgprof idea; async-profiler's wall mode).
+ *
+ * Each period the helper reads every thread's scheduler state from
+ * /proc/self/task/TID/stat (kept open, re-read with pread) and sends it SIGPROF with
+ * rt_tgsigqueueinfo, carrying a cookie and an on-CPU bit in si_value: state R (running or
+ * runnable) counts as on CPU, anything else (S, D, ...) as off CPU. A signal wakes a
+ * blocked thread just long enough to run the handler; SA_RESTART resumes most system
+ * calls, but some (poll, epoll_wait, nanosleep's remaining time aside) return EINTR.
+ *
+ * The helper thread blocks SIGPROF and is not registered, so it never samples itself. It
+ * sleeps on a condition variable with an absolute CLOCK_MONOTONIC deadline, so stop wakes
+ * it at once and the period does not drift.
+ *
+ * accept() is signal-handler code: it only decodes si_code and si_value.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "../error.h"
+#include "../threads.h"
+#include "sampler.h"
+
+#define WALL_COOKIE 0x687a7700 /* low bit: on CPU */
+
+static pthread_mutex_t wall_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t wall_cond;
+static int wall_stopping;
+static pthread_t wall_thread;
+static uint64_t wall_period_ns;
+
+static bool thread_on_cpu(int stat_fd)
+{
+    char buf[512];
+    ssize_t n = pread(stat_fd, buf, sizeof buf - 1, 0);
+    if (n <= 0)
+        return false;
+    buf[n] = '\0';
+    const char *paren = strrchr(buf, ')'); /* comm may contain spaces and parentheses */
+    return paren && paren[1] == ' ' && paren[2] == 'R';
+}
+
+static void signal_thread(struct thread_entry *t, void *ctx)
+{
+    (void)ctx;
+    if (!t->armed || t->stat_fd < 0)
+        return;
+    siginfo_t si;
+    memset(&si, 0, sizeof si);
+    si.si_signo = SIGPROF;
+    si.si_code = SI_QUEUE;
+    si.si_pid = getpid();
+    si.si_uid = getuid();
+    si.si_value.sival_int = WALL_COOKIE | (thread_on_cpu(t->stat_fd) ? 1 : 0);
+    syscall(SYS_rt_tgsigqueueinfo, getpid(), t->tid, SIGPROF, &si);
+}
+
+static void timespec_add_ns(struct timespec *ts, uint64_t ns)
+{
+    uint64_t nsec = (uint64_t)ts->tv_nsec + ns;
+    ts->tv_sec += (time_t)(nsec / 1000000000u);
+    ts->tv_nsec = (long)(nsec % 1000000000u);
+}
+
+static void *wall_main(void *unused)
+{
+    (void)unused;
+    struct timespec next;
+    clock_gettime(CLOCK_MONOTONIC, &next);
+    pthread_mutex_lock(&wall_lock);
+    while (!wall_stopping) {
+        timespec_add_ns(&next, wall_period_ns);
+        int rc = 0;
+        while (!wall_stopping && rc != ETIMEDOUT)
+            rc = pthread_cond_timedwait(&wall_cond, &wall_lock, &next);
+        if (wall_stopping)
+            break;
+        pthread_mutex_unlock(&wall_lock);
+        threads_foreach(signal_thread, NULL);
+        pthread_mutex_lock(&wall_lock);
+    }
+    pthread_mutex_unlock(&wall_lock);
+    return NULL;
+}
+
+static int wall_start(const struct sampler_params *p)
+{
+    pthread_condattr_t attr;
+    pthread_condattr_init(&attr);
+    pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
+    pthread_cond_init(&wall_cond, &attr);
+    pthread_condattr_destroy(&attr);
+    wall_stopping = 0;
+    wall_period_ns = p->period_ns;
+    int rc = threads_create_internal(&wall_thread, wall_main, NULL);
+    if (rc != 0) {
+        pthread_cond_destroy(&wall_cond);
+        return error_set_errno(HZPROF_ERR_SYSTEM, rc, "creating the wall sampler thread");
+    }
+    return HZPROF_OK;
+}
+
+static void wall_stop(void)
+{
+    pthread_mutex_lock(&wall_lock);
+    wall_stopping = 1;
+    pthread_cond_signal(&wall_cond);
+    pthread_mutex_unlock(&wall_lock);
+    pthread_join(wall_thread, NULL);
+    pthread_cond_destroy(&wall_cond);
+}
+
+static int wall_arm(struct thread_entry *t, const struct sampler_params *p)
+{
+    (void)p;
+    char path[64];
+    snprintf(path, sizeof path, "/proc/self/task/%d/stat", (int)t->tid);
+    t->stat_fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (t->stat_fd < 0)
+        return error_set_errno(HZPROF_ERR_SYSTEM, errno, "open %s", path);
+    return HZPROF_OK;
+}
+
+static void wall_disarm(struct thread_entry *t)
+{
+    if (t->stat_fd >= 0) {
+        close(t->stat_fd);
+        t->stat_fd = -1;
+    }
+}
+
+static bool wall_accept(const siginfo_t *si, unsigned *flags)
+{
+    if (si->si_code != SI_QUEUE || (si->si_value.sival_int & ~1) != WALL_COOKIE)
+        return false;
+    if (!(si->si_value.sival_int & 1))
+        *flags |= SAMPLE_FLAG_OFF_CPU;
+    return true;
+}
+
+const struct sampler_ops sampler_wall = {
+    .name = "wall",
+    .start = wall_start,
+    .stop = wall_stop,
+    .thread_arm = wall_arm,
+    .thread_disarm = wall_disarm,
+    .accept = wall_accept,
+};

@@ -1,0 +1,31 @@
+/*
+ * thread_state.h — per-thread state that the signal handler reads.
+ *
+ * SIGNAL-HANDLER DATA: the handler reads hz_thread on the interrupted thread. It uses the
+ * initial-exec TLS model so that an access is a plain load at a fixed offset from the
+ * thread pointer: no __tls_get_addr call, which may allocate and is not
+ * async-signal-safe. Only the owning thread writes it.
+ */
+#ifndef HZPROF_THREAD_STATE_H
+#define HZPROF_THREAD_STATE_H
+
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "hzprof.h"
+
+struct thread_state {
+    uintptr_t stack_lo;  /* lowest stack address, 0 if unknown */
+    uintptr_t stack_hi;  /* one past the highest, 0 if unknown */
+    pid_t tid;           /* 0 until registered */
+    int registered;
+    /* The label set current on this thread (0 = empty). Written by the thread itself,
+     * read by its own signal handler, so a compiler barrier suffices. */
+    volatile uint32_t label_set;
+    uint32_t label_depth;
+    uint32_t label_stack[HZPROF_LABEL_STACK_MAX];
+};
+
+extern __thread struct thread_state hz_thread __attribute__((tls_model("initial-exec")));
+
+#endif

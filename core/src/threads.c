@@ -1,0 +1,291 @@
+/*
+ * threads.c — thread registry, per-thread arming, and the pthread_create interposer.
+ *
+ * Why interpose pthread_create: per-thread samplers (thread-timer, perf-*) only sample
+ * threads that have a timer, and the frame-pointer unwinder needs each thread's stack
+ * bounds, which only the thread itself can learn cheaply. Wrapping the start routine lets
+ * every new thread register itself before running user code, and a pthread key
+ * destructor unregisters it (disarming its timer) when it exits, by return or
+ * pthread_exit. The real pthread_create is found with dlsym(RTLD_NEXT).
+ *
+ * Threads that existed before the library was loaded are found in /proc/self/task at
+ * start (threads_scan_process): they are sampled, but their stack bounds are unknown, so
+ * the fp unwinder records only their leaf frame unless they call hzprof_thread_register.
+ */
+#define _GNU_SOURCE
+#include "threads.h"
+
+#include <dirent.h>
+#include <dlfcn.h>
+#include <errno.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "error.h"
+#include "thread_state.h"
+#include "unwind/unwinder.h"
+
+__thread struct thread_state hz_thread __attribute__((tls_model("initial-exec")));
+
+static pthread_mutex_t registry_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct thread_entry *registry;
+static const struct sampler_ops *armed_sampler; /* per-thread sampler in force, or NULL */
+static struct sampler_params armed_params;
+
+static pthread_once_t key_once = PTHREAD_ONCE_INIT;
+static pthread_key_t exit_key;
+
+/* --- registry (lock held) --- */
+
+static struct thread_entry *entry_find(pid_t tid)
+{
+    for (struct thread_entry *t = registry; t; t = t->next)
+        if (t->tid == tid)
+            return t;
+    return NULL;
+}
+
+static struct thread_entry *entry_add(pid_t tid)
+{
+    struct thread_entry *t = calloc(1, sizeof *t);
+    if (!t)
+        return NULL;
+    t->tid = tid;
+    t->fd = -1;
+    t->stat_fd = -1;
+    t->next = registry;
+    registry = t;
+    return t;
+}
+
+static void entry_remove(struct thread_entry *victim)
+{
+    for (struct thread_entry **p = &registry; *p; p = &(*p)->next) {
+        if (*p == victim) {
+            *p = victim->next;
+            free(victim);
+            return;
+        }
+    }
+}
+
+static int entry_arm(struct thread_entry *t)
+{
+    if (!armed_sampler || t->armed || !armed_sampler->thread_arm)
+        return HZPROF_OK;
+    int rc = armed_sampler->thread_arm(t, &armed_params);
+    if (rc == HZPROF_OK)
+        t->armed = true;
+    return rc;
+}
+
+static void entry_disarm(struct thread_entry *t)
+{
+    if (t->armed && armed_sampler && armed_sampler->thread_disarm)
+        armed_sampler->thread_disarm(t);
+    t->armed = false;
+}
+
+/* --- registration --- */
+
+static void thread_exit_destructor(void *unused)
+{
+    (void)unused;
+    hzprof_thread_unregister();
+}
+
+static void make_exit_key(void)
+{
+    pthread_key_create(&exit_key, thread_exit_destructor);
+}
+
+static void learn_stack_bounds(void)
+{
+    pthread_attr_t attr;
+    void *addr;
+    size_t size;
+    if (pthread_getattr_np(pthread_self(), &attr) != 0)
+        return;
+    if (pthread_attr_getstack(&attr, &addr, &size) == 0) {
+        hz_thread.stack_lo = (uintptr_t)addr;
+        hz_thread.stack_hi = (uintptr_t)addr + size;
+    }
+    pthread_attr_destroy(&attr);
+}
+
+int hzprof_thread_register(void)
+{
+    if (hz_thread.registered)
+        return HZPROF_OK;
+    pthread_once(&key_once, make_exit_key);
+    learn_stack_bounds();
+    unwinders_thread_init();
+    hz_thread.tid = (pid_t)syscall(SYS_gettid);
+
+    pthread_mutex_lock(&registry_lock);
+    struct thread_entry *t = entry_find(hz_thread.tid);
+    if (!t)
+        t = entry_add(hz_thread.tid);
+    int rc = HZPROF_OK;
+    if (!t) {
+        rc = error_set(HZPROF_ERR_NO_MEMORY, "cannot register thread %d", hz_thread.tid);
+    } else {
+        t->self_registered = true;
+        rc = entry_arm(t);
+    }
+    pthread_mutex_unlock(&registry_lock);
+    if (t) {
+        hz_thread.registered = 1;
+        pthread_setspecific(exit_key, &hz_thread);
+    }
+    return rc;
+}
+
+void hzprof_thread_unregister(void)
+{
+    if (!hz_thread.registered)
+        return;
+    pthread_mutex_lock(&registry_lock);
+    struct thread_entry *t = entry_find(hz_thread.tid);
+    if (t) {
+        entry_disarm(t);
+        entry_remove(t);
+    }
+    pthread_mutex_unlock(&registry_lock);
+    hz_thread.registered = 0;
+    pthread_setspecific(exit_key, NULL);
+}
+
+int threads_scan_process(void)
+{
+    DIR *d = opendir("/proc/self/task");
+    if (!d)
+        return error_set_errno(HZPROF_ERR_SYSTEM, errno, "opendir /proc/self/task");
+    int rc = HZPROF_OK;
+    pthread_mutex_lock(&registry_lock);
+    struct dirent *de;
+    while ((de = readdir(d)) != NULL) {
+        char *end;
+        long tid = strtol(de->d_name, &end, 10);
+        if (*end != '\0' || tid <= 0)
+            continue;
+        if (!entry_find((pid_t)tid) && !entry_add((pid_t)tid)) {
+            rc = error_set(HZPROF_ERR_NO_MEMORY, "cannot register thread %ld", tid);
+            break;
+        }
+    }
+    pthread_mutex_unlock(&registry_lock);
+    closedir(d);
+    return rc;
+}
+
+int threads_arm_all(const struct sampler_ops *s, const struct sampler_params *p)
+{
+    const pid_t self = (pid_t)syscall(SYS_gettid);
+    int rc = HZPROF_OK;
+    pthread_mutex_lock(&registry_lock);
+    armed_sampler = s;
+    armed_params = *p;
+    for (struct thread_entry *t = registry; t; t = t->next) {
+        int r = entry_arm(t);
+        /* Another thread may have exited since the scan; only our own failure counts. */
+        if (r != HZPROF_OK && t->tid == self) {
+            rc = r;
+            break;
+        }
+    }
+    pthread_mutex_unlock(&registry_lock);
+    if (rc != HZPROF_OK)
+        threads_disarm_all();
+    return rc;
+}
+
+void threads_disarm_all(void)
+{
+    pthread_mutex_lock(&registry_lock);
+    struct thread_entry **p = &registry;
+    while (*p) {
+        struct thread_entry *t = *p;
+        entry_disarm(t);
+        if (!t->self_registered) {
+            *p = t->next;
+            free(t);
+        } else {
+            p = &t->next;
+        }
+    }
+    armed_sampler = NULL;
+    pthread_mutex_unlock(&registry_lock);
+}
+
+void threads_foreach(void (*fn)(struct thread_entry *t, void *ctx), void *ctx)
+{
+    pthread_mutex_lock(&registry_lock);
+    for (struct thread_entry *t = registry; t; t = t->next)
+        fn(t, ctx);
+    pthread_mutex_unlock(&registry_lock);
+}
+
+/* --- pthread_create interposer --- */
+
+typedef int (*pthread_create_fn)(pthread_t *, const pthread_attr_t *, void *(*)(void *),
+                                 void *);
+
+static pthread_create_fn real_pthread_create(void)
+{
+    static pthread_create_fn real;
+    pthread_create_fn fn = __atomic_load_n(&real, __ATOMIC_ACQUIRE);
+    if (!fn) {
+        fn = (pthread_create_fn)dlsym(RTLD_NEXT, "pthread_create");
+        __atomic_store_n(&real, fn, __ATOMIC_RELEASE);
+    }
+    return fn;
+}
+
+struct start_args {
+    void *(*fn)(void *);
+    void *arg;
+};
+
+static void *registering_start(void *p)
+{
+    struct start_args a = *(struct start_args *)p;
+    free(p);
+    hzprof_thread_register();
+    return a.fn(a.arg);
+}
+
+int pthread_create(pthread_t *thread, const pthread_attr_t *attr, void *(*fn)(void *),
+                   void *arg)
+{
+    pthread_create_fn real = real_pthread_create();
+    if (!real)
+        return EAGAIN;
+    struct start_args *a = malloc(sizeof *a);
+    if (!a)
+        return EAGAIN;
+    a->fn = fn;
+    a->arg = arg;
+    int rc = real(thread, attr, registering_start, a);
+    if (rc != 0)
+        free(a);
+    return rc;
+}
+
+int threads_create_internal(pthread_t *thread, void *(*fn)(void *), void *arg)
+{
+    pthread_create_fn real = real_pthread_create();
+    if (!real)
+        return EAGAIN;
+    /* The new thread inherits this mask: it never takes SIGPROF itself. */
+    sigset_t all, old;
+    sigfillset(&all);
+    pthread_sigmask(SIG_SETMASK, &all, &old);
+    int rc = real(thread, NULL, fn, arg);
+    pthread_sigmask(SIG_SETMASK, &old, NULL);
+    return rc;
+}

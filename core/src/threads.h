@@ -1,0 +1,51 @@
+/*
+ * threads.h — the registry of threads the profiler knows, and per-thread arming.
+ *
+ * Contract: every thread that registers itself (hzprof_thread_register, called
+ * automatically from the pthread_create interposer) or that threads_scan_process() finds
+ * in /proc/self/task has an entry. While a per-thread sampler is armed (threads_arm_all),
+ * every entry, including ones added later, has that sampler's timer; entries leave at
+ * thread exit (self-registered) or at threads_disarm_all (found by the scan), and their
+ * timer is disarmed then, so no timer or fd outlives its thread or the session.
+ * All functions take the registry lock themselves; the signal handler never touches it.
+ */
+#ifndef HZPROF_THREADS_H
+#define HZPROF_THREADS_H
+
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+#include <time.h>
+
+#include "samplers/sampler.h"
+
+struct thread_entry {
+    struct thread_entry *next;
+    pid_t tid;
+    bool self_registered; /* registered by the thread itself: stack bounds known */
+    bool armed;
+    /* Sampler-owned per-thread resources. */
+    timer_t timer;
+    int fd;      /* perf event fd, -1 if none */
+    int stat_fd; /* /proc/self/task/TID/stat for "wall", -1 if none */
+};
+
+/* Adds entries for threads of this process not yet known. Returns 0 or an HZPROF_ERR_*. */
+int threads_scan_process(void);
+
+/* Arms every known thread with `s` (if it is per-thread) and remembers it for threads
+ * that register later. Fails only if the calling thread cannot be armed. */
+int threads_arm_all(const struct sampler_ops *s, const struct sampler_params *p);
+
+/* Disarms every thread, forgets the sampler, and drops entries found by the scan. */
+void threads_disarm_all(void);
+
+/* Calls fn for each entry with the lock held (fn must not call back into threads_*). */
+void threads_foreach(void (*fn)(struct thread_entry *t, void *ctx), void *ctx);
+
+/* The real pthread_create, for the library's own threads (which are not registered and
+ * block SIGPROF). */
+int threads_create_internal(pthread_t *thread, void *(*fn)(void *), void *arg);
+
+#endif

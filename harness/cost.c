@@ -1,0 +1,311 @@
+/*
+ * cost.c — `hzprof cost`: what one sample costs, per unwinder and per sampler.
+ *
+ * A benchmark, not a test: it prints figures and ratios measured in one run.
+ *
+ * Part 1, the signal path. A thread sitting at a known stack depth sends itself SIGPROF
+ * with tgkill N times and we time the loop with its thread CPU clock (user + kernel time
+ * of that thread: delivery, handler, sigreturn). The floor is the same loop with an empty
+ * handler installed for SIGPROF. Then the same loop with libhzprof's handler ("manual"
+ * sampler) and each unwinder: the difference is what unwinding and recording add. The
+ * configurations are interleaved over R rounds and the median per configuration is
+ * reported with its ratio to the floor's median, so machine drift hits all alike.
+ *
+ * Part 2, the samplers. A busy loop runs for a fixed CPU time under each timer-driven
+ * sampler at the requested rate; we report the achieved rate (tick-based samplers cannot
+ * exceed CONFIG_HZ) and the mean time spent inside the handler per sample. A sampler the
+ * machine lacks (perf-cycles without a PMU) is reported as unavailable with the reason.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "commands.h"
+#include "hzprof.h"
+
+struct cost_options {
+    long signals;   /* signals per round */
+    int rounds;     /* interleaved rounds */
+    int depth;      /* stack depth at which signals are taken */
+    unsigned rate;  /* part 2: requested rate */
+    double seconds; /* part 2: CPU seconds per sampler */
+    int part;       /* 0 both, 1 or 2 */
+};
+
+static double thread_cpu_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+    return (double)ts.tv_sec * 1e9 + (double)ts.tv_nsec;
+}
+
+static void empty_handler(int sig, siginfo_t *si, void *uc)
+{
+    (void)sig;
+    (void)si;
+    (void)uc;
+}
+
+/* The same flags and mask as libhzprof's handler, so the kernel path is the same. */
+static int install_empty_handler(void)
+{
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_sigaction = empty_handler;
+    sa.sa_flags = SA_SIGINFO | SA_RESTART;
+    sigemptyset(&sa.sa_mask);
+    sigaddset(&sa.sa_mask, SIGPROF);
+    return sigaction(SIGPROF, &sa, NULL);
+}
+
+/* Sends `n` signals to this thread; returns CPU ns per signal. */
+static double __attribute__((noinline)) signal_loop(long n)
+{
+    const pid_t pid = getpid();
+    const pid_t tid = (pid_t)syscall(SYS_gettid);
+    double t0 = thread_cpu_ns();
+    for (long i = 0; i < n; i++)
+        syscall(SYS_tgkill, pid, tid, SIGPROF);
+    return (thread_cpu_ns() - t0) / (double)n;
+}
+
+static volatile int depth_sink;
+
+/* Recurses `depth` frames (not tail calls) before running the loop. */
+static double __attribute__((noinline)) at_depth(int depth, long n)
+{
+    if (depth <= 1)
+        return signal_loop(n);
+    double r = at_depth(depth - 1, n);
+    depth_sink++;
+    return r;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+static double median(double *v, int n)
+{
+    qsort(v, (size_t)n, sizeof *v, cmp_double);
+    return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+}
+
+#define PATH_CONFIGS 4
+static const char *const path_names[PATH_CONFIGS] = {"floor (empty handler)", "none", "fp",
+                                                     "libunwind"};
+
+/* One measurement of configuration c; returns ns per signal, or -1 on error. */
+static double measure_path(int c, const struct cost_options *o)
+{
+    if (c == 0) {
+        if (install_empty_handler() != 0)
+            return -1;
+        return at_depth(o->depth, o->signals);
+    }
+    struct hzprof_config cfg;
+    hzprof_config_init(&cfg);
+    cfg.sampler = "manual";
+    cfg.unwinder = path_names[c];
+    cfg.max_depth = HZPROF_MAX_DEPTH_LIMIT;
+    int rc = hzprof_start(&cfg);
+    if (rc != HZPROF_OK) {
+        fprintf(stderr, "hzprof cost: %s: %s\n", hzprof_strerror(rc), hzprof_error_detail());
+        return -1;
+    }
+    double ns = at_depth(o->depth, o->signals);
+    hzprof_stop();
+    return ns;
+}
+
+static int run_path(const struct cost_options *o)
+{
+    double *samples = calloc((size_t)PATH_CONFIGS * (size_t)o->rounds, sizeof *samples);
+    if (!samples)
+        return 1;
+    /* Warm-up: first-touch of the ring, libunwind caches, page faults. */
+    for (int c = 0; c < PATH_CONFIGS; c++)
+        if (measure_path(c, &(struct cost_options){.signals = 1000, .depth = o->depth}) < 0) {
+            free(samples);
+            return 1;
+        }
+    for (int r = 0; r < o->rounds; r++) {
+        for (int k = 0; k < PATH_CONFIGS; k++) {
+            int c = (k + r) % PATH_CONFIGS; /* rotate the order every round */
+            double ns = measure_path(c, o);
+            if (ns < 0) {
+                free(samples);
+                return 1;
+            }
+            samples[c * o->rounds + r] = ns;
+        }
+    }
+    printf("Signal path: %ld self-signals per round, %d rounds, stack depth %d\n", o->signals,
+           o->rounds, o->depth);
+    printf("  %-24s %12s %12s %10s\n", "handler", "median ns", "min ns", "x floor");
+    double floor_ns = 0;
+    for (int c = 0; c < PATH_CONFIGS; c++) {
+        double *v = &samples[c * o->rounds];
+        double med = median(v, o->rounds);
+        if (c == 0)
+            floor_ns = med;
+        printf("  %-24s %12.0f %12.0f %10.2f\n", path_names[c], med, v[0], med / floor_ns);
+    }
+    free(samples);
+    return 0;
+}
+
+static volatile uint64_t spin_sink;
+
+static void __attribute__((noinline)) spin_for(double cpu_seconds)
+{
+    const double end = thread_cpu_ns() + cpu_seconds * 1e9;
+    while (thread_cpu_ns() < end)
+        for (int i = 0; i < 10000; i++)
+            spin_sink += (uint64_t)i * 2654435761u;
+}
+
+static int run_samplers(const struct cost_options *o)
+{
+    static const char *const samplers[] = {"itimer", "thread-timer", "perf-clock",
+                                           "perf-cycles", "wall"};
+    static const char *const unwinders[] = {"none", "fp", "libunwind"};
+    printf("\nSamplers: busy loop, %.2f CPU s each, %u Hz requested, stack depth %d\n",
+           o->seconds, o->rate, o->depth);
+    printf("  %-13s %-10s %9s %12s %14s %12s\n", "sampler", "unwinder", "samples",
+           "achieved Hz", "handler ns/smp", "max ns");
+    for (size_t s = 0; s < sizeof samplers / sizeof samplers[0]; s++) {
+        for (size_t u = 0; u < sizeof unwinders / sizeof unwinders[0]; u++) {
+            struct hzprof_config cfg;
+            hzprof_config_init(&cfg);
+            cfg.sampler = samplers[s];
+            cfg.unwinder = unwinders[u];
+            cfg.rate_hz = o->rate;
+            int rc = hzprof_start(&cfg);
+            if (rc != HZPROF_OK) {
+                printf("  %-13s %-10s unavailable: %s\n", samplers[s], unwinders[u],
+                       hzprof_error_detail());
+                break;
+            }
+            spin_for(o->seconds);
+            hzprof_stop();
+            struct hzprof_stats st;
+            hzprof_get_stats(&st);
+            double per = st.samples_taken ? (double)st.handler_ns_total / (double)st.samples_taken : 0;
+            printf("  %-13s %-10s %9llu %12.0f %14.0f %12llu\n", samplers[s], unwinders[u],
+                   (unsigned long long)st.samples_taken, st.achieved_hz, per,
+                   (unsigned long long)st.handler_ns_max);
+        }
+    }
+    return 0;
+}
+
+static void cost_usage(FILE *out)
+{
+    fprintf(out,
+            "usage: hzprof cost [--signals N] [--rounds R] [--depth D] [--rate HZ]\n"
+            "                   [--seconds S] [--part 1|2]\n\n"
+            "Measures what one sample costs. Part 1: N self-sent SIGPROFs at stack depth D,\n"
+            "timed with the thread CPU clock, for an empty handler (the floor) and for\n"
+            "libhzprof's handler with each unwinder; medians of R interleaved rounds and\n"
+            "their ratio to the floor. Part 2: each timer-driven sampler x unwinder on a\n"
+            "busy loop for S CPU seconds at HZ: achieved rate and handler time per sample.\n\n"
+            "  --signals N   signals per round (default 20000)\n"
+            "  --rounds R    interleaved rounds (default 7)\n"
+            "  --depth D     stack depth in frames (default 20)\n"
+            "  --rate HZ     part 2 requested rate (default 1000)\n"
+            "  --seconds S   part 2 CPU seconds per configuration (default 0.3)\n"
+            "  --part P      run only part 1 or 2\n");
+}
+
+static int parse_long(const char *opt, const char *s, long lo, long hi, long *out)
+{
+    char *end;
+    errno = 0;
+    long v = strtol(s, &end, 10);
+    if (errno || *end || end == s || v < lo || v > hi) {
+        fprintf(stderr, "hzprof cost: %s: '%s' is not an integer in %ld..%ld\n", opt, s, lo, hi);
+        return -1;
+    }
+    *out = v;
+    return 0;
+}
+
+int cmd_cost(int argc, char **argv)
+{
+    struct cost_options o = {.signals = 20000, .rounds = 7, .depth = 20, .rate = 1000,
+                             .seconds = 0.3, .part = 0};
+    static const struct option longopts[] = {
+        {"signals", required_argument, 0, 'n'}, {"rounds", required_argument, 0, 'r'},
+        {"depth", required_argument, 0, 'd'},   {"rate", required_argument, 0, 'F'},
+        {"seconds", required_argument, 0, 's'}, {"part", required_argument, 0, 'p'},
+        {"help", no_argument, 0, 'h'},          {0, 0, 0, 0}};
+    int ch;
+    long v;
+    opterr = 0;
+    while ((ch = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+        switch (ch) {
+        case 'n':
+            if (parse_long("--signals", optarg, 100, 100000000, &v))
+                return 2;
+            o.signals = v;
+            break;
+        case 'r':
+            if (parse_long("--rounds", optarg, 1, 1000, &v))
+                return 2;
+            o.rounds = (int)v;
+            break;
+        case 'd':
+            if (parse_long("--depth", optarg, 1, 200, &v))
+                return 2;
+            o.depth = (int)v;
+            break;
+        case 'F':
+            if (parse_long("--rate", optarg, 1, HZPROF_MAX_RATE_HZ, &v))
+                return 2;
+            o.rate = (unsigned)v;
+            break;
+        case 's': {
+            char *end;
+            o.seconds = strtod(optarg, &end);
+            if (*end || end == optarg || o.seconds <= 0 || o.seconds > 600) {
+                fprintf(stderr, "hzprof cost: --seconds: '%s' is not a number in (0, 600]\n",
+                        optarg);
+                return 2;
+            }
+            break;
+        }
+        case 'p':
+            if (parse_long("--part", optarg, 1, 2, &v))
+                return 2;
+            o.part = (int)v;
+            break;
+        case 'h':
+            cost_usage(stdout);
+            return 0;
+        default:
+            fprintf(stderr, "hzprof cost: unknown or incomplete option '%s'; see --help\n",
+                    argv[optind - 1]);
+            return 2;
+        }
+    }
+    if (optind < argc) {
+        fprintf(stderr, "hzprof cost: unexpected argument '%s'\n", argv[optind]);
+        return 2;
+    }
+    if (o.part != 2 && run_path(&o) != 0)
+        return 1;
+    if (o.part != 1 && run_samplers(&o) != 0)
+        return 1;
+    return 0;
+}
