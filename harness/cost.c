@@ -177,13 +177,13 @@ static void __attribute__((noinline)) spin_for(double cpu_seconds)
 
 static int run_samplers(const struct cost_options *o)
 {
-    static const char *const samplers[] = {"itimer", "thread-timer", "perf-clock",
-                                           "perf-cycles", "wall"};
+    static const char *const samplers[] = {"itimer", "thread-timer", "perf-clock", "perf-cycles",
+                                           "wall"};
     static const char *const unwinders[] = {"none", "fp", "libunwind"};
-    printf("\nSamplers: busy loop, %.2f CPU s each, %u Hz requested, stack depth %d\n",
-           o->seconds, o->rate, o->depth);
-    printf("  %-13s %-10s %9s %12s %14s %12s\n", "sampler", "unwinder", "samples",
-           "achieved Hz", "handler ns/smp", "max ns");
+    printf("\nSamplers: busy loop, %.2f CPU s each, %u Hz requested, stack depth %d\n", o->seconds,
+           o->rate, o->depth);
+    printf("  %-13s %-10s %9s %12s %14s %12s\n", "sampler", "unwinder", "samples", "achieved Hz",
+           "handler ns/smp", "max ns");
     for (size_t s = 0; s < sizeof samplers / sizeof samplers[0]; s++) {
         for (size_t u = 0; u < sizeof unwinders / sizeof unwinders[0]; u++) {
             struct hzprof_config cfg;
@@ -201,7 +201,8 @@ static int run_samplers(const struct cost_options *o)
             hzprof_stop();
             struct hzprof_stats st;
             hzprof_get_stats(&st);
-            double per = st.samples_taken ? (double)st.handler_ns_total / (double)st.samples_taken : 0;
+            double per =
+                st.samples_taken ? (double)st.handler_ns_total / (double)st.samples_taken : 0;
             printf("  %-13s %-10s %9llu %12.0f %14.0f %12llu\n", samplers[s], unwinders[u],
                    (unsigned long long)st.samples_taken, st.achieved_hz, per,
                    (unsigned long long)st.handler_ns_max);
@@ -212,20 +213,19 @@ static int run_samplers(const struct cost_options *o)
 
 static void cost_usage(FILE *out)
 {
-    fprintf(out,
-            "usage: hzprof cost [--signals N] [--rounds R] [--depth D] [--rate HZ]\n"
-            "                   [--seconds S] [--part 1|2]\n\n"
-            "Measures what one sample costs. Part 1: N self-sent SIGPROFs at stack depth D,\n"
-            "timed with the thread CPU clock, for an empty handler (the floor) and for\n"
-            "libhzprof's handler with each unwinder; medians of R interleaved rounds and\n"
-            "their ratio to the floor. Part 2: each timer-driven sampler x unwinder on a\n"
-            "busy loop for S CPU seconds at HZ: achieved rate and handler time per sample.\n\n"
-            "  --signals N   signals per round (default 20000)\n"
-            "  --rounds R    interleaved rounds (default 7)\n"
-            "  --depth D     stack depth in frames (default 20)\n"
-            "  --rate HZ     part 2 requested rate (default 1000)\n"
-            "  --seconds S   part 2 CPU seconds per configuration (default 0.3)\n"
-            "  --part P      run only part 1 or 2\n");
+    fprintf(out, "usage: hzprof cost [--signals N] [--rounds R] [--depth D] [--rate HZ]\n"
+                 "                   [--seconds S] [--part 1|2]\n\n"
+                 "Measures what one sample costs. Part 1: N self-sent SIGPROFs at stack depth D,\n"
+                 "timed with the thread CPU clock, for an empty handler (the floor) and for\n"
+                 "libhzprof's handler with each unwinder; medians of R interleaved rounds and\n"
+                 "their ratio to the floor. Part 2: each timer-driven sampler x unwinder on a\n"
+                 "busy loop for S CPU seconds at HZ: achieved rate and handler time per sample.\n\n"
+                 "  --signals N   signals per round (default 20000)\n"
+                 "  --rounds R    interleaved rounds (default 7)\n"
+                 "  --depth D     stack depth in frames (default 20)\n"
+                 "  --rate HZ     part 2 requested rate (default 1000)\n"
+                 "  --seconds S   part 2 CPU seconds per configuration (default 0.3)\n"
+                 "  --part P      run only part 1 or 2\n");
 }
 
 static int parse_long(const char *opt, const char *s, long lo, long hi, long *out)
@@ -243,8 +243,8 @@ static int parse_long(const char *opt, const char *s, long lo, long hi, long *ou
 
 int cmd_cost(int argc, char **argv)
 {
-    struct cost_options o = {.signals = 20000, .rounds = 7, .depth = 20, .rate = 1000,
-                             .seconds = 0.3, .part = 0};
+    struct cost_options o = {
+        .signals = 20000, .rounds = 7, .depth = 20, .rate = 1000, .seconds = 0.3, .part = 0};
     static const struct option longopts[] = {
         {"signals", required_argument, 0, 'n'}, {"rounds", required_argument, 0, 'r'},
         {"depth", required_argument, 0, 'd'},   {"rate", required_argument, 0, 'F'},

@@ -73,12 +73,11 @@ static void part_exact(void)
     expect(hzprof_write_folded("labels_exact.folded", HZPROF_FOLDED_LABELS) == HZPROF_OK,
            "write: %s", hzprof_error_detail());
     struct folded f = folded_load("labels_exact.folded");
-    printf("exact: even %llu, none %llu, outer+inner %llu, outer %llu, total %llu\n",
-           (unsigned long long)count_root(&f, "{phase=even}"),
-           (unsigned long long)count_unlabeled(&f),
-           (unsigned long long)count_root(&f, "{phase=outer,step=inner}"),
-           (unsigned long long)count_root(&f, "{phase=outer}"),
-           (unsigned long long)folded_total(&f));
+    printf(
+        "exact: even %llu, none %llu, outer+inner %llu, outer %llu, total %llu\n",
+        (unsigned long long)count_root(&f, "{phase=even}"), (unsigned long long)count_unlabeled(&f),
+        (unsigned long long)count_root(&f, "{phase=outer,step=inner}"),
+        (unsigned long long)count_root(&f, "{phase=outer}"), (unsigned long long)folded_total(&f));
     expect(count_root(&f, "{phase=even}") == 100, "samples with {phase=even}");
     expect(count_unlabeled(&f) == 100, "samples without labels");
     expect(count_root(&f, "{phase=outer,step=inner}") == 50, "samples with nested labels");
@@ -136,8 +135,8 @@ static void part_timer(void)
     uint64_t labeled_ok = folded_count_frames(&f, "{kind=labeled}", "work_labeled");
     uint64_t plain_wrong = folded_count_frames(&f, "{kind=labeled}", "work_plain");
     printf("timer: work_labeled %llu (%llu labeled), work_plain %llu (%llu labeled)\n",
-           (unsigned long long)labeled, (unsigned long long)labeled_ok,
-           (unsigned long long)plain, (unsigned long long)plain_wrong);
+           (unsigned long long)labeled, (unsigned long long)labeled_ok, (unsigned long long)plain,
+           (unsigned long long)plain_wrong);
     expect(labeled > 0 && plain > 0, "no samples in one of the functions");
     expect(labeled_ok == labeled, "samples in work_labeled without the label");
     expect(plain_wrong == 0, "samples in work_plain carry the label");

@@ -8,6 +8,8 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/time.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "hzprof.h"
 #include "support.h"
@@ -20,8 +22,8 @@ static void expect_baseline(const char *when)
     struct itimerval it;
     getitimer(ITIMER_PROF, &it);
     expect(count_fds() == base_fds, "%s: fds %d, baseline %d", when, count_fds(), base_fds);
-    expect(count_threads() == base_threads, "%s: threads %d, baseline %d", when,
-           count_threads(), base_threads);
+    expect(count_threads() == base_threads, "%s: threads %d, baseline %d", when, count_threads(),
+           base_threads);
     expect(count_posix_timers() == base_timers, "%s: timers %d, baseline %d", when,
            count_posix_timers(), base_timers);
     expect(it.it_interval.tv_sec == 0 && it.it_interval.tv_usec == 0 && it.it_value.tv_sec == 0 &&
@@ -96,8 +98,8 @@ int main(void)
                count_fds(), fds);
         expect(count_posix_timers() == timers, "%s: timers %d after churn, %d before",
                per_thread[s], count_posix_timers(), timers);
-        expect(count_threads() == threads, "%s: threads %d after churn, %d before",
-               per_thread[s], count_threads(), threads);
+        expect(count_threads() == threads, "%s: threads %d after churn, %d before", per_thread[s],
+               count_threads(), threads);
         struct hzprof_stats st;
         hzprof_get_stats(&st);
         hzprof_stop();
@@ -109,6 +111,31 @@ int main(void)
                per_thread[s], (unsigned long long)st.samples_taken,
                (unsigned long long)st.threads_seen);
     }
+
+    /* fork while profiling: the child takes no samples into the parent's profile, is not
+     * killed by a stray SIGPROF, and can profile on its own. */
+    start_or_die("perf-clock", "libunwind");
+    pid_t child = fork();
+    expect(child >= 0, "fork");
+    if (child == 0) {
+        int ok = !hzprof_running();
+        sink += spin_kernel(little * 50, 9);
+        struct hzprof_config cfg;
+        hzprof_config_init(&cfg);
+        cfg.sampler = "perf-clock";
+        cfg.rate_hz = 1000;
+        ok = ok && hzprof_start(&cfg) == HZPROF_OK;
+        sink += spin_kernel(little * 50, 9);
+        ok = ok && hzprof_stop() == HZPROF_OK;
+        _exit(ok ? 0 : 3);
+    }
+    sink += spin_kernel(little * 50, 9);
+    int status;
+    expect(waitpid(child, &status, 0) == child, "waitpid");
+    expect(WIFEXITED(status) && WEXITSTATUS(status) == 0, "forked child: status 0x%x", status);
+    hzprof_stop();
+    expect_baseline("after fork");
+    printf("fork while profiling: child ran, profiled itself, exited 0\n");
 
     /* A failed start leaves nothing behind either. */
     struct hzprof_config bad;

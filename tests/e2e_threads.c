@@ -108,9 +108,9 @@ int main(int argc, char **argv)
     expect(pthread_create(&ts, NULL, sleeper_main, NULL) == 0, "create sleeper");
     void *libc = dlopen("libc.so.6", RTLD_NOW | RTLD_NOLOAD);
     expect(libc != NULL, "dlopen libc.so.6: %s", dlerror());
-    int (*libc_pthread_create)(pthread_t *, const pthread_attr_t *, void *(*)(void *),
-                               void *) = (int (*)(pthread_t *, const pthread_attr_t *,
-                                                  void *(*)(void *), void *))dlsym(libc, "pthread_create");
+    int (*libc_pthread_create)(pthread_t *, const pthread_attr_t *, void *(*)(void *), void *) =
+        (int (*)(pthread_t *, const pthread_attr_t *, void *(*)(void *), void *))dlsym(
+            libc, "pthread_create");
     expect(libc_pthread_create != NULL, "dlsym pthread_create");
     expect(libc_pthread_create(&t1, NULL, busy_one, &one) == 0, "create busy_one");
 

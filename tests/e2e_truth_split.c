@@ -101,8 +101,8 @@ int main(int argc, char **argv)
         printf("SKIP: %s: %s\n", hzprof_strerror(rc), hzprof_error_detail());
         return 77;
     }
-    expect(rc == HZPROF_OK, "hzprof_start(%s, %s): %s: %s", sampler, unwinder,
-           hzprof_strerror(rc), hzprof_error_detail());
+    expect(rc == HZPROF_OK, "hzprof_start(%s, %s): %s: %s", sampler, unwinder, hzprof_strerror(rc),
+           hzprof_error_detail());
 
     struct truth t = {0};
     run_split(block, &t);
@@ -141,8 +141,8 @@ int main(int argc, char **argv)
     if (strcmp(unwinder, "none") != 0) {
         uint64_t caller = folded_count_frames(&f, "hot_a", "run_split") +
                           folded_count_frames(&f, "hot_b", "run_split");
-        uint64_t with_main = folded_count_frames(&f, "hot_a", "main") +
-                             folded_count_frames(&f, "hot_b", "main");
+        uint64_t with_main =
+            folded_count_frames(&f, "hot_a", "main") + folded_count_frames(&f, "hot_b", "main");
         printf("  of %llu hot samples, %llu show main, %llu the caller run_split\n",
                (unsigned long long)(a + b), (unsigned long long)with_main,
                (unsigned long long)caller);

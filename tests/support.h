@@ -10,10 +10,10 @@
 #include <stdint.h>
 
 /* Fails the test (exit 1) with a message, file and line. */
-#define expect(cond, ...)                                                                    \
-    do {                                                                                     \
-        if (!(cond))                                                                         \
-            support_fail(__FILE__, __LINE__, #cond, __VA_ARGS__);                            \
+#define expect(cond, ...)                                                                          \
+    do {                                                                                           \
+        if (!(cond))                                                                               \
+            support_fail(__FILE__, __LINE__, #cond, __VA_ARGS__);                                  \
     } while (0)
 
 void support_fail(const char *file, int line, const char *cond, const char *fmt, ...)

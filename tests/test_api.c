@@ -168,7 +168,8 @@ START_TEST(test_map_merges_equal_keys_only)
     map_init(&m);
     uintptr_t s1[] = {1, 2, 3}, s2[] = {1, 2, 4};
     for (int i = 0; i < 5000; i++) /* forces several table growths */
-        ck_assert_int_eq(map_add(&m, MAP_KIND_CPU, 0, 0, (uintptr_t[]){(uintptr_t)i, 7}, 2, 1, 10), 0);
+        ck_assert_int_eq(map_add(&m, MAP_KIND_CPU, 0, 0, (uintptr_t[]){(uintptr_t)i, 7}, 2, 1, 10),
+                         0);
     ck_assert_int_eq(map_add(&m, MAP_KIND_CPU, 0, 0, s1, 3, 1, 10), 0);
     ck_assert_int_eq(map_add(&m, MAP_KIND_CPU, 0, 0, s1, 3, 2, 20), 0);
     ck_assert_int_eq(map_add(&m, MAP_KIND_CPU, 0, 0, s2, 3, 1, 10), 0);

@@ -37,8 +37,8 @@ static void payload_fill(uint64_t *p, unsigned producer, uint64_t seq)
 
 struct collected {
     uint64_t count;
-    uint64_t bad;              /* records whose payload did not match */
-    uint64_t next_seq[8];      /* per producer: the seq expected next, at least */
+    uint64_t bad;         /* records whose payload did not match */
+    uint64_t next_seq[8]; /* per producer: the seq expected next, at least */
     uint64_t out_of_order;
     uint64_t per_producer[8];
 };
@@ -143,8 +143,8 @@ START_TEST(test_oversize_and_bad_type_refused)
 {
     struct ring *r = ring_create(128);
     uint64_t big[100] = {0};
-    ck_assert(!ring_write(r, 1, 0, big, 64)); /* more than half the ring */
-    ck_assert(!ring_write(r, 0, 0, big, 1));  /* type 0 is reserved */
+    ck_assert(!ring_write(r, 1, 0, big, 64));  /* more than half the ring */
+    ck_assert(!ring_write(r, 0, 0, big, 1));   /* type 0 is reserved */
     ck_assert(!ring_write(r, 255, 0, big, 1)); /* so is the pad type */
     ck_assert_uint_eq(ring_lost_total(r), 3);
     ck_assert(ring_write(r, 1, 0, big, 63));
@@ -169,8 +169,7 @@ START_TEST(test_uncommitted_record_blocks_reader_in_order)
     payload_fill(p, 0, 1);
     memcpy(&r->words[(pos + 1) & r->mask], p, payload_len(1) * sizeof *p);
     __atomic_store_n(&r->words[pos & r->mask],
-                     (1ull << 63) | (1ull << 24) | (1ull << 16) | payload_len(1),
-                     __ATOMIC_RELEASE);
+                     (1ull << 63) | (1ull << 24) | (1ull << 16) | payload_len(1), __ATOMIC_RELEASE);
     ck_assert_uint_eq(ring_read(r, check_record, &c), 2);
     ck_assert_uint_eq(c.bad, 0);
     ck_assert_uint_eq(c.out_of_order, 0);

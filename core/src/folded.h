@@ -15,7 +15,8 @@
 #include "map.h"
 #include "symbols.h"
 
-/* Writes the folded form of `m` to `out`; flags are HZPROF_FOLDED_*. Returns 0, or -1 with errno set. */
+/* Writes the folded form of `m` to `out`; flags are HZPROF_FOLDED_*. Returns 0, or -1 with errno
+ * set. */
 int folded_write(const struct map *m, struct symbolizer *sym, unsigned flags, FILE *out);
 
 #endif

@@ -41,8 +41,7 @@ static void stat_max(uint64_t *max, uint64_t value)
 {
     uint64_t cur = __atomic_load_n(max, __ATOMIC_RELAXED);
     while (value > cur &&
-           !__atomic_compare_exchange_n(max, &cur, value, true, __ATOMIC_RELAXED,
-                                        __ATOMIC_RELAXED))
+           !__atomic_compare_exchange_n(max, &cur, value, true, __ATOMIC_RELAXED, __ATOMIC_RELAXED))
         ;
 }
 
@@ -62,8 +61,8 @@ static void record_sample(struct session *s, ucontext_t *uc, unsigned flags)
     const uint64_t start = monotonic_ns();
     uint64_t rec[RECORD_SAMPLE_FIXED_WORDS + HZPROF_MAX_DEPTH_LIMIT];
     bool truncated = false;
-    const unsigned depth = s->unwinder->unwind(
-        uc, (uintptr_t *)&rec[RECORD_SAMPLE_FIXED_WORDS], s->max_depth, &truncated);
+    const unsigned depth = s->unwinder->unwind(uc, (uintptr_t *)&rec[RECORD_SAMPLE_FIXED_WORDS],
+                                               s->max_depth, &truncated);
 
     pid_t tid = hz_thread.tid;
     if (tid == 0)

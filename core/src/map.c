@@ -21,8 +21,8 @@ static uint64_t hash_word(uint64_t h, uint64_t w)
     return h;
 }
 
-static uint64_t key_hash(unsigned kind, unsigned flags, uint32_t label_set,
-                         const uintptr_t *pcs, uint32_t depth)
+static uint64_t key_hash(unsigned kind, unsigned flags, uint32_t label_set, const uintptr_t *pcs,
+                         uint32_t depth)
 {
     uint64_t h = 0xcbf29ce484222325ull;
     h = hash_word(h, ((uint64_t)kind << 48) | ((uint64_t)flags << 32) | label_set);
@@ -68,13 +68,12 @@ static int map_grow(struct map *m)
 static int key_equal(const struct map_entry *e, uint64_t hash, unsigned kind, unsigned flags,
                      uint32_t label_set, const uintptr_t *pcs, uint32_t depth)
 {
-    return e->hash == hash && e->kind == kind && e->flags == flags &&
-           e->label_set == label_set && e->depth == depth &&
-           memcmp(e->pcs, pcs, depth * sizeof *pcs) == 0;
+    return e->hash == hash && e->kind == kind && e->flags == flags && e->label_set == label_set &&
+           e->depth == depth && memcmp(e->pcs, pcs, depth * sizeof *pcs) == 0;
 }
 
-int map_add(struct map *m, unsigned kind, unsigned flags, uint32_t label_set,
-            const uintptr_t *pcs, uint32_t depth, uint64_t count, uint64_t nanos)
+int map_add(struct map *m, unsigned kind, unsigned flags, uint32_t label_set, const uintptr_t *pcs,
+            uint32_t depth, uint64_t count, uint64_t nanos)
 {
     if (m->nentries >= m->nbuckets && map_grow(m) != 0)
         return -1;

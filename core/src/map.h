@@ -14,9 +14,9 @@
 
 /* Kinds of entry (part of the key). */
 enum map_entry_kind {
-    MAP_KIND_CPU = 0,       /* an on-CPU sample */
-    MAP_KIND_OFF_CPU = 1,   /* a wall sample of a thread that was not running */
-    MAP_KIND_LOST = 2,      /* samples dropped on ring overflow (no stack) */
+    MAP_KIND_CPU = 0,     /* an on-CPU sample */
+    MAP_KIND_OFF_CPU = 1, /* a wall sample of a thread that was not running */
+    MAP_KIND_LOST = 2,    /* samples dropped on ring overflow (no stack) */
 };
 
 #define MAP_FLAG_TRUNCATED 1u
@@ -46,8 +46,8 @@ void map_free(struct map *m);
 
 /* Adds `count` samples worth `nanos` to the entry for the key, creating it if needed.
  * Returns 0, or -1 if memory ran out (the samples are then not counted). */
-int map_add(struct map *m, unsigned kind, unsigned flags, uint32_t label_set,
-            const uintptr_t *pcs, uint32_t depth, uint64_t count, uint64_t nanos);
+int map_add(struct map *m, unsigned kind, unsigned flags, uint32_t label_set, const uintptr_t *pcs,
+            uint32_t depth, uint64_t count, uint64_t nanos);
 
 /* Entries in insertion order. */
 #define map_foreach(m, e) for (struct map_entry *e = (m)->first; e; e = e->next_in_order)

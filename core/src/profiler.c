@@ -55,8 +55,7 @@ static void names_list(const char *const *names, char *buf, size_t size)
 }
 
 static int config_resolve(const struct hzprof_config *in, struct hzprof_config *out,
-                          const struct sampler_ops **sampler,
-                          const struct unwinder_ops **unwinder)
+                          const struct sampler_ops **sampler, const struct unwinder_ops **unwinder)
 {
     char valid[256];
     hzprof_config_init(out);
@@ -82,11 +81,10 @@ static int config_resolve(const struct hzprof_config *in, struct hzprof_config *
         return error_set(HZPROF_ERR_INVALID, "rate %u Hz out of range 1..%u", out->rate_hz,
                          HZPROF_MAX_RATE_HZ);
     if (out->max_depth < 1 || out->max_depth > HZPROF_MAX_DEPTH_LIMIT)
-        return error_set(HZPROF_ERR_INVALID, "max depth %u out of range 1..%u",
-                         out->max_depth, HZPROF_MAX_DEPTH_LIMIT);
+        return error_set(HZPROF_ERR_INVALID, "max depth %u out of range 1..%u", out->max_depth,
+                         HZPROF_MAX_DEPTH_LIMIT);
     if (out->ring_words < HZPROF_MIN_RING_WORDS || (out->ring_words & (out->ring_words - 1)))
-        return error_set(HZPROF_ERR_INVALID,
-                         "ring capacity %zu words is not a power of two >= %u",
+        return error_set(HZPROF_ERR_INVALID, "ring capacity %zu words is not a power of two >= %u",
                          out->ring_words, HZPROF_MIN_RING_WORDS);
     return HZPROF_OK;
 }
@@ -273,8 +271,8 @@ int hzprof_write_folded(const char *path, unsigned flags)
     pthread_mutex_lock(&lifecycle_lock);
     int rc = HZPROF_OK;
     if (!have_profile) {
-        rc = error_set(HZPROF_ERR_NO_PROFILE, running ? "stop the profiler before writing"
-                                                      : "no profile recorded yet");
+        rc = error_set(HZPROF_ERR_NO_PROFILE,
+                       running ? "stop the profiler before writing" : "no profile recorded yet");
         goto out;
     }
     /* Write beside the target and rename, so a failed write never leaves half a file. */
@@ -313,6 +311,7 @@ static void child_after_fork(void)
     __atomic_store_n(&hz_session.handlers_active, 0, __ATOMIC_SEQ_CST);
     pthread_mutex_init(&lifecycle_lock, NULL);
     running = 0;
+    threads_after_fork_child();
 }
 
 __attribute__((constructor)) static void profiler_init(void)

@@ -11,6 +11,7 @@
 #include "reader.h"
 
 #include <poll.h>
+#include <stdbool.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <unistd.h>
@@ -33,15 +34,16 @@ static void tids_reset(void)
     tids_cap = tids_count = 0;
 }
 
-static void tids_insert_raw(pid_t tid)
+/* Returns true if tid was not in the set. */
+static bool tids_insert_raw(pid_t tid)
 {
     size_t i = ((size_t)tid * 2654435761u) & (tids_cap - 1);
     while (tids[i] != 0 && tids[i] != tid)
         i = (i + 1) & (tids_cap - 1);
-    if (tids[i] == 0) {
-        tids[i] = tid;
-        tids_count++;
-    }
+    if (tids[i] != 0)
+        return false;
+    tids[i] = tid;
+    return true;
 }
 
 static void tids_add(pid_t tid)
@@ -57,22 +59,21 @@ static void tids_add(pid_t tid)
             return; /* the count is a statistic; losing it is not worth failing for */
         tids = grown;
         tids_cap = cap;
-        tids_count = 0;
         for (size_t i = 0; i < old_cap; i++)
             if (old[i])
                 tids_insert_raw(old[i]);
         free(old);
     }
-    tids_insert_raw(tid);
+    if (tids_insert_raw(tid))
+        __atomic_store_n(&tids_count, tids_count + 1, __ATOMIC_RELAXED);
 }
 
 uint64_t reader_threads_seen(void)
 {
-    return tids_count;
+    return __atomic_load_n(&tids_count, __ATOMIC_RELAXED); /* read live by get_stats */
 }
 
-static void add_record(void *ctx, unsigned type, unsigned flags, const uint64_t *payload,
-                       size_t n)
+static void add_record(void *ctx, unsigned type, unsigned flags, const uint64_t *payload, size_t n)
 {
     struct map *m = ctx;
     if (type != RECORD_SAMPLE || n < RECORD_SAMPLE_FIXED_WORDS)

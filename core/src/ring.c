@@ -106,12 +106,10 @@ static bool ring_count_lost(struct ring *r)
     return false;
 }
 
-bool ring_write(struct ring *r, unsigned type, unsigned flags, const uint64_t *payload,
-                size_t n)
+bool ring_write(struct ring *r, unsigned type, unsigned flags, const uint64_t *payload, size_t n)
 {
     const uint64_t len = (uint64_t)n + 1;
-    if (type == 0 || type >= HEADER_TYPE_PAD || n > RING_MAX_PAYLOAD_WORDS ||
-        len > r->capacity / 2)
+    if (type == 0 || type >= HEADER_TYPE_PAD || n > RING_MAX_PAYLOAD_WORDS || len > r->capacity / 2)
         return ring_count_lost(r);
 
     uint64_t pos = __atomic_load_n(&r->reserve_pos, __ATOMIC_RELAXED);

@@ -23,14 +23,14 @@
 #define RING_MAX_PAYLOAD_WORDS 0xffffu
 
 struct ring {
-    uint64_t *words;         /* capacity words, zeroed where free */
-    uint64_t capacity;       /* a power of two */
-    uint64_t mask;           /* capacity - 1 */
-    uint64_t reserve_pos;    /* words reserved by writers, ever (atomic) */
-    uint64_t read_pos;       /* words consumed by the reader, ever (atomic) */
-    uint64_t lost_pending;   /* records lost since the reader last took the count */
-    uint64_t lost_total;     /* records lost, ever */
-    uint64_t written_total;  /* records committed, ever */
+    uint64_t *words;        /* capacity words, zeroed where free */
+    uint64_t capacity;      /* a power of two */
+    uint64_t mask;          /* capacity - 1 */
+    uint64_t reserve_pos;   /* words reserved by writers, ever (atomic) */
+    uint64_t read_pos;      /* words consumed by the reader, ever (atomic) */
+    uint64_t lost_pending;  /* records lost since the reader last took the count */
+    uint64_t lost_total;    /* records lost, ever */
+    uint64_t written_total; /* records committed, ever */
 };
 
 /* Allocates a ring of `capacity` words (a power of two, >= 64). NULL on failure. */
@@ -40,12 +40,11 @@ void ring_destroy(struct ring *r);
 /* Async-signal-safe. Appends one record of `n` payload words with the given 8-bit type
  * (1..255) and 16-bit flags. Returns false (and counts it lost) if there is no room or
  * the record could never fit (n > RING_MAX_PAYLOAD_WORDS or n + 1 > capacity / 2). */
-bool ring_write(struct ring *r, unsigned type, unsigned flags, const uint64_t *payload,
-                size_t n);
+bool ring_write(struct ring *r, unsigned type, unsigned flags, const uint64_t *payload, size_t n);
 
 /* Called by ring_read for each record. `payload` is valid only during the call. */
-typedef void (*ring_record_fn)(void *ctx, unsigned type, unsigned flags,
-                               const uint64_t *payload, size_t n);
+typedef void (*ring_record_fn)(void *ctx, unsigned type, unsigned flags, const uint64_t *payload,
+                               size_t n);
 
 /* Reader side: consumes every record committed contiguously from the read position
  * (stops at the first reserved-but-uncommitted one). Returns the number consumed. */

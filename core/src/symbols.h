@@ -16,12 +16,12 @@
 struct symbolizer;
 
 struct symbol {
-    const char *function; /* never NULL: a name, "module+0xOFF", or "0xADDR" */
-    const char *file;     /* source file, or NULL */
-    int line;             /* 0 if unknown */
-    const char *module;   /* path of the loaded object, or NULL */
+    const char *function;   /* never NULL: a name, "module+0xOFF", or "0xADDR" */
+    const char *file;       /* source file, or NULL */
+    int line;               /* 0 if unknown */
+    const char *module;     /* path of the loaded object, or NULL */
     uintptr_t module_start; /* load address of the module (for pprof mappings) */
-    int known;            /* 1 if function is a real symbol name */
+    int known;              /* 1 if function is a real symbol name */
 };
 
 struct symbolizer *symbolizer_open(void);

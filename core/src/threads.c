@@ -232,8 +232,7 @@ void threads_foreach(void (*fn)(struct thread_entry *t, void *ctx), void *ctx)
 
 /* --- pthread_create interposer --- */
 
-typedef int (*pthread_create_fn)(pthread_t *, const pthread_attr_t *, void *(*)(void *),
-                                 void *);
+typedef int (*pthread_create_fn)(pthread_t *, const pthread_attr_t *, void *(*)(void *), void *);
 
 static pthread_create_fn real_pthread_create(void)
 {
@@ -259,8 +258,7 @@ static void *registering_start(void *p)
     return a.fn(a.arg);
 }
 
-int pthread_create(pthread_t *thread, const pthread_attr_t *attr, void *(*fn)(void *),
-                   void *arg)
+int pthread_create(pthread_t *thread, const pthread_attr_t *attr, void *(*fn)(void *), void *arg)
 {
     pthread_create_fn real = real_pthread_create();
     if (!real)
@@ -274,6 +272,27 @@ int pthread_create(pthread_t *thread, const pthread_attr_t *attr, void *(*fn)(vo
     if (rc != 0)
         free(a);
     return rc;
+}
+
+void threads_after_fork_child(void)
+{
+    /* The child has one thread (this one) and none of the parent's timers; the fds it
+     * inherited are its own copies, so closing them here touches nothing of the parent. */
+    pthread_mutex_init(&registry_lock, NULL);
+    while (registry) {
+        struct thread_entry *t = registry;
+        registry = t->next;
+        if (t->fd >= 0)
+            close(t->fd);
+        if (t->stat_fd >= 0)
+            close(t->stat_fd);
+        free(t);
+    }
+    armed_sampler = NULL;
+    if (hz_thread.registered) {
+        hz_thread.registered = 0;
+        hzprof_thread_register(); /* under the child's own tid */
+    }
 }
 
 int threads_create_internal(pthread_t *thread, void *(*fn)(void *), void *arg)

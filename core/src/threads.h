@@ -44,6 +44,10 @@ void threads_disarm_all(void);
 /* Calls fn for each entry with the lock held (fn must not call back into threads_*). */
 void threads_foreach(void (*fn)(struct thread_entry *t, void *ctx), void *ctx);
 
+/* In a forked child: forgets the parent's threads (closing the child's copies of their
+ * fds) and registers the calling thread under its new tid. */
+void threads_after_fork_child(void);
+
 /* The real pthread_create, for the library's own threads (which are not registered and
  * block SIGPROF). */
 int threads_create_internal(pthread_t *thread, void *(*fn)(void *), void *arg);

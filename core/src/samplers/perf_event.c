@@ -63,8 +63,7 @@ static int perf_error(bool hardware, int err)
     const char *what = hardware ? "perf_event_open(cycles)" : "perf_event_open(task-clock)";
     if (hardware && (err == ENOENT || err == EOPNOTSUPP || err == ENODEV))
         return error_set_errno(HZPROF_ERR_NO_PMU, err,
-                               "hardware counters unavailable (no PMU on this machine?): %s",
-                               what);
+                               "hardware counters unavailable (no PMU on this machine?): %s", what);
     if (err == EACCES || err == EPERM)
         return error_set_errno(HZPROF_ERR_PERMISSION, err,
                                "%s refused; see /proc/sys/kernel/perf_event_paranoid", what);
@@ -99,12 +98,10 @@ static int perf_arm(struct thread_entry *t, bool hardware, const struct sampler_
         return perf_error(hardware, errno);
     struct f_owner_ex owner = {.type = F_OWNER_TID, .pid = t->tid};
     if (fcntl(fd, F_SETSIG, SIGPROF) != 0 || fcntl(fd, F_SETOWN_EX, &owner) != 0 ||
-        fcntl(fd, F_SETFL, O_ASYNC | O_NONBLOCK) != 0 ||
-        ioctl(fd, PERF_EVENT_IOC_ENABLE, 0) != 0) {
+        fcntl(fd, F_SETFL, O_ASYNC | O_NONBLOCK) != 0 || ioctl(fd, PERF_EVENT_IOC_ENABLE, 0) != 0) {
         int err = errno;
         close(fd);
-        return error_set_errno(HZPROF_ERR_SYSTEM, err, "arming perf event of thread %d",
-                               t->tid);
+        return error_set_errno(HZPROF_ERR_SYSTEM, err, "arming perf event of thread %d", t->tid);
     }
     t->fd = fd;
     return HZPROF_OK;

@@ -6,8 +6,8 @@
 #include "sampler.h"
 
 static const struct sampler_ops *const samplers[] = {
-    &sampler_itimer, &sampler_thread_timer, &sampler_perf_clock,
-    &sampler_perf_cycles, &sampler_wall, &sampler_manual,
+    &sampler_itimer,      &sampler_thread_timer, &sampler_perf_clock,
+    &sampler_perf_cycles, &sampler_wall,         &sampler_manual,
 };
 
 static const char *const sampler_names[] = {
