@@ -6,6 +6,7 @@
 #                        the same in build-san/ with ASan+UBSan
 #   make bench           the quick overhead benchmark (filled in by the harness issue)
 #   make format          clang-format every C source in place
+#   make format-check    fail if any C source is not clang-formatted
 #   make clean
 
 SANITIZE ?=
@@ -18,7 +19,7 @@ else
 BUILD_DIR := build-san
 endif
 
-.PHONY: all deps configure build test bench format clean
+.PHONY: all deps configure build test bench format format-check clean
 
 all: build
 
@@ -40,6 +41,9 @@ bench: build
 
 format:
 	@clang-format -i $$(git ls-files '*.c' '*.h')
+
+format-check:
+	@clang-format --dry-run --Werror $$(git ls-files '*.c' '*.h') && echo "format: clean"
 
 clean:
 	rm -rf build build-san

@@ -32,10 +32,11 @@
 #include "hzprof.h"
 
 struct cost_options {
-    long signals;   /* signals per round */
-    int rounds;     /* interleaved rounds */
-    int depth;      /* stack depth at which signals are taken */
-    unsigned rate;  /* part 2: requested rate */
+    long signals;      /* signals per round */
+    int rounds;        /* interleaved rounds */
+    int depth;         /* stack depth at which signals are taken */
+    unsigned rates[8]; /* part 2: requested rates */
+    int nrates;
     double seconds; /* part 2: CPU seconds per sampler */
     int part;       /* 0 both, 1 or 2 */
 };
@@ -79,14 +80,19 @@ static double __attribute__((noinline)) signal_loop(long n)
 
 static volatile int depth_sink;
 
-/* Recurses `depth` frames (not tail calls) before running the loop. */
-static double __attribute__((noinline)) at_depth(int depth, long n)
+/* Recurses `depth` frames (not tail calls) before calling fn(arg). */
+static double __attribute__((noinline)) at_depth(int depth, double (*fn)(void *), void *arg)
 {
     if (depth <= 1)
-        return signal_loop(n);
-    double r = at_depth(depth - 1, n);
+        return fn(arg);
+    double r = at_depth(depth - 1, fn, arg);
     depth_sink++;
     return r;
+}
+
+static double run_signal_loop(void *arg)
+{
+    return signal_loop(*(const long *)arg);
 }
 
 static int cmp_double(const void *a, const void *b)
@@ -111,7 +117,7 @@ static double measure_path(int c, const struct cost_options *o)
     if (c == 0) {
         if (install_empty_handler() != 0)
             return -1;
-        return at_depth(o->depth, o->signals);
+        return at_depth(o->depth, run_signal_loop, (void *)&o->signals);
     }
     struct hzprof_config cfg;
     hzprof_config_init(&cfg);
@@ -123,7 +129,7 @@ static double measure_path(int c, const struct cost_options *o)
         fprintf(stderr, "hzprof cost: %s: %s\n", hzprof_strerror(rc), hzprof_error_detail());
         return -1;
     }
-    double ns = at_depth(o->depth, o->signals);
+    double ns = at_depth(o->depth, run_signal_loop, (void *)&o->signals);
     hzprof_stop();
     return ns;
 }
@@ -167,12 +173,13 @@ static int run_path(const struct cost_options *o)
 
 static volatile uint64_t spin_sink;
 
-static void __attribute__((noinline)) spin_for(double cpu_seconds)
+static double spin_for(void *arg)
 {
-    const double end = thread_cpu_ns() + cpu_seconds * 1e9;
+    const double end = thread_cpu_ns() + *(const double *)arg * 1e9;
     while (thread_cpu_ns() < end)
         for (int i = 0; i < 10000; i++)
             spin_sink += (uint64_t)i * 2654435761u;
+    return 0;
 }
 
 static int run_samplers(const struct cost_options *o)
@@ -180,30 +187,32 @@ static int run_samplers(const struct cost_options *o)
     static const char *const samplers[] = {"itimer", "thread-timer", "perf-clock", "perf-cycles",
                                            "wall"};
     static const char *const unwinders[] = {"none", "fp", "libunwind"};
-    printf("\nSamplers: busy loop, %.2f CPU s each, %u Hz requested, stack depth %d\n", o->seconds,
-           o->rate, o->depth);
-    printf("  %-13s %-10s %9s %12s %14s %12s\n", "sampler", "unwinder", "samples", "achieved Hz",
-           "handler ns/smp", "max ns");
+    const int nunwinders = (int)(sizeof unwinders / sizeof unwinders[0]);
+    printf("\nSamplers: busy loop, %.2f CPU s each, stack depth %d\n", o->seconds, o->depth);
+    printf("  %-13s %-10s %9s %9s %12s %14s %12s\n", "sampler", "unwinder", "asked Hz", "samples",
+           "achieved Hz", "handler ns/smp", "max ns");
     for (size_t s = 0; s < sizeof samplers / sizeof samplers[0]; s++) {
-        for (size_t u = 0; u < sizeof unwinders / sizeof unwinders[0]; u++) {
+        for (int k = 0; k < o->nrates * nunwinders; k++) {
+            const char *unwinder = unwinders[k % nunwinders];
+            const unsigned rate = o->rates[k / nunwinders];
             struct hzprof_config cfg;
             hzprof_config_init(&cfg);
             cfg.sampler = samplers[s];
-            cfg.unwinder = unwinders[u];
-            cfg.rate_hz = o->rate;
+            cfg.unwinder = unwinder;
+            cfg.rate_hz = rate;
             int rc = hzprof_start(&cfg);
             if (rc != HZPROF_OK) {
-                printf("  %-13s %-10s unavailable: %s\n", samplers[s], unwinders[u],
+                printf("  %-13s %-10s unavailable: %s\n", samplers[s], unwinder,
                        hzprof_error_detail());
                 break;
             }
-            spin_for(o->seconds);
+            at_depth(o->depth, spin_for, (void *)&o->seconds);
             hzprof_stop();
             struct hzprof_stats st;
             hzprof_get_stats(&st);
             double per =
                 st.samples_taken ? (double)st.handler_ns_total / (double)st.samples_taken : 0;
-            printf("  %-13s %-10s %9llu %12.0f %14.0f %12llu\n", samplers[s], unwinders[u],
+            printf("  %-13s %-10s %9u %9llu %12.0f %14.0f %12llu\n", samplers[s], unwinder, rate,
                    (unsigned long long)st.samples_taken, st.achieved_hz, per,
                    (unsigned long long)st.handler_ns_max);
         }
@@ -213,21 +222,21 @@ static int run_samplers(const struct cost_options *o)
 
 static void cost_usage(FILE *out)
 {
-    fprintf(out, "usage: hzprof cost [--signals N] [--rounds R] [--depth D] [--rate HZ]\n"
+    fprintf(out, "usage: hzprof cost [--signals N] [--rounds R] [--depth D] [--rates HZ,HZ...]\n"
                  "                   [--seconds S] [--part 1|2]\n\n"
                  "Measures what one sample costs. Part 1: N self-sent SIGPROFs at stack depth D,\n"
                  "timed with the thread CPU clock, for an empty handler (the floor) and for\n"
                  "libhzprof's handler with each unwinder; medians of R interleaved rounds and\n"
                  "their ratio to the floor. Part 2: each timer-driven sampler x unwinder on a\n"
-                 "busy loop for S CPU seconds at HZ: achieved rate and handler time per sample.\n\n"
+                 "busy loop at depth D for S CPU seconds at each rate: achieved rate and time\n"
+                 "spent in the handler per sample (tick-based samplers stop at CONFIG_HZ).\n\n"
                  "  --signals N   signals per round (default 20000)\n"
                  "  --rounds R    interleaved rounds (default 7)\n"
                  "  --depth D     stack depth in frames (default 20)\n"
-                 "  --rate HZ     part 2 requested rate (default 1000)\n"
+                 "  --rates LIST  part 2 requested rates, comma-separated (default 1000,10000)\n"
                  "  --seconds S   part 2 CPU seconds per configuration (default 0.3)\n"
                  "  --part P      run only part 1 or 2\n");
 }
-
 static int parse_long(const char *opt, const char *s, long lo, long hi, long *out)
 {
     char *end;
@@ -243,11 +252,16 @@ static int parse_long(const char *opt, const char *s, long lo, long hi, long *ou
 
 int cmd_cost(int argc, char **argv)
 {
-    struct cost_options o = {
-        .signals = 20000, .rounds = 7, .depth = 20, .rate = 1000, .seconds = 0.3, .part = 0};
+    struct cost_options o = {.signals = 20000,
+                             .rounds = 7,
+                             .depth = 20,
+                             .rates = {1000, 10000},
+                             .nrates = 2,
+                             .seconds = 0.3,
+                             .part = 0};
     static const struct option longopts[] = {
         {"signals", required_argument, 0, 'n'}, {"rounds", required_argument, 0, 'r'},
-        {"depth", required_argument, 0, 'd'},   {"rate", required_argument, 0, 'F'},
+        {"depth", required_argument, 0, 'd'},   {"rates", required_argument, 0, 'F'},
         {"seconds", required_argument, 0, 's'}, {"part", required_argument, 0, 'p'},
         {"help", no_argument, 0, 'h'},          {0, 0, 0, 0}};
     int ch;
@@ -270,11 +284,25 @@ int cmd_cost(int argc, char **argv)
                 return 2;
             o.depth = (int)v;
             break;
-        case 'F':
-            if (parse_long("--rate", optarg, 1, HZPROF_MAX_RATE_HZ, &v))
+        case 'F': {
+            o.nrates = 0;
+            char *list = strdup(optarg), *save = NULL;
+            for (char *tok = strtok_r(list, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+                if (o.nrates == 8 || parse_long("--rates", tok, 1, HZPROF_MAX_RATE_HZ, &v)) {
+                    if (o.nrates == 8)
+                        fprintf(stderr, "hzprof cost: --rates: at most 8 rates\n");
+                    free(list);
+                    return 2;
+                }
+                o.rates[o.nrates++] = (unsigned)v;
+            }
+            free(list);
+            if (o.nrates == 0) {
+                fprintf(stderr, "hzprof cost: --rates: empty list\n");
                 return 2;
-            o.rate = (unsigned)v;
+            }
             break;
+        }
         case 's': {
             char *end;
             o.seconds = strtod(optarg, &end);
@@ -290,9 +318,7 @@ int cmd_cost(int argc, char **argv)
                 return 2;
             o.part = (int)v;
             break;
-        case 'h':
-            cost_usage(stdout);
-            return 0;
+        case 'h': cost_usage(stdout); return 0;
         default:
             fprintf(stderr, "hzprof cost: unknown or incomplete option '%s'; see --help\n",
                     argv[optind - 1]);

@@ -10,34 +10,20 @@ static __thread char error_detail[512];
 const char *hzprof_strerror(int code)
 {
     switch (code) {
-    case HZPROF_OK:
-        return "success";
-    case HZPROF_ERR_INVALID:
-        return "invalid configuration";
-    case HZPROF_ERR_UNKNOWN_SAMPLER:
-        return "unknown sampler";
-    case HZPROF_ERR_UNKNOWN_UNWINDER:
-        return "unknown unwinder";
-    case HZPROF_ERR_RUNNING:
-        return "profiler already running";
-    case HZPROF_ERR_NOT_RUNNING:
-        return "profiler not running";
-    case HZPROF_ERR_NO_PMU:
-        return "hardware counters unavailable";
-    case HZPROF_ERR_PERMISSION:
-        return "permission denied by the kernel";
-    case HZPROF_ERR_SYSTEM:
-        return "system call failed";
-    case HZPROF_ERR_NO_MEMORY:
-        return "out of memory";
-    case HZPROF_ERR_IO:
-        return "output failed";
-    case HZPROF_ERR_NO_PROFILE:
-        return "no profile recorded";
-    case HZPROF_ERR_LABELS:
-        return "label stack misuse";
-    default:
-        return "unknown error";
+    case HZPROF_OK: return "success";
+    case HZPROF_ERR_INVALID: return "invalid configuration";
+    case HZPROF_ERR_UNKNOWN_SAMPLER: return "unknown sampler";
+    case HZPROF_ERR_UNKNOWN_UNWINDER: return "unknown unwinder";
+    case HZPROF_ERR_RUNNING: return "profiler already running";
+    case HZPROF_ERR_NOT_RUNNING: return "profiler not running";
+    case HZPROF_ERR_NO_PMU: return "hardware counters unavailable";
+    case HZPROF_ERR_PERMISSION: return "permission denied by the kernel";
+    case HZPROF_ERR_SYSTEM: return "system call failed";
+    case HZPROF_ERR_NO_MEMORY: return "out of memory";
+    case HZPROF_ERR_IO: return "output failed";
+    case HZPROF_ERR_NO_PROFILE: return "no profile recorded";
+    case HZPROF_ERR_LABELS: return "label stack misuse";
+    default: return "unknown error";
     }
 }
 

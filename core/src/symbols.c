@@ -100,7 +100,9 @@ static void resolve(struct symbolizer *s, uintptr_t pc, struct symbol *out)
     GElf_Sym sym;
     const char *name = dwfl_module_addrinfo(mod, (GElf_Addr)pc, &offset, &sym, NULL, NULL, NULL);
     if (name) {
-        out->function = strdup(name);
+        /* Drop an ELF symbol version ("__libc_start_main@@GLIBC_2.34"): C and C++
+         * names never contain '@', and tools expect the plain name. */
+        out->function = strndup(name, strcspn(name, "@"));
         out->known = 1;
     } else {
         const char *base = modname ? strrchr(modname, '/') : NULL;
