@@ -137,6 +137,11 @@ int main(int argc, char **argv)
     expect((double)(a + b) >= 0.9 * (double)total, "only %llu of %llu samples in hot_a/hot_b",
            (unsigned long long)(a + b), (unsigned long long)total);
     expect(st.samples_lost == 0, "%llu samples lost", (unsigned long long)st.samples_lost);
+    /* The profiler's own frames never appear: unwinding starts at the interrupted PC. */
+    expect(folded_count_frame(&f, "profiler_signal_handler") == 0 &&
+               folded_count_frame(&f, "record_sample") == 0 &&
+               folded_count_frame(&f, "__restore_rt") == 0,
+           "the handler or the signal trampoline appears in a stack");
 
     if (strcmp(unwinder, "none") != 0) {
         uint64_t caller = folded_count_frames(&f, "hot_a", "run_split") +
