@@ -150,6 +150,15 @@ int hzprof_get_stats(struct hzprof_stats *out);
  * file beside it, then renamed). */
 int hzprof_write_folded(const char *path, unsigned flags);
 
+/* Writes the last profile in pprof format (gzipped profile.proto), readable by
+ * `go tool pprof`: sample types samples/count and cpu/nanoseconds (wall/nanoseconds for
+ * the wall sampler), the period, start time and duration, the process's executable
+ * mappings with build ids, locations with their functions, files and lines (inlined
+ * frames expanded), labels as string labels, and comments with the settings and totals.
+ * The pseudo-frames of hzprof_write_folded appear as functions of the same names.
+ * Call after hzprof_stop(). An existing file at path is replaced atomically. */
+int hzprof_write_pprof(const char *path);
+
 /* Registers the calling thread: records its stack bounds and warms up the unwinder so
  * that the first signal does no non-async-signal-safe initialization; if profiling is on
  * with a per-thread sampler, arms its timer. Idempotent. Threads created with

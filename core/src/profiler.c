@@ -13,6 +13,7 @@
 #include <pthread.h>
 #include <sched.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/eventfd.h>
 #include <time.h>
@@ -22,6 +23,8 @@
 #include "folded.h"
 #include "handler.h"
 #include "map.h"
+#include "pprof/build.h"
+#include "pprof/pprof_codec.h"
 #include "reader.h"
 #include "session.h"
 #include "symbols.h"
@@ -32,7 +35,7 @@ static int running;
 static int have_profile;
 static struct map profile;
 static struct hzprof_config active_cfg;
-static struct timespec wall_start, cpu_start;
+static struct timespec wall_start, cpu_start, realtime_start;
 static double last_wall_seconds, last_cpu_seconds;
 static struct hzprof_stats last_stats;
 
@@ -174,6 +177,7 @@ static int start_locked(const struct hzprof_config *in)
     }
     active_cfg = cfg;
     clock_gettime(CLOCK_MONOTONIC, &wall_start);
+    clock_gettime(CLOCK_REALTIME, &realtime_start);
     clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &cpu_start);
     running = 1;
     error_clear();
@@ -266,38 +270,110 @@ int hzprof_get_stats(struct hzprof_stats *out)
     return rc;
 }
 
-int hzprof_write_folded(const char *path, unsigned flags)
+/* Builds the pprof model of the last profile (lifecycle_lock held). */
+static int build_profile_locked(struct pp_profile *pp)
 {
-    pthread_mutex_lock(&lifecycle_lock);
-    int rc = HZPROF_OK;
-    if (!have_profile) {
-        rc = error_set(HZPROF_ERR_NO_PROFILE,
-                       running ? "stop the profiler before writing" : "no profile recorded yet");
-        goto out;
-    }
-    /* Write beside the target and rename, so a failed write never leaves half a file. */
-    char tmp[4096];
-    if (snprintf(tmp, sizeof tmp, "%s.tmp.%d", path, (int)getpid()) >= (int)sizeof tmp) {
-        rc = error_set(HZPROF_ERR_INVALID, "output path too long");
-        goto out;
-    }
-    FILE *f = fopen(tmp, "w");
-    if (!f) {
-        rc = error_set_errno(HZPROF_ERR_IO, errno, "cannot write '%s'", path);
-        goto out;
-    }
+    if (!have_profile)
+        return error_set(HZPROF_ERR_NO_PROFILE,
+                         running ? "stop the profiler before writing" : "no profile recorded yet");
     struct symbolizer *sym = symbolizer_open();
-    int werr = (!sym || folded_write(&profile, sym, flags, f) != 0) ? (errno ? errno : ENOMEM) : 0;
+    if (!sym)
+        return error_set(HZPROF_ERR_NO_MEMORY, "cannot start the symbolizer");
+    char settings[160], totals[160], version[64];
+    snprintf(version, sizeof version, "hzprof %s", HZPROF_VERSION);
+    snprintf(settings, sizeof settings, "sampler=%s unwinder=%s rate=%uHz max_depth=%u",
+             active_cfg.sampler, active_cfg.unwinder, active_cfg.rate_hz, active_cfg.max_depth);
+    snprintf(
+        totals, sizeof totals, "samples=%llu lost=%llu truncated=%llu achieved=%.0fHz threads=%llu",
+        (unsigned long long)last_stats.samples_taken, (unsigned long long)last_stats.samples_lost,
+        (unsigned long long)last_stats.stacks_truncated, last_stats.achieved_hz,
+        (unsigned long long)last_stats.threads_seen);
+    struct build_info info = {
+        .sample_kind = strcmp(active_cfg.sampler, "wall") == 0 ? "wall" : "cpu",
+        .period_ns = 1000000000u / active_cfg.rate_hz,
+        .time_nanos = (int64_t)realtime_start.tv_sec * 1000000000 + realtime_start.tv_nsec,
+        .duration_nanos = (int64_t)(last_wall_seconds * 1e9),
+        .comments = {version, settings, totals, NULL},
+    };
+    int rc = pprof_build(pp, &profile, sym, &info);
     symbolizer_close(sym);
+    return rc == 0 ? HZPROF_OK : error_set(HZPROF_ERR_NO_MEMORY, "cannot build the profile");
+}
+
+/* Writes `len` bytes, or calls write_fn, into a temporary file beside `path`, then
+ * renames it over `path`, so a failed write never leaves half a file behind. */
+static int write_file_atomically(const char *path, int (*write_fn)(FILE *, void *), void *ctx)
+{
+    char tmp[4096];
+    if (snprintf(tmp, sizeof tmp, "%s.tmp.%d", path, (int)getpid()) >= (int)sizeof tmp)
+        return error_set(HZPROF_ERR_INVALID, "output path too long");
+    FILE *f = fopen(tmp, "w");
+    if (!f)
+        return error_set_errno(HZPROF_ERR_IO, errno, "cannot write '%s'", path);
+    errno = 0;
+    int werr = write_fn(f, ctx) != 0 ? (errno ? errno : EIO) : 0;
     if (fclose(f) != 0 && !werr)
         werr = errno;
     if (!werr && rename(tmp, path) != 0)
         werr = errno;
     if (werr) {
         unlink(tmp);
-        rc = error_set_errno(HZPROF_ERR_IO, werr, "cannot write '%s'", path);
+        return error_set_errno(HZPROF_ERR_IO, werr, "cannot write '%s'", path);
     }
-out:
+    return HZPROF_OK;
+}
+
+struct folded_ctx {
+    const struct pp_profile *pp;
+    unsigned flags;
+};
+
+static int write_folded_fn(FILE *f, void *ctx)
+{
+    const struct folded_ctx *c = ctx;
+    return folded_write(c->pp, 0, c->flags & HZPROF_FOLDED_LABELS ? FOLDED_LABELS : 0, f);
+}
+
+int hzprof_write_folded(const char *path, unsigned flags)
+{
+    pthread_mutex_lock(&lifecycle_lock);
+    struct pp_profile pp;
+    int rc = build_profile_locked(&pp);
+    if (rc == HZPROF_OK) {
+        struct folded_ctx c = {&pp, flags};
+        rc = write_file_atomically(path, write_folded_fn, &c);
+        profile_free(&pp);
+    }
+    pthread_mutex_unlock(&lifecycle_lock);
+    return rc;
+}
+
+struct bytes_ctx {
+    const uint8_t *data;
+    size_t len;
+};
+
+static int write_bytes_fn(FILE *f, void *ctx)
+{
+    const struct bytes_ctx *c = ctx;
+    return fwrite(c->data, 1, c->len, f) == c->len ? 0 : -1;
+}
+
+int hzprof_write_pprof(const char *path)
+{
+    pthread_mutex_lock(&lifecycle_lock);
+    struct pp_profile pp;
+    int rc = build_profile_locked(&pp);
+    if (rc == HZPROF_OK) {
+        uint8_t *bytes = NULL;
+        size_t len = 0;
+        if (pprof_encode(&pp, &bytes, &len) != 0)
+            rc = error_set(HZPROF_ERR_NO_MEMORY, "cannot encode the profile");
+        else
+            rc = write_file_atomically(path, write_bytes_fn, &(struct bytes_ctx){bytes, len});
+        free(bytes);
+        profile_free(&pp);
+    }
     pthread_mutex_unlock(&lifecycle_lock);
     return rc;
 }
