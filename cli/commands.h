@@ -4,5 +4,7 @@
 
 /* Each returns the process exit status. argv[0] is the subcommand name. */
 int cmd_cost(int argc, char **argv);
+int cmd_record(int argc, char **argv);
+int cmd_top(int argc, char **argv);
 
 #endif

@@ -48,6 +48,10 @@ extern "C" {
 
 #define HZPROF_VERSION "0.1.0"
 
+/* The library is built with hidden visibility; only what is marked HZPROF_API is
+ * exported. */
+#define HZPROF_API __attribute__((visibility("default")))
+
 /* Defaults and limits of struct hzprof_config. */
 #define HZPROF_DEFAULT_RATE_HZ 100
 #define HZPROF_MAX_RATE_HZ 100000
@@ -74,12 +78,12 @@ enum hzprof_error {
 };
 
 /* A fixed message for a code ("hardware counters unavailable", ...). Never NULL. */
-const char *hzprof_strerror(int code);
+HZPROF_API const char *hzprof_strerror(int code);
 
 /* The detail of the last failure on the calling thread, e.g.
  * "unknown sampler 'foo' (valid: itimer, thread-timer, ...)" or
  * "perf_event_open(cycles): No such file or directory". Empty string if none. */
-const char *hzprof_error_detail(void);
+HZPROF_API const char *hzprof_error_detail(void);
 
 struct hzprof_config {
     /* Samples per CPU-second per thread (per wall-second per thread for "wall").
@@ -100,21 +104,21 @@ struct hzprof_config {
 };
 
 /* Fills *cfg with the defaults above. */
-void hzprof_config_init(struct hzprof_config *cfg);
+HZPROF_API void hzprof_config_init(struct hzprof_config *cfg);
 
 /* Starts profiling the whole process. Fails, with nothing left armed, on a bad config,
  * an unknown sampler/unwinder (HZPROF_ERR_UNKNOWN_*, detail lists the valid names), or
  * a sampler the machine cannot provide (e.g. HZPROF_ERR_NO_PMU for "perf-cycles" where
  * there is no PMU). Discards the previous profile. */
-int hzprof_start(const struct hzprof_config *cfg);
+HZPROF_API int hzprof_start(const struct hzprof_config *cfg);
 
 /* Stops profiling: disarms every timer, waits for handlers in flight, drains the ring
  * into the profile and stops the reader thread. The profile stays available for the
  * hzprof_write_* functions and hzprof_get_stats until the next hzprof_start. */
-int hzprof_stop(void);
+HZPROF_API int hzprof_stop(void);
 
 /* 1 while profiling, else 0. */
-int hzprof_running(void);
+HZPROF_API int hzprof_running(void);
 
 struct hzprof_stats {
     uint64_t samples_taken;    /* signals that produced a sample attempt */
@@ -135,7 +139,7 @@ struct hzprof_stats {
 };
 
 /* Statistics of the current session (live) or of the last one. */
-int hzprof_get_stats(struct hzprof_stats *out);
+HZPROF_API int hzprof_get_stats(struct hzprof_stats *out);
 
 /* Flags of hzprof_write_folded. */
 #define HZPROF_FOLDED_LABELS 1u /* prefix each stack with a root frame "{k=v,k2=v2}" */
@@ -148,7 +152,7 @@ int hzprof_get_stats(struct hzprof_stats *out);
  * with HZPROF_FOLDED_LABELS a root "{key=value,...}" for samples that carried labels.
  * Call after hzprof_stop(). An existing file at path is replaced (written to a temporary
  * file beside it, then renamed). */
-int hzprof_write_folded(const char *path, unsigned flags);
+HZPROF_API int hzprof_write_folded(const char *path, unsigned flags);
 
 /* Writes the last profile in pprof format (gzipped profile.proto), readable by
  * `go tool pprof`: sample types samples/count and cpu/nanoseconds (wall/nanoseconds for
@@ -157,16 +161,16 @@ int hzprof_write_folded(const char *path, unsigned flags);
  * frames expanded), labels as string labels, and comments with the settings and totals.
  * The pseudo-frames of hzprof_write_folded appear as functions of the same names.
  * Call after hzprof_stop(). An existing file at path is replaced atomically. */
-int hzprof_write_pprof(const char *path);
+HZPROF_API int hzprof_write_pprof(const char *path);
 
 /* Registers the calling thread: records its stack bounds and warms up the unwinder so
  * that the first signal does no non-async-signal-safe initialization; if profiling is on
  * with a per-thread sampler, arms its timer. Idempotent. Threads created with
  * pthread_create after libhzprof is loaded call this automatically. */
-int hzprof_thread_register(void);
+HZPROF_API int hzprof_thread_register(void);
 
 /* Disarms and forgets the calling thread (also done automatically at thread exit). */
-void hzprof_thread_unregister(void);
+HZPROF_API void hzprof_thread_unregister(void);
 
 /* Labels, like Go's pprof labels. Each thread has a current label set (initially empty);
  * every sample carries the set current when the signal arrived. push adds key=value
@@ -174,12 +178,12 @@ void hzprof_thread_unregister(void);
  * set that was current before the matching push. Nesting depth is bounded by
  * HZPROF_LABEL_STACK_MAX; key and value are copied. */
 #define HZPROF_LABEL_STACK_MAX 32
-int hzprof_label_push(const char *key, const char *value);
-int hzprof_label_pop(void);
+HZPROF_API int hzprof_label_push(const char *key, const char *value);
+HZPROF_API int hzprof_label_pop(void);
 
 /* NULL-terminated list of sampler / unwinder names, for help texts. */
-const char *const *hzprof_sampler_names(void);
-const char *const *hzprof_unwinder_names(void);
+HZPROF_API const char *const *hzprof_sampler_names(void);
+HZPROF_API const char *const *hzprof_unwinder_names(void);
 
 #ifdef __cplusplus
 }

@@ -258,7 +258,8 @@ static void *registering_start(void *p)
     return a.fn(a.arg);
 }
 
-int pthread_create(pthread_t *thread, const pthread_attr_t *attr, void *(*fn)(void *), void *arg)
+HZPROF_API int pthread_create(pthread_t *thread, const pthread_attr_t *attr, void *(*fn)(void *),
+                              void *arg)
 {
     pthread_create_fn real = real_pthread_create();
     if (!real)

@@ -16,7 +16,7 @@
 #include "../labels.h"
 
 struct id_table {
-    uint64_t *keys;  /* address, or name/file hash */
+    uint64_t *keys; /* address, or name/file hash */
     uint64_t *ids;
     size_t size, count;
 };
@@ -150,8 +150,8 @@ static int add_mappings(struct builder *b)
     while (rc == 0 && fgets(line, sizeof line, f)) {
         unsigned long start, end, offset;
         char perms[8], path[4096] = "";
-        if (sscanf(line, "%lx-%lx %7s %lx %*s %*s %4095[^\n]", &start, &end, perms, &offset,
-                   path) < 4)
+        if (sscanf(line, "%lx-%lx %7s %lx %*s %*s %4095[^\n]", &start, &end, perms, &offset, path) <
+            4)
             continue;
         char *p = path;
         while (*p == ' ')

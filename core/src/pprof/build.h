@@ -22,7 +22,7 @@
 struct build_info {
     const char *sample_kind; /* "cpu" or "wall": names the nanoseconds sample type */
     uint64_t period_ns;
-    int64_t time_nanos;     /* wall-clock start, ns since the epoch */
+    int64_t time_nanos; /* wall-clock start, ns since the epoch */
     int64_t duration_nanos;
     const char *comments[8]; /* NULL-terminated */
 };

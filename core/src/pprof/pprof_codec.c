@@ -13,9 +13,19 @@
 
 /* Profile */
 enum {
-    F_SAMPLE_TYPE = 1, F_SAMPLE = 2, F_MAPPING = 3, F_LOCATION = 4, F_FUNCTION = 5,
-    F_STRING_TABLE = 6, F_DROP_FRAMES = 7, F_KEEP_FRAMES = 8, F_TIME_NANOS = 9,
-    F_DURATION_NANOS = 10, F_PERIOD_TYPE = 11, F_PERIOD = 12, F_COMMENT = 13,
+    F_SAMPLE_TYPE = 1,
+    F_SAMPLE = 2,
+    F_MAPPING = 3,
+    F_LOCATION = 4,
+    F_FUNCTION = 5,
+    F_STRING_TABLE = 6,
+    F_DROP_FRAMES = 7,
+    F_KEEP_FRAMES = 8,
+    F_TIME_NANOS = 9,
+    F_DURATION_NANOS = 10,
+    F_PERIOD_TYPE = 11,
+    F_PERIOD = 12,
+    F_COMMENT = 13,
     F_DEFAULT_SAMPLE_TYPE = 14,
 };
 
@@ -212,12 +222,12 @@ fail:
     return -1;
 }
 
-#define GROW_OR_FAIL(ptr) \
-    do {                  \
-        if (!(ptr)) {     \
-            *error = "out of memory"; \
-            return -1;    \
-        }                 \
+#define GROW_OR_FAIL(ptr)                                                                          \
+    do {                                                                                           \
+        if (!(ptr)) {                                                                              \
+            *error = "out of memory";                                                              \
+            return -1;                                                                             \
+        }                                                                                          \
     } while (0)
 
 static int64_t as_int(uint64_t v)
@@ -410,9 +420,7 @@ static int decode_profile(struct pb_reader r, struct pp_profile *p, const char *
                 *slot = s;
                 break;
             }
-            case F_PERIOD_TYPE:
-                sub = decode_value_type(f.bytes, &p->period_type, error);
-                break;
+            case F_PERIOD_TYPE: sub = decode_value_type(f.bytes, &p->period_type, error); break;
             case F_COMMENT:
                 if (pb_read_varints(&f, (uint64_t **)&p->comments, &p->ncomments, error) != 0)
                     return -1;
@@ -436,8 +444,7 @@ static int decode_profile(struct pb_reader r, struct pp_profile *p, const char *
     return rc;
 }
 
-int pprof_decode(const uint8_t *data, size_t len, struct pp_profile *p, char *err,
-                 size_t err_size)
+int pprof_decode(const uint8_t *data, size_t len, struct pp_profile *p, char *err, size_t err_size)
 {
     profile_init(p);
     const char *error = NULL;

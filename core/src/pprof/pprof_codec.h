@@ -21,8 +21,7 @@ int pprof_encode(const struct pp_profile *p, uint8_t **out, size_t *out_len);
 
 /* Gunzips and decodes into *p (profile_init'ed by the call) and indexes it. Returns 0, or
  * -1 with a message in err (at most err_size bytes); *p is then empty. */
-int pprof_decode(const uint8_t *data, size_t len, struct pp_profile *p, char *err,
-                 size_t err_size);
+int pprof_decode(const uint8_t *data, size_t len, struct pp_profile *p, char *err, size_t err_size);
 
 /* True if the bytes start with the gzip magic number. */
 int pprof_is_gzip(const uint8_t *data, size_t len);

@@ -151,9 +151,7 @@ int pb_next_field(struct pb_reader *r, struct pb_field *f, const char **error)
         r->p += len;
         return 1;
     }
-    default:
-        *error = "unsupported wire type";
-        return -1;
+    default: *error = "unsupported wire type"; return -1;
     }
 }
 

@@ -40,8 +40,8 @@ struct pb_reader {
 struct pb_field {
     uint32_t number;
     uint32_t wire_type;
-    uint64_t varint;            /* wire types 0, 1, 5 */
-    struct pb_reader bytes;     /* wire type 2 */
+    uint64_t varint;        /* wire types 0, 1, 5 */
+    struct pb_reader bytes; /* wire type 2 */
 };
 
 /* Reads the next field. Returns 1 on success, 0 at the end of the buffer, -1 on malformed

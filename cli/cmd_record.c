@@ -1,0 +1,337 @@
+/*
+ * cmd_record.c — `hzprof record [options] -- PROG ARGS...`: runs PROG under the profiler
+ * through LD_PRELOAD of libhzprof_preload.so, configured by HZPROF_* environment
+ * variables (see core/preload/preload.c), waits for it, prints a one-line summary, and
+ * exits with PROG's status (128 + N if PROG was killed by signal N).
+ *
+ * Everything that can be checked is checked before PROG starts: flags, the sampler and
+ * unwinder names, that PROG exists and is executable, that the output directories are
+ * writable. An existing output file is kept as FILE.old (as perf record does); if FILE.old
+ * exists too, record refuses unless -f is given.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <getopt.h>
+#include <libgen.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "commands.h"
+#include "hzprof.h"
+
+#define PREFIX "hzprof record: "
+
+static void record_usage(FILE *out)
+{
+    fprintf(out,
+            "usage: hzprof record [-F HZ] [--sampler S] [--unwinder U] [--max-depth N]\n"
+            "                     [-o FILE.pb.gz] [--folded FILE] [-f] -- PROG [ARGS...]\n\n"
+            "Runs PROG with every thread profiled (LD_PRELOAD of libhzprof_preload.so) and\n"
+            "writes the profile when PROG exits, calls exit, or is stopped by SIGINT/SIGTERM.\n"
+            "Children PROG forks or execs are not profiled. Exits with PROG's status.\n\n"
+            "  -F, --freq HZ      samples per second per thread (default 100)\n"
+            "  --sampler S        itimer, thread-timer (default), perf-clock, perf-cycles, wall\n"
+            "  --unwinder U       libunwind (default), fp, none\n"
+            "  --max-depth N      frames per sample (default 64, at most %d)\n"
+            "  -o FILE            pprof output (default hzprof.pb.gz); '-o none' for none\n"
+            "  --folded FILE      also write folded stacks\n"
+            "  -f, --force        overwrite outputs (default: keep an existing FILE as FILE.old)\n",
+            HZPROF_MAX_DEPTH_LIMIT);
+}
+
+static int name_valid(const char *name, const char *const *names)
+{
+    for (; *names; names++)
+        if (strcmp(name, *names) == 0)
+            return 1;
+    return 0;
+}
+
+static void list_names(const char *const *names, char *buf, size_t size)
+{
+    size_t len = 0;
+    buf[0] = '\0';
+    for (size_t i = 0; names[i] && len < size; i++)
+        if (strcmp(names[i], "manual") != 0)
+            len += (size_t)snprintf(buf + len, size - len, "%s%s", len ? ", " : "", names[i]);
+}
+
+/* Like execvp's search: is PROG an executable file, directly or on PATH? */
+static int find_program(const char *prog, char *found, size_t size)
+{
+    if (strchr(prog, '/')) {
+        snprintf(found, size, "%s", prog);
+        return access(prog, X_OK) == 0 ? 0 : -1;
+    }
+    const char *path = getenv("PATH");
+    if (!path || !*path)
+        path = "/usr/local/bin:/usr/bin:/bin";
+    for (const char *p = path; *p;) {
+        const char *colon = strchr(p, ':');
+        size_t n = colon ? (size_t)(colon - p) : strlen(p);
+        snprintf(found, size, "%.*s/%s", (int)n, n ? p : ".", prog);
+        struct stat st;
+        if (stat(found, &st) == 0 && S_ISREG(st.st_mode) && access(found, X_OK) == 0)
+            return 0;
+        p += n + (colon ? 1 : 0);
+        if (!colon)
+            break;
+    }
+    errno = ENOENT;
+    return -1;
+}
+
+/* Checks `path` can be written, and moves an existing file aside unless force. */
+static int prepare_output(const char *path, int force)
+{
+    char copy[PATH_MAX];
+    snprintf(copy, sizeof copy, "%s", path);
+    const char *dir = dirname(copy);
+    if (access(dir, W_OK | X_OK) != 0) {
+        fprintf(stderr, PREFIX "cannot write '%s': %s\n", path, strerror(errno));
+        return -1;
+    }
+    struct stat st;
+    if (stat(path, &st) != 0)
+        return 0;
+    if (S_ISDIR(st.st_mode)) {
+        fprintf(stderr, PREFIX "cannot write '%s': Is a directory\n", path);
+        return -1;
+    }
+    if (force)
+        return 0;
+    char old[PATH_MAX + 8];
+    snprintf(old, sizeof old, "%s.old", path);
+    if (access(old, F_OK) == 0) {
+        fprintf(stderr, PREFIX "'%s' and '%s' exist; remove one or use -f to overwrite\n",
+                path, old);
+        return -1;
+    }
+    if (rename(path, old) != 0) {
+        fprintf(stderr, PREFIX "cannot keep '%s' as '%s': %s\n", path, old, strerror(errno));
+        return -1;
+    }
+    fprintf(stderr, PREFIX "kept the existing '%s' as '%s'\n", path, old);
+    return 0;
+}
+
+/* libhzprof_preload.so beside the binary's lib/ directory, or $HZPROF_PRELOAD_LIB. */
+static int find_preload(char *out, size_t size)
+{
+    const char *env = getenv("HZPROF_PRELOAD_LIB");
+    if (env && *env) {
+        snprintf(out, size, "%s", env);
+    } else {
+        char exe[PATH_MAX];
+        ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+        if (n <= 0)
+            return -1;
+        exe[n] = '\0';
+        snprintf(out, size, "%s/../lib/libhzprof_preload.so", dirname(exe));
+    }
+    char resolved[PATH_MAX];
+    if (!realpath(out, resolved))
+        return -1;
+    snprintf(out, size, "%s", resolved);
+    return access(out, R_OK);
+}
+
+static pid_t child_pid;
+
+static void forward_signal(int sig)
+{
+    if (child_pid > 0)
+        kill(child_pid, sig);
+}
+
+static void print_summary(const char *stats_path, const char *prog)
+{
+    FILE *f = fopen(stats_path, "r");
+    char line[2048] = "";
+    if (!f || !fgets(line, sizeof line, f)) {
+        fprintf(stderr, PREFIX "no profile written: '%s' ended without exit() (by _exit, "
+                        "exec failure or a fatal signal)\n", prog);
+        if (f)
+            fclose(f);
+        return;
+    }
+    fclose(f);
+    unsigned long long samples = 0, lost = 0, threads = 0;
+    double hz = 0, cpu = 0;
+    char outputs[1024] = "-", sampler[64] = "?";
+    for (char *tok = strtok(line, " \n"); tok; tok = strtok(NULL, " \n")) {
+        sscanf(tok, "samples=%llu", &samples);
+        sscanf(tok, "lost=%llu", &lost);
+        sscanf(tok, "threads=%llu", &threads);
+        sscanf(tok, "achieved_hz=%lf", &hz);
+        sscanf(tok, "cpu_seconds=%lf", &cpu);
+        sscanf(tok, "sampler=%63s", sampler);
+        sscanf(tok, "outputs=%1023s", outputs);
+    }
+    for (char *c = outputs; *c; c++)
+        if (*c == ',')
+            *c = ' ';
+    fprintf(stderr,
+            PREFIX "%llu samples (%llu lost) from %llu threads, %.0f Hz achieved "
+                   "(%s, %.2f CPU s); wrote %s\n",
+            samples, lost, threads, hz, sampler, cpu, outputs);
+}
+
+int cmd_record(int argc, char **argv)
+{
+    static const struct option longopts[] = {
+        {"freq", required_argument, 0, 'F'},      {"sampler", required_argument, 0, 's'},
+        {"unwinder", required_argument, 0, 'u'},  {"max-depth", required_argument, 0, 'd'},
+        {"output", required_argument, 0, 'o'},    {"folded", required_argument, 0, 'l'},
+        {"force", no_argument, 0, 'f'},           {"help", no_argument, 0, 'h'},
+        {0, 0, 0, 0}};
+    const char *rate = "100", *sampler = "thread-timer", *unwinder = "libunwind";
+    const char *depth = NULL, *output = "hzprof.pb.gz", *folded = NULL;
+    int force = 0, ch;
+    char names[256];
+    opterr = 0;
+    while ((ch = getopt_long(argc, argv, "+F:o:fh", longopts, NULL)) != -1) {
+        switch (ch) {
+        case 'F': rate = optarg; break;
+        case 's': sampler = optarg; break;
+        case 'u': unwinder = optarg; break;
+        case 'd': depth = optarg; break;
+        case 'o': output = optarg; break;
+        case 'l': folded = optarg; break;
+        case 'f': force = 1; break;
+        case 'h': record_usage(stdout); return 0;
+        default:
+            fprintf(stderr, PREFIX "unknown or incomplete option '%s'; see --help\n",
+                    argv[optind - 1]);
+            return 2;
+        }
+    }
+    if (optind >= argc) {
+        fprintf(stderr, PREFIX "no program to run; usage: hzprof record [options] -- PROG\n");
+        return 2;
+    }
+    char *end;
+    errno = 0;
+    long hz = strtol(rate, &end, 10);
+    if (errno || *end || end == rate || hz < 1 || hz > HZPROF_MAX_RATE_HZ) {
+        fprintf(stderr, PREFIX "-F: '%s' is not a rate in 1..%d Hz\n", rate, HZPROF_MAX_RATE_HZ);
+        return 2;
+    }
+    if (depth) {
+        long d = strtol(depth, &end, 10);
+        if (*end || end == depth || d < 1 || d > HZPROF_MAX_DEPTH_LIMIT) {
+            fprintf(stderr, PREFIX "--max-depth: '%s' is not in 1..%d\n", depth,
+                    HZPROF_MAX_DEPTH_LIMIT);
+            return 2;
+        }
+    }
+    if (!name_valid(sampler, hzprof_sampler_names()) || strcmp(sampler, "manual") == 0) {
+        list_names(hzprof_sampler_names(), names, sizeof names);
+        fprintf(stderr, PREFIX "unknown sampler '%s' (valid: %s)\n", sampler, names);
+        return 2;
+    }
+    if (!name_valid(unwinder, hzprof_unwinder_names())) {
+        list_names(hzprof_unwinder_names(), names, sizeof names);
+        fprintf(stderr, PREFIX "unknown unwinder '%s' (valid: %s)\n", unwinder, names);
+        return 2;
+    }
+    if (strcmp(output, "none") == 0)
+        output = NULL;
+    if (!output && !folded) {
+        fprintf(stderr, PREFIX "'-o none' and no --folded: nothing would be written\n");
+        return 2;
+    }
+    if (output && folded && strcmp(output, folded) == 0) {
+        fprintf(stderr, PREFIX "-o and --folded name the same file '%s'\n", output);
+        return 2;
+    }
+    const char *prog = argv[optind];
+    char found[PATH_MAX], preload[PATH_MAX];
+    if (find_program(prog, found, sizeof found) != 0) {
+        fprintf(stderr, PREFIX "'%s': %s\n", prog,
+                strchr(prog, '/') ? strerror(errno) : "command not found");
+        return 127;
+    }
+    if (find_preload(preload, sizeof preload) != 0) {
+        fprintf(stderr, PREFIX "cannot find libhzprof_preload.so (looked in '%s'); set "
+                        "HZPROF_PRELOAD_LIB\n", preload);
+        return 1;
+    }
+    if ((output && prepare_output(output, force) != 0) ||
+        (folded && prepare_output(folded, force) != 0))
+        return 1;
+
+    char stats_path[] = "/tmp/hzprof-record-XXXXXX";
+    int stats_fd = mkstemp(stats_path);
+    if (stats_fd < 0) {
+        fprintf(stderr, PREFIX "cannot create a temporary file: %s\n", strerror(errno));
+        return 1;
+    }
+    close(stats_fd);
+
+    /* Ctrl-C goes to the whole foreground group: PROG gets it and writes its profile;
+     * we wait for it. SIGTERM/SIGHUP sent to us alone are passed on to PROG. */
+    struct sigaction ign = {.sa_handler = SIG_IGN}, fwd = {.sa_handler = forward_signal};
+    struct sigaction old_int, old_quit, old_term, old_hup;
+    sigaction(SIGINT, &ign, &old_int);
+    sigaction(SIGQUIT, &ign, &old_quit);
+    sigaction(SIGTERM, &fwd, &old_term);
+    sigaction(SIGHUP, &fwd, &old_hup);
+
+    fflush(NULL);
+    child_pid = fork();
+    if (child_pid < 0) {
+        fprintf(stderr, PREFIX "fork: %s\n", strerror(errno));
+        unlink(stats_path);
+        return 1;
+    }
+    if (child_pid == 0) {
+        sigaction(SIGINT, &old_int, NULL);
+        sigaction(SIGQUIT, &old_quit, NULL);
+        sigaction(SIGTERM, &old_term, NULL);
+        sigaction(SIGHUP, &old_hup, NULL);
+        char pid[32], ld[PATH_MAX * 2];
+        snprintf(pid, sizeof pid, "%d", (int)getpid());
+        const char *prev = getenv("LD_PRELOAD");
+        snprintf(ld, sizeof ld, "%s%s%s", preload, prev && *prev ? " " : "",
+                 prev ? prev : "");
+        setenv("LD_PRELOAD", ld, 1);
+        setenv("HZPROF_PID", pid, 1);
+        setenv("HZPROF_RATE", rate, 1);
+        setenv("HZPROF_SAMPLER", sampler, 1);
+        setenv("HZPROF_UNWINDER", unwinder, 1);
+        setenv("HZPROF_STATS", stats_path, 1);
+        if (depth)
+            setenv("HZPROF_MAX_DEPTH", depth, 1);
+        else
+            unsetenv("HZPROF_MAX_DEPTH");
+        if (output)
+            setenv("HZPROF_OUTPUT", output, 1);
+        else
+            unsetenv("HZPROF_OUTPUT");
+        if (folded)
+            setenv("HZPROF_FOLDED", folded, 1);
+        else
+            unsetenv("HZPROF_FOLDED");
+        execv(found, &argv[optind]);
+        fprintf(stderr, PREFIX "cannot run '%s': %s\n", found, strerror(errno));
+        _exit(127);
+    }
+    int status = 0;
+    while (waitpid(child_pid, &status, 0) < 0 && errno == EINTR)
+        ;
+    print_summary(stats_path, prog);
+    unlink(stats_path);
+    if (WIFSIGNALED(status)) {
+        fprintf(stderr, PREFIX "'%s' was killed by signal %d (%s)\n", prog, WTERMSIG(status),
+                strsignal(WTERMSIG(status)));
+        return 128 + WTERMSIG(status);
+    }
+    return WEXITSTATUS(status);
+}

@@ -1,0 +1,199 @@
+/*
+ * cmd_top.c — `hzprof top FILE [-n N] [--cum] [--sample-type TYPE]`: the functions with
+ * the most samples, flat (as the innermost frame) and cumulative (anywhere on the stack,
+ * counted once per sample), in the manner of `pprof -top`. FILE is pprof or folded.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "commands.h"
+#include "profile_input.h"
+
+struct row {
+    int64_t name; /* string index */
+    int64_t flat, cum;
+    uint64_t last_sample; /* 1 + index of the last sample counted in cum */
+};
+
+static void top_usage(FILE *out)
+{
+    fprintf(out, "usage: hzprof top FILE [-n N] [--cum] [--sample-type TYPE]\n\n"
+                 "Prints the functions with the most samples, as `pprof -top` does.\n"
+                 "FILE is a pprof profile (.pb.gz) or folded stacks; '-' reads stdin.\n\n"
+                 "  -n N               rows to print (default 20; 0 for all)\n"
+                 "  --cum              sort by cumulative instead of flat value\n"
+                 "  --sample-type T    the value to rank by: samples, cpu, wall, ...\n"
+                 "                     (default: the profile's last sample type)\n");
+}
+
+static void format_value(char *buf, size_t size, int64_t v, const char *unit)
+{
+    if (strcmp(unit, "nanoseconds") == 0) {
+        double x = (double)v;
+        if (x >= 1e9 || x <= -1e9)
+            snprintf(buf, size, "%.2fs", x / 1e9);
+        else if (x >= 1e6 || x <= -1e6)
+            snprintf(buf, size, "%.2fms", x / 1e6);
+        else if (x >= 1e3 || x <= -1e3)
+            snprintf(buf, size, "%.2fus", x / 1e3);
+        else
+            snprintf(buf, size, "%" PRId64 "ns", v);
+    } else {
+        snprintf(buf, size, "%" PRId64, v);
+    }
+}
+
+/* Rows are found by function name (string index) in an open-addressed table. */
+static struct row *row_for(struct row **rows, size_t *size, size_t *count, int64_t name)
+{
+    if (2 * (*count + 1) > *size) {
+        size_t nsize = *size ? *size * 2 : 256;
+        struct row *grown = calloc(nsize, sizeof *grown);
+        if (!grown)
+            return NULL;
+        for (size_t i = 0; i < *size; i++) {
+            if (!(*rows)[i].name)
+                continue;
+            size_t s = (size_t)(*rows)[i].name * 2654435761u & (nsize - 1);
+            while (grown[s].name)
+                s = (s + 1) & (nsize - 1);
+            grown[s] = (*rows)[i];
+        }
+        free(*rows);
+        *rows = grown;
+        *size = nsize;
+    }
+    size_t s = (size_t)name * 2654435761u & (*size - 1);
+    while ((*rows)[s].name && (*rows)[s].name != name)
+        s = (s + 1) & (*size - 1);
+    if (!(*rows)[s].name) {
+        (*rows)[s].name = name;
+        (*count)++;
+    }
+    return &(*rows)[s];
+}
+
+static int sort_by_cum;
+
+static int row_cmp(const void *a, const void *b)
+{
+    const struct row *x = a, *y = b;
+    int64_t kx = sort_by_cum ? x->cum : x->flat, ky = sort_by_cum ? y->cum : y->flat;
+    if (kx != ky)
+        return kx < ky ? 1 : -1;
+    return (x->name > y->name) - (x->name < y->name);
+}
+
+int cmd_top(int argc, char **argv)
+{
+    static const struct option longopts[] = {{"cum", no_argument, 0, 'c'},
+                                             {"sample-type", required_argument, 0, 't'},
+                                             {"help", no_argument, 0, 'h'},
+                                             {0, 0, 0, 0}};
+    long limit = 20;
+    const char *type = NULL;
+    int ch;
+    opterr = 0;
+    sort_by_cum = 0;
+    while ((ch = getopt_long(argc, argv, "n:h", longopts, NULL)) != -1) {
+        switch (ch) {
+        case 'n': {
+            char *end;
+            errno = 0;
+            limit = strtol(optarg, &end, 10);
+            if (errno || *end || end == optarg || limit < 0) {
+                fprintf(stderr, "hzprof top: -n: '%s' is not a non-negative integer\n", optarg);
+                return 2;
+            }
+            break;
+        }
+        case 'c': sort_by_cum = 1; break;
+        case 't': type = optarg; break;
+        case 'h': top_usage(stdout); return 0;
+        default:
+            fprintf(stderr, "hzprof top: unknown or incomplete option '%s'; see --help\n",
+                    argv[optind - 1]);
+            return 2;
+        }
+    }
+    if (optind != argc - 1) {
+        fprintf(stderr, "hzprof top: expected one profile file; see --help\n");
+        return 2;
+    }
+    struct pp_profile p;
+    char err[512];
+    if (profile_load(argv[optind], &p, err, sizeof err) != 0) {
+        fprintf(stderr, "hzprof top: %s\n", err);
+        return 1;
+    }
+    int vi = type ? profile_sample_type_index(&p, type) : (int)p.nsample_types - 1;
+    if (vi < 0) {
+        fprintf(stderr, "hzprof top: no sample type '%s' in '%s' (it has:", type, argv[optind]);
+        for (size_t i = 0; i < p.nsample_types; i++)
+            fprintf(stderr, " %s", profile_string(&p, p.sample_types[i].type));
+        fprintf(stderr, ")\n");
+        profile_free(&p);
+        return 1;
+    }
+    const char *unit = profile_string(&p, p.sample_types[vi].unit);
+
+    struct row *rows = NULL;
+    size_t size = 0, count = 0;
+    int64_t total = 0;
+    for (size_t i = 0; i < p.nsamples; i++) {
+        const struct pp_sample *s = &p.samples[i];
+        const int64_t v = s->values[vi];
+        total += v;
+        for (size_t k = 0; k < s->nlocations; k++) {
+            const struct pp_location *l = profile_location(&p, s->location_ids[k]);
+            for (size_t j = 0; j < l->nlines; j++) {
+                const struct pp_function *f = profile_function(&p, l->lines[j].function_id);
+                int64_t name = f ? f->name : 0;
+                struct row *r = name ? row_for(&rows, &size, &count, name) : NULL;
+                if (!r)
+                    continue;
+                if (k == 0 && j == 0)
+                    r->flat += v;
+                if (r->last_sample != i + 1) {
+                    r->cum += v;
+                    r->last_sample = i + 1;
+                }
+            }
+        }
+    }
+    struct row *list = calloc(count ? count : 1, sizeof *list);
+    size_t n = 0;
+    for (size_t i = 0; list && i < size; i++)
+        if (rows[i].name)
+            list[n++] = rows[i];
+    qsort(list, n, sizeof *list, row_cmp);
+    size_t shown = limit == 0 || (size_t)limit > n ? n : (size_t)limit;
+    int64_t shown_flat = 0;
+    for (size_t i = 0; i < shown; i++)
+        shown_flat += list[i].flat;
+    char a[32], b[32], c[32];
+    format_value(a, sizeof a, shown_flat, unit);
+    format_value(b, sizeof b, total, unit);
+    printf("Showing %zu of %zu functions, %s of %s total (%s)\n", shown, n, a, b,
+           profile_string(&p, p.sample_types[vi].type));
+    printf("%12s %7s %7s %12s %7s  %s\n", "flat", "flat%", "sum%", "cum", "cum%", "function");
+    int64_t sum = 0;
+    for (size_t i = 0; i < shown; i++) {
+        sum += list[i].flat;
+        format_value(a, sizeof a, list[i].flat, unit);
+        format_value(c, sizeof c, list[i].cum, unit);
+        double t = total ? (double)total : 1;
+        printf("%12s %6.2f%% %6.2f%% %12s %6.2f%%  %s\n", a, 100.0 * (double)list[i].flat / t,
+               100.0 * (double)sum / t, c, 100.0 * (double)list[i].cum / t,
+               profile_string(&p, list[i].name));
+    }
+    free(list);
+    free(rows);
+    profile_free(&p);
+    return 0;
+}

@@ -1,0 +1,358 @@
+/*
+ * preload.c — libhzprof_preload.so: profiles any program, unmodified, through LD_PRELOAD.
+ *
+ * Configuration comes from the environment (set by `hzprof record`, or by hand):
+ *   HZPROF_OUTPUT     pprof output path (.pb.gz); default hzprof.pb.gz if neither output
+ *                     variable is set
+ *   HZPROF_FOLDED     folded-stacks output path
+ *   HZPROF_RATE       samples per second (default 100)
+ *   HZPROF_SAMPLER    sampler name (default thread-timer)
+ *   HZPROF_UNWINDER   unwinder name (default libunwind)
+ *   HZPROF_MAX_DEPTH  frames per sample (default 64)
+ *   HZPROF_PID        profile only the process with this pid; set to our own pid when
+ *                     absent, so children that inherit the environment stay unprofiled
+ *   HZPROF_STATS      where to write a one-line summary (for `hzprof record`)
+ *
+ * Lifecycle. A constructor starts profiling before main. The profile is written when the
+ * program returns from main or calls exit (an atexit handler, registered first so it runs
+ * after the program's own), when it is stopped by SIGINT or SIGTERM (if it left them at
+ * their default action: our handler wakes a helper thread, which writes the profile and
+ * re-raises the signal with the default action, so the exit status is the same), or just
+ * before it replaces itself with execve (the new image is not profiled: HZPROF_PID is
+ * changed in the environment it gets). A forked child stops sampling at once (see
+ * profiler.c) and never writes. Programs that end with _exit(2) or a fatal signal write
+ * nothing.
+ *
+ * SIGNAL-HANDLER CODE: termination_handler only calls write(2) on a pipe.
+ */
+#define _GNU_SOURCE
+#include <dlfcn.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "hzprof.h"
+
+static pid_t profiled_pid;
+static int profiling;
+static pthread_mutex_t finish_lock = PTHREAD_MUTEX_INITIALIZER;
+static int finished;
+static int signal_pipe[2] = {-1, -1};
+
+static void say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static void say(const char *fmt, ...)
+{
+    char buf[512];
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(buf, sizeof buf - 1, fmt, ap);
+    va_end(ap);
+    if (n < 0)
+        return;
+    if ((size_t)n > sizeof buf - 2)
+        n = (int)sizeof buf - 2;
+    buf[n++] = '\n';
+    ssize_t ignored = write(STDERR_FILENO, buf, (size_t)n);
+    (void)ignored;
+}
+
+static int env_unsigned(const char *name, unsigned lo, unsigned hi, unsigned *out)
+{
+    const char *v = getenv(name);
+    if (!v || !*v)
+        return 0;
+    char *end;
+    errno = 0;
+    unsigned long n = strtoul(v, &end, 10);
+    if (errno || *end || n < lo || n > hi) {
+        say("hzprof: %s='%s' is not an integer in %u..%u; not profiling", name, v, lo, hi);
+        return -1;
+    }
+    *out = (unsigned)n;
+    return 0;
+}
+
+static void write_stats(const char *outputs)
+{
+    const char *path = getenv("HZPROF_STATS");
+    struct hzprof_stats st;
+    if (!path || !*path || hzprof_get_stats(&st) != HZPROF_OK)
+        return;
+    FILE *f = fopen(path, "w");
+    if (!f)
+        return;
+    fprintf(f,
+            "samples=%llu lost=%llu truncated=%llu off_cpu=%llu achieved_hz=%.1f threads=%llu "
+            "cpu_seconds=%.3f wall_seconds=%.3f handler_ns=%llu sampler=%s unwinder=%s "
+            "rate=%u outputs=%s\n",
+            (unsigned long long)st.samples_taken, (unsigned long long)st.samples_lost,
+            (unsigned long long)st.stacks_truncated, (unsigned long long)st.samples_off_cpu,
+            st.achieved_hz, (unsigned long long)st.threads_seen, st.cpu_seconds, st.wall_seconds,
+            (unsigned long long)st.handler_ns_total, st.sampler, st.unwinder, st.rate_hz,
+            outputs);
+    fclose(f);
+}
+
+/* Stops profiling and writes the outputs, once, in the profiled process only. */
+static void finish(void)
+{
+    if (getpid() != profiled_pid)
+        return;
+    pthread_mutex_lock(&finish_lock);
+    if (finished || !profiling) {
+        pthread_mutex_unlock(&finish_lock);
+        return;
+    }
+    finished = 1;
+    hzprof_stop();
+    const char *pprof_path = getenv("HZPROF_OUTPUT");
+    const char *folded_path = getenv("HZPROF_FOLDED");
+    if ((!pprof_path || !*pprof_path) && (!folded_path || !*folded_path))
+        pprof_path = "hzprof.pb.gz";
+    char outputs[1024] = "";
+    if (pprof_path && *pprof_path) {
+        if (hzprof_write_pprof(pprof_path) != HZPROF_OK)
+            say("hzprof: %s", hzprof_error_detail());
+        else
+            snprintf(outputs, sizeof outputs, "%s", pprof_path);
+    }
+    if (folded_path && *folded_path) {
+        if (hzprof_write_folded(folded_path, 0) != HZPROF_OK)
+            say("hzprof: %s", hzprof_error_detail());
+        else
+            snprintf(outputs + strlen(outputs), sizeof outputs - strlen(outputs), "%s%s",
+                     outputs[0] ? "," : "", folded_path);
+    }
+    write_stats(outputs[0] ? outputs : "-");
+    pthread_mutex_unlock(&finish_lock);
+}
+
+static void termination_handler(int sig)
+{
+    const int saved = errno;
+    unsigned char s = (unsigned char)sig;
+    ssize_t ignored = write(signal_pipe[1], &s, 1);
+    (void)ignored;
+    errno = saved;
+}
+
+static void *termination_watcher(void *unused)
+{
+    (void)unused;
+    unsigned char s;
+    ssize_t n;
+    do
+        n = read(signal_pipe[0], &s, 1);
+    while (n < 0 && errno == EINTR);
+    if (n != 1)
+        return NULL;
+    finish();
+    signal(s, SIG_DFL);
+    kill(getpid(), s); /* process-directed: delivered to a thread that does not block it */
+    return NULL;
+}
+
+static void catch_termination(void)
+{
+    if (pipe2(signal_pipe, O_CLOEXEC) != 0)
+        return;
+    /* The watcher blocks every signal, so it never runs a handler itself. */
+    sigset_t all, old;
+    sigfillset(&all);
+    pthread_sigmask(SIG_SETMASK, &all, &old);
+    pthread_t t;
+    int (*create)(pthread_t *, const pthread_attr_t *, void *(*)(void *), void *) =
+        (int (*)(pthread_t *, const pthread_attr_t *, void *(*)(void *), void *))dlsym(
+            RTLD_NEXT, "pthread_create");
+    int rc = create ? create(&t, NULL, termination_watcher, NULL) : -1;
+    pthread_sigmask(SIG_SETMASK, &old, NULL);
+    if (rc != 0)
+        return;
+    pthread_detach(t);
+    const int sigs[] = {SIGINT, SIGTERM};
+    for (size_t i = 0; i < 2; i++) {
+        struct sigaction cur;
+        if (sigaction(sigs[i], NULL, &cur) != 0 || cur.sa_handler != SIG_DFL)
+            continue; /* ignored or handled by the program: leave it alone */
+        struct sigaction sa;
+        memset(&sa, 0, sizeof sa);
+        sa.sa_handler = termination_handler;
+        sa.sa_flags = SA_RESTART;
+        sigemptyset(&sa.sa_mask);
+        sigaction(sigs[i], &sa, NULL);
+    }
+}
+
+__attribute__((constructor)) static void preload_start(void)
+{
+    const char *pid_env = getenv("HZPROF_PID");
+    if (pid_env && *pid_env && strtol(pid_env, NULL, 10) != (long)getpid())
+        return; /* a child of the profiled program */
+    profiled_pid = getpid();
+    char pid_text[32];
+    snprintf(pid_text, sizeof pid_text, "%d", (int)profiled_pid);
+    setenv("HZPROF_PID", pid_text, 1);
+
+    struct hzprof_config cfg;
+    hzprof_config_init(&cfg);
+    if (env_unsigned("HZPROF_RATE", 1, HZPROF_MAX_RATE_HZ, &cfg.rate_hz) != 0 ||
+        env_unsigned("HZPROF_MAX_DEPTH", 1, HZPROF_MAX_DEPTH_LIMIT, &cfg.max_depth) != 0)
+        return;
+    if (getenv("HZPROF_SAMPLER") && *getenv("HZPROF_SAMPLER"))
+        cfg.sampler = getenv("HZPROF_SAMPLER");
+    if (getenv("HZPROF_UNWINDER") && *getenv("HZPROF_UNWINDER"))
+        cfg.unwinder = getenv("HZPROF_UNWINDER");
+    int rc = hzprof_start(&cfg);
+    if (rc != HZPROF_OK) {
+        say("hzprof: not profiling: %s: %s", hzprof_strerror(rc), hzprof_error_detail());
+        return;
+    }
+    profiling = 1;
+    atexit(finish);
+    catch_termination();
+}
+
+/* --- exec: write the profile first; the new image is not profiled --- */
+
+/* A copy of envp with HZPROF_PID=0 (the new image must not profile into our files). */
+static char **env_without_profiling(char *const envp[])
+{
+    size_t n = 0;
+    while (envp && envp[n])
+        n++;
+    char **copy = malloc((n + 2) * sizeof *copy);
+    if (!copy)
+        return NULL;
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++)
+        if (strncmp(envp[i], "HZPROF_PID=", 11) != 0)
+            copy[k++] = envp[i];
+    copy[k++] = (char *)"HZPROF_PID=0";
+    copy[k] = NULL;
+    return copy;
+}
+
+static void before_exec(void)
+{
+    if (getpid() == profiled_pid && profiling)
+        finish();
+    if (getpid() == profiled_pid)
+        setenv("HZPROF_PID", "0", 1);
+}
+
+typedef int (*execve_fn)(const char *, char *const[], char *const[]);
+
+static int real_execve(const char *path, char *const argv[], char *const envp[])
+{
+    execve_fn fn = (execve_fn)dlsym(RTLD_NEXT, "execve");
+    if (!fn) {
+        errno = ENOSYS;
+        return -1;
+    }
+    return fn(path, argv, envp);
+}
+
+HZPROF_API int execve(const char *path, char *const argv[], char *const envp[])
+{
+    before_exec();
+    char **env = env_without_profiling(envp);
+    int rc = real_execve(path, argv, env ? env : envp);
+    int saved = errno;
+    free(env);
+    errno = saved;
+    return rc;
+}
+
+HZPROF_API int execvpe(const char *file, char *const argv[], char *const envp[])
+{
+    before_exec();
+    char **env = env_without_profiling(envp);
+    int (*fn)(const char *, char *const[], char *const[]) =
+        (int (*)(const char *, char *const[], char *const[]))dlsym(RTLD_NEXT, "execvpe");
+    int rc = fn ? fn(file, argv, env ? env : envp) : (errno = ENOSYS, -1);
+    int saved = errno;
+    free(env);
+    errno = saved;
+    return rc;
+}
+
+HZPROF_API int execv(const char *path, char *const argv[])
+{
+    before_exec(); /* also changes environ, which execv passes on */
+    return real_execve(path, argv, environ);
+}
+
+HZPROF_API int execvp(const char *file, char *const argv[])
+{
+    before_exec();
+    int (*fn)(const char *, char *const[]) =
+        (int (*)(const char *, char *const[]))dlsym(RTLD_NEXT, "execvp");
+    return fn ? fn(file, argv) : (errno = ENOSYS, -1);
+}
+
+/* execl, execlp, execle: collect the variadic arguments (and execle's envp after the
+ * terminating NULL) into a malloc'd argv, then as above. */
+static char **collect_args(const char *first, va_list ap, char ***envp)
+{
+    size_t n = 1;
+    va_list count;
+    va_copy(count, ap);
+    while (va_arg(count, char *))
+        n++;
+    va_end(count);
+    char **argv = malloc((n + 1) * sizeof *argv);
+    if (!argv)
+        return NULL;
+    argv[0] = (char *)first;
+    for (size_t i = 1; i <= n; i++)
+        argv[i] = va_arg(ap, char *); /* the last one read is the NULL */
+    if (envp)
+        *envp = va_arg(ap, char **);
+    return argv;
+}
+
+HZPROF_API int execl(const char *path, const char *arg, ...)
+{
+    va_list ap;
+    va_start(ap, arg);
+    char **argv = collect_args(arg, ap, NULL);
+    va_end(ap);
+    if (!argv)
+        return errno = ENOMEM, -1;
+    int rc = execv(path, argv);
+    free(argv);
+    return rc;
+}
+
+HZPROF_API int execlp(const char *file, const char *arg, ...)
+{
+    va_list ap;
+    va_start(ap, arg);
+    char **argv = collect_args(arg, ap, NULL);
+    va_end(ap);
+    if (!argv)
+        return errno = ENOMEM, -1;
+    int rc = execvp(file, argv);
+    free(argv);
+    return rc;
+}
+
+HZPROF_API int execle(const char *path, const char *arg, ...)
+{
+    char **envp = NULL;
+    va_list ap;
+    va_start(ap, arg);
+    char **argv = collect_args(arg, ap, &envp);
+    va_end(ap);
+    if (!argv)
+        return errno = ENOMEM, -1;
+    int rc = execve(path, argv, envp);
+    free(argv);
+    return rc;
+}

@@ -1,0 +1,134 @@
+#!/usr/bin/env bash
+# e2e_record.sh — `hzprof record` on programs it did not build, read back with go tool pprof
+# and our own tools. Usage (from ctest):
+#   e2e_record.sh CASE HZPROF REC_HOT REC_HOT_NOFP REC_THREADS REC_FORKEXEC REC_FOREVER
+# CASE is one of: pprof, nofp, threads, forkexec, sigterm, errors.
+# Exit 77 (skip) when a case needs `go` and it is not installed.
+set -euo pipefail
+case_name=$1 hzprof=$2 rec_hot=$3 rec_hot_nofp=$4 rec_threads=$5 rec_forkexec=$6 rec_forever=$7
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+cd "$work"
+
+fail() { echo "FAILED: $*" >&2; exit 1; }
+need_go() { command -v go >/dev/null || { echo "SKIP: go (golang-go) not installed"; exit 77; }; }
+# flat% of function $2 in `go tool pprof -top` output file $1 (0 if absent)
+flat_pct() { awk -v f="$2" '$6 == f { sub("%", "", $2); print $2; found=1 } END { if (!found) print 0 }' "$1"; }
+within() { awk -v a="$1" -v b="$2" -v d="$3" 'BEGIN { x = a - b; if (x < 0) x = -x; exit !(x <= d) }'; }
+
+case $case_name in
+pprof)
+    # Acceptance 1: go tool pprof reads the file; the static hot function is on top with
+    # the expected share (+-5 points of its measured CPU share), with file and line.
+    need_go
+    "$hzprof" record -F 250 -o cpu.pb.gz -- "$rec_hot" truth.txt 2> record.err || fail "record: $(cat record.err)"
+    cat record.err
+    grep -q "samples (0 lost)" record.err || fail "summary line missing"
+    go tool pprof -top cpu.pb.gz > top.txt 2> top.err || fail "go tool pprof -top: $(cat top.err)"
+    go tool pprof -raw cpu.pb.gz > raw.txt 2> raw.err || fail "go tool pprof -raw: $(cat raw.err)"
+    [ ! -s top.err ] || fail "go tool pprof complained: $(cat top.err)"
+    cat top.txt
+    first=$(awk '/flat%/ { getline; print $6; exit }' top.txt)
+    [ "$first" = hot_static ] || fail "top function is '$first', expected hot_static"
+    truth=$(awk '$1 == "hot_static" { print $2 }' truth.txt)
+    got=$(flat_pct top.txt hot_static)
+    echo "hot_static: profile ${got}%, measured ${truth}%"
+    within "$got" "$truth" 5 || fail "hot_static share ${got}% vs measured ${truth}%"
+    grep -Eq "hot_static .*rec_hot\.c:[0-9]+" raw.txt || fail "no file:line for hot_static in -raw"
+    grep -Eq "warm_step .*rec_hot\.c:[0-9]+" raw.txt || fail "the inlined warm_step is not expanded"
+    grep -q "warm_step (inline)" top.txt || fail "go tool pprof does not see warm_step as inlined"
+    grep -q "^Mappings" raw.txt || fail "no mappings"
+    # Our own reader and top agree with go tool pprof.
+    "$hzprof" top cpu.pb.gz -n 1 > ours.txt
+    grep -q "hot_static" ours.txt || fail "hzprof top disagrees: $(cat ours.txt)"
+    ;;
+nofp)
+    # Acceptance 2: no frame pointers, no debug info. libunwind: full stacks from the
+    # unwind tables; fp: at least the leaf; names from the symbol table.
+    for unwinder in libunwind fp; do
+        "$hzprof" record -F 250 --unwinder "$unwinder" -o none --folded "$unwinder.folded" \
+            -- "$rec_hot_nofp" truth.txt 2> record.err || fail "record: $(cat record.err)"
+        total=$(awk '{ s += $NF } END { print s }' "$unwinder.folded")
+        leaf=$(awk '{ n = split($1, f, ";"); if (f[n] == "hot_static") s += $NF } END { print s+0 }' "$unwinder.folded")
+        full=$(awk '$1 ~ /(^|;)main;hot_static$/ { s += $NF } END { print s+0 }' "$unwinder.folded")
+        echo "$unwinder: $total samples, $leaf with leaf hot_static, $full of them main;hot_static"
+        [ "$leaf" -gt 0 ] || fail "$unwinder: hot_static not resolved as a leaf"
+        within "$(awk -v l="$leaf" -v t="$total" 'BEGIN { print 100*l/t }')" \
+               "$(awk '$1 == "hot_static" { print $2 }' truth.txt)" 5 ||
+            fail "$unwinder: hot_static share off"
+        if [ "$unwinder" = libunwind ]; then
+            [ "$full" -ge $((leaf * 95 / 100)) ] || fail "libunwind: stacks not complete ($full of $leaf)"
+        fi
+    done
+    ;;
+threads)
+    # Acceptance 3: threads created after start all sampled; labels are pprof labels.
+    need_go
+    "$hzprof" record -F 250 -o mt.pb.gz --folded mt.folded -- "$rec_threads" 2> record.err ||
+        fail "record: $(cat record.err)"
+    cat record.err
+    for fn in work_zero work_one work_two; do
+        n=$(awk -v f="$fn" '$1 ~ ("(^|;)" f "$") { s += $NF } END { print s+0 }' mt.folded)
+        echo "$fn: $n samples"
+        [ "$n" -gt 20 ] || fail "thread running $fn has $n samples"
+    done
+    go tool pprof -tags mt.pb.gz > tags.txt 2>&1 || fail "go tool pprof -tags: $(cat tags.txt)"
+    cat tags.txt
+    for w in 0 1 2; do
+        grep -Eq "^ +[0-9.]+m?s .*: $w$" tags.txt || fail "label worker=$w missing"
+    done
+    grep -q "worker:" tags.txt || fail "no worker tag"
+    ;;
+forkexec)
+    # Acceptance 5: forks and execs /bin/true in a loop while profiled, and finishes.
+    "$hzprof" record -F 1000 --sampler itimer -o fe.pb.gz -- "$rec_forkexec" 2> record.err ||
+        fail "record exited $?: $(cat record.err)"
+    cat record.err
+    "$hzprof" top fe.pb.gz -n 3 | grep -q main || fail "no samples of main"
+    "$hzprof" record -F 1000 --sampler perf-clock -o fe2.pb.gz -- "$rec_forkexec" 2> record.err ||
+        fail "record (perf-clock) exited $?: $(cat record.err)"
+    ;;
+sigterm)
+    # The profile is written when PROG is stopped by SIGTERM; the status says so.
+    set +e
+    timeout --preserve-status -s TERM 1 "$hzprof" record -o term.pb.gz -- "$rec_forever" 2> record.err
+    status=$?
+    set -e
+    cat record.err
+    [ "$status" -eq 143 ] || fail "status $status, expected 143 (SIGTERM)"
+    "$hzprof" top term.pb.gz -n 1 | grep -q spin_until_killed || fail "profile of the killed program missing"
+    ;;
+errors)
+    # Bad input fails before PROG starts, with one clear line and a non-zero status.
+    expect_error() {
+        local want=$1; shift
+        if "$hzprof" "$@" > out.txt 2> err.txt; then fail "'$*' succeeded"; fi
+        grep -q -- "$want" err.txt || fail "'$*': expected '$want', got: $(cat err.txt)"
+        [ "$(wc -l < err.txt)" -eq 1 ] || fail "'$*': more than one line: $(cat err.txt)"
+    }
+    expect_error "unknown sampler 'nope'" record --sampler nope -- "$rec_hot" t.txt
+    expect_error "unknown unwinder 'x'" record --unwinder x -- "$rec_hot" t.txt
+    expect_error "not a rate" record -F 0 -- "$rec_hot" t.txt
+    expect_error "command not found" record -- no-such-program-here
+    expect_error "cannot write '/no/such/dir/p.pb.gz'" record -o /no/such/dir/p.pb.gz -- "$rec_hot" t.txt
+    expect_error "no program to run" record -F 10
+    expect_error "unknown or incomplete option" record --bogus -- "$rec_hot" t.txt
+    [ ! -e t.txt ] || fail "PROG ran despite a bad flag"
+    # An existing output is kept as .old; with .old present too, record refuses.
+    echo precious > keep.pb.gz
+    "$hzprof" record -o keep.pb.gz -- /bin/true 2> err.txt || fail "record /bin/true failed"
+    [ "$(cat keep.pb.gz.old)" = precious ] || fail "existing output not kept as .old"
+    expect_error "exist; remove one or use -f" record -o keep.pb.gz -- /bin/true
+    "$hzprof" record -f -o keep.pb.gz -- /bin/true 2> err.txt || fail "-f did not overwrite"
+    # Status pass-through.
+    set +e; "$hzprof" record -o s.pb.gz -- /bin/sh -c 'exit 7' 2> err.txt; st=$?; set -e
+    [ "$st" -eq 7 ] || fail "exit status $st, expected 7"
+    # Our viewers reject what they cannot read, in one line.
+    head -c 100 /dev/urandom > junk.bin; printf '\x1f\x8b\x08garbage' > bad.gz
+    expect_error "'junk.bin'" top junk.bin
+    expect_error "gzip" top bad.gz
+    expect_error "cannot open 'missing.pb.gz'" top missing.pb.gz
+    ;;
+*) fail "unknown case $case_name" ;;
+esac
+echo "PASS: $case_name"
