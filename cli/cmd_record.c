@@ -109,8 +109,8 @@ static int prepare_output(const char *path, int force)
     char old[PATH_MAX + 8];
     snprintf(old, sizeof old, "%s.old", path);
     if (access(old, F_OK) == 0) {
-        fprintf(stderr, PREFIX "'%s' and '%s' exist; remove one or use -f to overwrite\n",
-                path, old);
+        fprintf(stderr, PREFIX "'%s' and '%s' exist; remove one or use -f to overwrite\n", path,
+                old);
         return -1;
     }
     if (rename(path, old) != 0) {
@@ -155,8 +155,10 @@ static void print_summary(const char *stats_path, const char *prog)
     FILE *f = fopen(stats_path, "r");
     char line[2048] = "";
     if (!f || !fgets(line, sizeof line, f)) {
-        fprintf(stderr, PREFIX "no profile written: '%s' ended without exit() (by _exit, "
-                        "exec failure or a fatal signal)\n", prog);
+        fprintf(stderr,
+                PREFIX "no profile written: '%s' ended without exit() (by _exit, "
+                       "exec failure or a fatal signal)\n",
+                prog);
         if (f)
             fclose(f);
         return;
@@ -185,12 +187,15 @@ static void print_summary(const char *stats_path, const char *prog)
 
 int cmd_record(int argc, char **argv)
 {
-    static const struct option longopts[] = {
-        {"freq", required_argument, 0, 'F'},      {"sampler", required_argument, 0, 's'},
-        {"unwinder", required_argument, 0, 'u'},  {"max-depth", required_argument, 0, 'd'},
-        {"output", required_argument, 0, 'o'},    {"folded", required_argument, 0, 'l'},
-        {"force", no_argument, 0, 'f'},           {"help", no_argument, 0, 'h'},
-        {0, 0, 0, 0}};
+    static const struct option longopts[] = {{"freq", required_argument, 0, 'F'},
+                                             {"sampler", required_argument, 0, 's'},
+                                             {"unwinder", required_argument, 0, 'u'},
+                                             {"max-depth", required_argument, 0, 'd'},
+                                             {"output", required_argument, 0, 'o'},
+                                             {"folded", required_argument, 0, 'l'},
+                                             {"force", no_argument, 0, 'f'},
+                                             {"help", no_argument, 0, 'h'},
+                                             {0, 0, 0, 0}};
     const char *rate = "100", *sampler = "thread-timer", *unwinder = "libunwind";
     const char *depth = NULL, *output = "hzprof.pb.gz", *folded = NULL;
     int force = 0, ch;
@@ -259,8 +264,10 @@ int cmd_record(int argc, char **argv)
         return 127;
     }
     if (find_preload(preload, sizeof preload) != 0) {
-        fprintf(stderr, PREFIX "cannot find libhzprof_preload.so (looked in '%s'); set "
-                        "HZPROF_PRELOAD_LIB\n", preload);
+        fprintf(stderr,
+                PREFIX "cannot find libhzprof_preload.so (looked in '%s'); set "
+                       "HZPROF_PRELOAD_LIB\n",
+                preload);
         return 1;
     }
     if ((output && prepare_output(output, force) != 0) ||
@@ -299,8 +306,7 @@ int cmd_record(int argc, char **argv)
         char pid[32], ld[PATH_MAX * 2];
         snprintf(pid, sizeof pid, "%d", (int)getpid());
         const char *prev = getenv("LD_PRELOAD");
-        snprintf(ld, sizeof ld, "%s%s%s", preload, prev && *prev ? " " : "",
-                 prev ? prev : "");
+        snprintf(ld, sizeof ld, "%s%s%s", preload, prev && *prev ? " " : "", prev ? prev : "");
         setenv("LD_PRELOAD", ld, 1);
         setenv("HZPROF_PID", pid, 1);
         setenv("HZPROF_RATE", rate, 1);

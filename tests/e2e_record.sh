@@ -6,6 +6,10 @@
 # Exit 77 (skip) when a case needs `go` and it is not installed.
 set -euo pipefail
 case_name=$1 hzprof=$2 rec_hot=$3 rec_hot_nofp=$4 rec_threads=$5 rec_forkexec=$6 rec_forever=$7
+# In the sanitizer build every program carries libasan, which insists on coming first in
+# the library list; LD_PRELOAD puts libhzprof_preload.so before it. Harmless otherwise.
+export ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}verify_asan_link_order=0"
+export PPROF_TMPDIR="${TMPDIR:-/tmp}" HOME="${HOME:-/tmp}"
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 cd "$work"

@@ -94,8 +94,7 @@ static void write_stats(const char *outputs)
             (unsigned long long)st.samples_taken, (unsigned long long)st.samples_lost,
             (unsigned long long)st.stacks_truncated, (unsigned long long)st.samples_off_cpu,
             st.achieved_hz, (unsigned long long)st.threads_seen, st.cpu_seconds, st.wall_seconds,
-            (unsigned long long)st.handler_ns_total, st.sampler, st.unwinder, st.rate_hz,
-            outputs);
+            (unsigned long long)st.handler_ns_total, st.sampler, st.unwinder, st.rate_hz, outputs);
     fclose(f);
 }
 

@@ -12,17 +12,17 @@
 
 static volatile uint64_t sink;
 
-#define BURN(name)                                                                           \
-    static uint64_t __attribute__((noinline)) name(uint64_t n)                               \
-    {                                                                                        \
-        uint64_t x = n | 1;                                                                  \
-        for (uint64_t i = 0; i < n; i++) {                                                   \
-            x ^= x << 13;                                                                    \
-            x ^= x >> 7;                                                                     \
-            x ^= x << 17;                                                                    \
-            __asm__ volatile("" : "+r"(x));                                                  \
-        }                                                                                    \
-        return x;                                                                            \
+#define BURN(name)                                                                                 \
+    static uint64_t __attribute__((noinline)) name(uint64_t n)                                     \
+    {                                                                                              \
+        uint64_t x = n | 1;                                                                        \
+        for (uint64_t i = 0; i < n; i++) {                                                         \
+            x ^= x << 13;                                                                          \
+            x ^= x >> 7;                                                                           \
+            x ^= x << 17;                                                                          \
+            __asm__ volatile("" : "+r"(x));                                                        \
+        }                                                                                          \
+        return x;                                                                                  \
     }
 BURN(work_zero)
 BURN(work_one)
