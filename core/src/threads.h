@@ -27,8 +27,9 @@ struct thread_entry {
     bool armed;
     /* Sampler-owned per-thread resources. */
     timer_t timer;
-    int fd;      /* perf event fd, -1 if none */
-    int stat_fd; /* /proc/self/task/TID/stat for "wall", -1 if none */
+    int fd;               /* perf event fd, -1 if none */
+    int stat_fd;          /* /proc/self/task/TID/stat for "wall", -1 if none */
+    uint64_t last_cpu_ns; /* "wall": the thread's CPU clock at the last tick */
 };
 
 /* Adds entries for threads of this process not yet known. Returns 0 or an HZPROF_ERR_*. */

@@ -3,12 +3,15 @@
  * rate, whether it is running or not, so threads that sleep or block are sampled too
  * (the fgprof idea; async-profiler's wall mode).
  *
- * Each period the helper reads every thread's scheduler state from
- * /proc/self/task/TID/stat (kept open, re-read with pread) and sends it SIGPROF with
- * rt_tgsigqueueinfo, carrying a cookie and an on-CPU bit in si_value: state R (running or
- * runnable) counts as on CPU, anything else (S, D, ...) as off CPU. A signal wakes a
- * blocked thread just long enough to run the handler; SA_RESTART resumes most system
- * calls, but some (poll, epoll_wait, nanosleep's remaining time aside) return EINTR.
+ * Each period the helper decides for every thread whether it is on CPU, and sends it
+ * SIGPROF with rt_tgsigqueueinfo, carrying a cookie and that on-CPU bit in si_value. On
+ * CPU means both: its scheduler state (from /proc/self/task/TID/stat, kept open and
+ * re-read with pread) is R, and its CPU clock advanced by at least a tenth of the period
+ * since the last tick. The second condition matters because our own signal makes a
+ * sleeping thread runnable (R) for as long as it waits for a CPU to run the handler; and
+ * a thread that is runnable but starved of CPU is waiting, not running, so it counts as
+ * off CPU too. A signal wakes a blocked thread just long enough to run the handler;
+ * SA_RESTART resumes most system calls, but some (poll, epoll_wait) return EINTR.
  *
  * The helper thread blocks SIGPROF and is not registered, so it never samples itself. It
  * sleeps on a condition variable with an absolute CLOCK_MONOTONIC deadline, so stop wakes
@@ -39,7 +42,21 @@ static int wall_stopping;
 static pthread_t wall_thread;
 static uint64_t wall_period_ns;
 
-static bool thread_on_cpu(int stat_fd)
+/* The kernel's encoding of a thread's CPU clock id (as in thread_timer.c). */
+static clockid_t thread_cpu_clock(pid_t tid)
+{
+    return (clockid_t)((~(unsigned)tid << 3) | 6u);
+}
+
+static uint64_t thread_cpu_ns(pid_t tid)
+{
+    struct timespec ts;
+    if (clock_gettime(thread_cpu_clock(tid), &ts) != 0)
+        return 0;
+    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+static bool thread_state_running(int stat_fd)
 {
     char buf[512];
     ssize_t n = pread(stat_fd, buf, sizeof buf - 1, 0);
@@ -61,7 +78,11 @@ static void signal_thread(struct thread_entry *t, void *ctx)
     si.si_code = SI_QUEUE;
     si.si_pid = getpid();
     si.si_uid = getuid();
-    si.si_value.sival_int = WALL_COOKIE | (thread_on_cpu(t->stat_fd) ? 1 : 0);
+    const uint64_t cpu = thread_cpu_ns(t->tid);
+    const bool ran = cpu - t->last_cpu_ns >= wall_period_ns / 10;
+    t->last_cpu_ns = cpu;
+    const bool on_cpu = ran && thread_state_running(t->stat_fd);
+    si.si_value.sival_int = WALL_COOKIE | (on_cpu ? 1 : 0);
     syscall(SYS_rt_tgsigqueueinfo, getpid(), t->tid, SIGPROF, &si);
 }
 
@@ -128,6 +149,7 @@ static int wall_arm(struct thread_entry *t, const struct sampler_params *p)
     t->stat_fd = open(path, O_RDONLY | O_CLOEXEC);
     if (t->stat_fd < 0)
         return error_set_errno(HZPROF_ERR_SYSTEM, errno, "open %s", path);
+    t->last_cpu_ns = thread_cpu_ns(t->tid);
     return HZPROF_OK;
 }
 
