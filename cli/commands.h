@@ -6,5 +6,6 @@
 int cmd_cost(int argc, char **argv);
 int cmd_record(int argc, char **argv);
 int cmd_top(int argc, char **argv);
+int cmd_score(int argc, char **argv);
 
 #endif

@@ -1,0 +1,180 @@
+/* common.c — see common.h. */
+#define _GNU_SOURCE
+#include "common.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "hzprof.h"
+
+const char profiling_usage[] =
+    "Profiling (off unless --sampler is given):\n"
+    "  --sampler S       itimer, thread-timer, perf-clock, perf-cycles, wall\n"
+    "  --hz N            sampling rate (default 100)\n"
+    "  --unwinder U      libunwind (default), fp, none\n"
+    "  --profile-out F   write the profile: F.pb.gz (pprof) or F.folded (folded stacks)\n";
+
+int parse_uint_flag(const char *prog, const char *flag, const char *text, unsigned long lo,
+                    unsigned long hi, unsigned long *out)
+{
+    char *end;
+    errno = 0;
+    unsigned long v = strtoul(text ? text : "", &end, 10);
+    if (!text || errno || *end || end == text || text[0] == '-' || v < lo || v > hi) {
+        fprintf(stderr, "%s: %s: '%s' is not an integer in %lu..%lu\n", prog, flag,
+                text ? text : "", lo, hi);
+        return -1;
+    }
+    *out = v;
+    return 0;
+}
+
+int profiling_parse_flag(struct profiling_options *o, const char *prog, int argc, char **argv,
+                         int *i)
+{
+    const char *flag = argv[*i];
+    const char *value = *i + 1 < argc ? argv[*i + 1] : NULL;
+    unsigned long v;
+    if (strcmp(flag, "--sampler") == 0 || strcmp(flag, "--unwinder") == 0 ||
+        strcmp(flag, "--profile-out") == 0 || strcmp(flag, "--hz") == 0) {
+        if (!value) {
+            fprintf(stderr, "%s: %s needs a value\n", prog, flag);
+            return -1;
+        }
+        (*i)++;
+    } else {
+        return 0;
+    }
+    if (strcmp(flag, "--sampler") == 0)
+        o->sampler = value;
+    else if (strcmp(flag, "--unwinder") == 0)
+        o->unwinder = value;
+    else if (strcmp(flag, "--profile-out") == 0)
+        o->profile_out = value;
+    else if (parse_uint_flag(prog, flag, value, 1, HZPROF_MAX_RATE_HZ, &v) != 0)
+        return -1;
+    else
+        o->hz = (unsigned)v;
+    return 1;
+}
+
+void run_init(struct run *r, const char *workload, const struct profiling_options *o)
+{
+    memset(r, 0, sizeof *r);
+    r->prof = *o;
+    r->doc = cJSON_CreateObject();
+    cJSON_AddStringToObject(r->doc, "schema", "hzprof.workload/1");
+    cJSON_AddStringToObject(r->doc, "workload", workload);
+    r->params = cJSON_AddObjectToObject(r->doc, "params");
+    r->result = cJSON_CreateObject();
+}
+
+static void add_profiling_json(struct run *r, const char *error)
+{
+    cJSON *p = cJSON_AddObjectToObject(r->doc, "profiling");
+    cJSON_AddBoolToObject(p, "enabled", r->profiling_on);
+    if (!r->prof.sampler)
+        return;
+    cJSON_AddStringToObject(p, "sampler", r->prof.sampler);
+    cJSON_AddNumberToObject(p, "hz", r->prof.hz ? r->prof.hz : HZPROF_DEFAULT_RATE_HZ);
+    cJSON_AddStringToObject(p, "unwinder", r->prof.unwinder ? r->prof.unwinder : "libunwind");
+    if (r->prof.profile_out)
+        cJSON_AddStringToObject(p, "profile_out", r->prof.profile_out);
+    if (error)
+        cJSON_AddStringToObject(p, "error", error);
+    struct hzprof_stats st;
+    if (!r->profiling_on || hzprof_get_stats(&st) != HZPROF_OK)
+        return;
+    cJSON_AddNumberToObject(p, "samples", (double)st.samples_taken);
+    cJSON_AddNumberToObject(p, "recorded", (double)st.samples_recorded);
+    cJSON_AddNumberToObject(p, "lost", (double)st.samples_lost);
+    cJSON_AddNumberToObject(p, "truncated", (double)st.stacks_truncated);
+    cJSON_AddNumberToObject(p, "off_cpu", (double)st.samples_off_cpu);
+    cJSON_AddNumberToObject(p, "handler_ns_total", (double)st.handler_ns_total);
+    if (st.samples_taken)
+        cJSON_AddNumberToObject(p, "handler_ns_mean",
+                                (double)st.handler_ns_total / (double)st.samples_taken);
+    else
+        cJSON_AddNullToObject(p, "handler_ns_mean");
+    cJSON_AddNumberToObject(p, "handler_ns_max", (double)st.handler_ns_max);
+    cJSON_AddNumberToObject(p, "achieved_hz", st.achieved_hz);
+    cJSON_AddNumberToObject(p, "threads_seen", (double)st.threads_seen);
+    cJSON_AddNumberToObject(p, "cpu_seconds", st.cpu_seconds);
+}
+
+int run_begin(struct run *r)
+{
+    if (r->prof.sampler) {
+        struct hzprof_config cfg;
+        hzprof_config_init(&cfg);
+        cfg.sampler = r->prof.sampler;
+        if (r->prof.hz)
+            cfg.rate_hz = r->prof.hz;
+        if (r->prof.unwinder)
+            cfg.unwinder = r->prof.unwinder;
+        int rc = hzprof_start(&cfg);
+        if (rc != HZPROF_OK) {
+            char msg[600];
+            snprintf(msg, sizeof msg, "%s: %s", hzprof_strerror(rc), hzprof_error_detail());
+            add_profiling_json(r, msg);
+            cJSON_AddItemToObject(r->doc, "result", r->result);
+            cJSON_AddBoolToObject(r->doc, "ok", false);
+            cJSON_AddStringToObject(r->doc, "error", msg);
+            char *text = cJSON_PrintUnformatted(r->doc);
+            puts(text);
+            free(text);
+            cJSON_Delete(r->doc);
+            return 3;
+        }
+        r->profiling_on = true;
+    }
+    measure_begin(&r->measure);
+    return 0;
+}
+
+static bool ends_with(const char *s, const char *suffix)
+{
+    size_t n = strlen(s), k = strlen(suffix);
+    return n >= k && strcmp(s + n - k, suffix) == 0;
+}
+
+void run_end(struct run *r, double work_done, const char *unit)
+{
+    measure_end(&r->measure);
+    if (r->profiling_on)
+        hzprof_stop();
+    measure_to_json(&r->measure, r->doc);
+    cJSON *measured = cJSON_GetObjectItem(r->doc, "measured");
+    cJSON_AddNumberToObject(measured, "work", work_done);
+    cJSON_AddNumberToObject(measured, "throughput",
+                            r->measure.wall_seconds > 0 ? work_done / r->measure.wall_seconds
+                                                        : 0);
+    cJSON_AddStringToObject(measured, "unit", unit);
+    const char *error = NULL;
+    char msg[600];
+    if (r->profiling_on && r->prof.profile_out) {
+        int rc = ends_with(r->prof.profile_out, ".folded")
+                     ? hzprof_write_folded(r->prof.profile_out, 0)
+                     : hzprof_write_pprof(r->prof.profile_out);
+        if (rc != HZPROF_OK) {
+            snprintf(msg, sizeof msg, "%s", hzprof_error_detail());
+            error = msg;
+        }
+    }
+    add_profiling_json(r, error);
+}
+
+int run_finish(struct run *r, bool ok, const char *error)
+{
+    cJSON_AddItemToObject(r->doc, "result", r->result);
+    cJSON_AddBoolToObject(r->doc, "ok", ok);
+    if (error)
+        cJSON_AddStringToObject(r->doc, "error", error);
+    char *text = cJSON_PrintUnformatted(r->doc);
+    puts(text);
+    free(text);
+    cJSON_Delete(r->doc);
+    return ok ? 0 : 1;
+}

@@ -1,0 +1,60 @@
+/*
+ * common.h — what every workload shares: the profiling flags (--sampler, --hz,
+ * --unwinder, --profile-out), starting and stopping the profiler around the measured
+ * region, and the one JSON object a run prints on stdout.
+ *
+ * The JSON object (schema "hzprof.workload/1"):
+ *   workload, params {...}, profiling {enabled, sampler, hz, unwinder, profile_out,
+ *   samples, recorded, lost, truncated, off_cpu, handler_ns_total, handler_ns_mean,
+ *   handler_ns_max, achieved_hz, threads_seen} (only "enabled": false when off),
+ *   measured {wall_seconds, user_seconds, system_seconds, cpu_seconds, throughput, unit},
+ *   counters {...} (see measure.h), result {...} (workload-specific), ok, error (if any).
+ * Exit status: 0 ok; 1 the result was wrong (verification failed, lost requests); 2 bad
+ * flags; 3 profiling could not start (e.g. no PMU for perf-cycles).
+ */
+#ifndef HZPROF_WORKLOAD_COMMON_H
+#define HZPROF_WORKLOAD_COMMON_H
+
+#include <cjson/cJSON.h>
+#include <stdbool.h>
+
+#include "measure.h"
+
+struct profiling_options {
+    const char *sampler; /* NULL: profiling off */
+    unsigned hz;
+    const char *unwinder;
+    const char *profile_out; /* .pb.gz, or .folded for folded stacks; NULL: none */
+};
+
+/* Parses one profiling flag at argv[*i] (advancing *i past its value). Returns 1 if it
+ * was one, 0 if not, -1 on a bad value (message printed). */
+int profiling_parse_flag(struct profiling_options *o, const char *prog, int argc, char **argv,
+                         int *i);
+extern const char profiling_usage[];
+
+/* A run: JSON document plus measurement. */
+struct run {
+    cJSON *doc;
+    cJSON *params;
+    cJSON *result;
+    struct profiling_options prof;
+    struct measure measure;
+    bool profiling_on;
+};
+
+void run_init(struct run *r, const char *workload, const struct profiling_options *o);
+/* Starts the profiler (if asked) and the measurement. Returns 0, or 3 after printing the
+ * JSON with the error if the profiler could not start. */
+int run_begin(struct run *r);
+/* Ends the measurement, stops the profiler, writes the profile; throughput is per
+ * wall-second of the measured region. */
+void run_end(struct run *r, double work_done, const char *unit);
+/* Prints the JSON (with "ok") and returns the exit status (0 or 1). */
+int run_finish(struct run *r, bool ok, const char *error);
+
+/* Strict integer parsing for flags: prints "PROG: FLAG: ..." and returns -1 on error. */
+int parse_uint_flag(const char *prog, const char *flag, const char *text, unsigned long lo,
+                    unsigned long hi, unsigned long *out);
+
+#endif
