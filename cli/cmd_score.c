@@ -73,9 +73,8 @@ int cmd_score(int argc, char **argv)
     }
     cJSON *doc = cJSON_Parse(text);
     free(text);
-    cJSON *truth = cJSON_GetObjectItem(cJSON_GetObjectItem(cJSON_GetObjectItem(doc, "result"),
-                                                           "truth"),
-                                       kind);
+    cJSON *truth =
+        cJSON_GetObjectItem(cJSON_GetObjectItem(cJSON_GetObjectItem(doc, "result"), "truth"), kind);
     if (!cJSON_IsObject(truth)) {
         fprintf(stderr, "hzprof score: '%s' has no result.truth.%s (not a truth workload run?)\n",
                 result, kind);

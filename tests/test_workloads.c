@@ -64,7 +64,7 @@ static cJSON *path(cJSON *o, const char *a, const char *b)
 }
 
 static const char *const counter_names[] = {
-    "instructions", "cycles",     "cache-references", "cache-misses", "L1-dcache-load-misses",
+    "instructions",    "cycles",     "cache-references", "cache-misses", "L1-dcache-load-misses",
     "LLC-load-misses", "task-clock", "context-switches", "page-faults"};
 
 static void check_common_fields(cJSON *d, const char *workload, bool profiled)
@@ -72,11 +72,10 @@ static void check_common_fields(cJSON *d, const char *workload, bool profiled)
     ck_assert(cJSON_IsString(path(d, "schema", NULL)));
     ck_assert_str_eq(path(d, "workload", NULL)->valuestring, workload);
     ck_assert(cJSON_IsObject(path(d, "params", NULL)));
-    const char *measured[] = {"wall_seconds", "user_seconds", "system_seconds", "cpu_seconds",
-                              "work", "throughput"};
+    const char *measured[] = {"wall_seconds", "user_seconds", "system_seconds",
+                              "cpu_seconds",  "work",         "throughput"};
     for (size_t i = 0; i < 6; i++)
-        ck_assert_msg(cJSON_IsNumber(path(d, "measured", measured[i])), "measured.%s",
-                      measured[i]);
+        ck_assert_msg(cJSON_IsNumber(path(d, "measured", measured[i])), "measured.%s", measured[i]);
     ck_assert(path(d, "measured", "wall_seconds")->valuedouble > 0);
     ck_assert(path(d, "measured", "throughput")->valuedouble > 0);
     ck_assert(cJSON_IsString(path(d, "measured", "unit")));
@@ -105,26 +104,25 @@ static void check_common_fields(cJSON *d, const char *workload, bool profiled)
     ck_assert(cJSON_IsBool(path(d, "profiling", "enabled")));
     ck_assert_int_eq(cJSON_IsTrue(path(d, "profiling", "enabled")), profiled);
     if (profiled) {
-        const char *stats[] = {"samples", "recorded", "lost", "handler_ns_total", "achieved_hz",
-                               "threads_seen"};
+        const char *stats[] = {"samples",          "recorded",    "lost",
+                               "handler_ns_total", "achieved_hz", "threads_seen"};
         for (size_t i = 0; i < 6; i++)
-            ck_assert_msg(cJSON_IsNumber(path(d, "profiling", stats[i])), "profiling.%s",
-                          stats[i]);
+            ck_assert_msg(cJSON_IsNumber(path(d, "profiling", stats[i])), "profiling.%s", stats[i]);
         ck_assert(cJSON_IsString(path(d, "profiling", "sampler")));
     }
     ck_assert(cJSON_IsObject(path(d, "result", NULL)));
     ck_assert(cJSON_IsTrue(path(d, "ok", NULL)));
 }
 
-static const char *const samplers[] = {NULL, "itimer", "thread-timer", "perf-clock", "wall",
-                                       "perf-cycles"};
+static const char *const samplers[] = {NULL,         "itimer", "thread-timer",
+                                       "perf-clock", "wall",   "perf-cycles"};
 
 static void run_all_samplers(const char *bin, const char *args, const char *workload)
 {
     for (size_t s = 0; s < sizeof samplers / sizeof samplers[0]; s++) {
         char cmd[1024];
-        snprintf(cmd, sizeof cmd, "%s %s%s%s --hz 500", bin, args,
-                 samplers[s] ? " --sampler " : "", samplers[s] ? samplers[s] : "");
+        snprintf(cmd, sizeof cmd, "%s %s%s%s --hz 500", bin, args, samplers[s] ? " --sampler " : "",
+                 samplers[s] ? samplers[s] : "");
         int status;
         cJSON *d = run_json(cmd, &status);
         ck_assert_msg(d != NULL, "'%s' printed no JSON", cmd);
@@ -164,8 +162,8 @@ START_TEST(test_matmul_verifies_every_order)
     const char *orders[] = {"ijk", "ikj", "blocked"};
     for (int o = 0; o < 3; o++) {
         char cmd[512];
-        snprintf(cmd, sizeof cmd, "%s --order %s --n 77 --reps 2 --threads 2 --tile 16",
-                 matmul_bin, orders[o]);
+        snprintf(cmd, sizeof cmd, "%s --order %s --n 77 --reps 2 --threads 2 --tile 16", matmul_bin,
+                 orders[o]);
         int status;
         cJSON *d = run_json(cmd, &status);
         ck_assert_int_eq(status, 0);

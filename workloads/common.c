@@ -124,6 +124,7 @@ int run_begin(struct run *r)
             cJSON_AddStringToObject(r->doc, "error", msg);
             char *text = cJSON_PrintUnformatted(r->doc);
             puts(text);
+            fflush(stdout);
             free(text);
             cJSON_Delete(r->doc);
             return 3;
@@ -149,8 +150,7 @@ void run_end(struct run *r, double work_done, const char *unit)
     cJSON *measured = cJSON_GetObjectItem(r->doc, "measured");
     cJSON_AddNumberToObject(measured, "work", work_done);
     cJSON_AddNumberToObject(measured, "throughput",
-                            r->measure.wall_seconds > 0 ? work_done / r->measure.wall_seconds
-                                                        : 0);
+                            r->measure.wall_seconds > 0 ? work_done / r->measure.wall_seconds : 0);
     cJSON_AddStringToObject(measured, "unit", unit);
     const char *error = NULL;
     char msg[600];
@@ -174,6 +174,7 @@ int run_finish(struct run *r, bool ok, const char *error)
         cJSON_AddStringToObject(r->doc, "error", error);
     char *text = cJSON_PrintUnformatted(r->doc);
     puts(text);
+    fflush(stdout);
     free(text);
     cJSON_Delete(r->doc);
     return ok ? 0 : 1;

@@ -57,6 +57,7 @@ static uint64_t __attribute__((noinline)) request_work(uint64_t seed, unsigned r
 /* --- server --- */
 
 struct server_conn {
+    struct server_conn *next, *prev; /* all open connections, freed at stop */
     int fd;
     uint8_t in[MSG_BYTES];
     size_t in_len;
@@ -67,7 +68,21 @@ struct server_conn {
 struct server {
     int listen_fd, epoll_fd, stop_fd;
     unsigned work;
+    struct server_conn *conns;
 };
+
+static void server_close(struct server *s, struct server_conn *c)
+{
+    epoll_ctl(s->epoll_fd, EPOLL_CTL_DEL, c->fd, NULL);
+    close(c->fd);
+    if (c->prev)
+        c->prev->next = c->next;
+    else
+        s->conns = c->next;
+    if (c->next)
+        c->next->prev = c->prev;
+    free(c);
+}
 
 static void server_flush(struct server_conn *c)
 {
@@ -122,8 +137,11 @@ static void *server_main(void *arg)
             break;
         for (int i = 0; i < n; i++) {
             void *p = events[i].data.ptr;
-            if (p == &s->stop_fd)
+            if (p == &s->stop_fd) {
+                while (s->conns)
+                    server_close(s, s->conns);
                 return NULL;
+            }
             if (p == &s->listen_fd) {
                 int fd;
                 while ((fd = accept4(s->listen_fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC)) >=
@@ -134,9 +152,16 @@ static void *server_main(void *arg)
                     int one = 1;
                     setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
                     struct server_conn *c = calloc(1, sizeof *c);
+                    if (!c) {
+                        close(fd);
+                        continue;
+                    }
                     c->fd = fd;
-                    struct epoll_event ev = {.events = EPOLLIN | EPOLLOUT | EPOLLET,
-                                             .data.ptr = c};
+                    c->next = s->conns;
+                    if (s->conns)
+                        s->conns->prev = c;
+                    s->conns = c;
+                    struct epoll_event ev = {.events = EPOLLIN | EPOLLOUT | EPOLLET, .data.ptr = c};
                     epoll_ctl(s->epoll_fd, EPOLL_CTL_ADD, fd, &ev);
                 }
                 continue;
@@ -144,11 +169,8 @@ static void *server_main(void *arg)
             struct server_conn *c = p;
             if (events[i].events & EPOLLOUT)
                 server_flush(c);
-            if ((events[i].events & (EPOLLIN | EPOLLHUP | EPOLLERR)) && !server_read(s, c)) {
-                epoll_ctl(s->epoll_fd, EPOLL_CTL_DEL, c->fd, NULL);
-                close(c->fd);
-                free(c);
-            }
+            if ((events[i].events & (EPOLLIN | EPOLLHUP | EPOLLERR)) && !server_read(s, c))
+                server_close(s, c);
         }
     }
     return NULL;
@@ -373,7 +395,9 @@ int main(int argc, char **argv)
     epoll_ctl(srv.epoll_fd, EPOLL_CTL_ADD, srv.stop_fd, &ev);
 
     /* Client connections (blocking connect, then non-blocking). */
-    struct load load = {.nconns = (unsigned)conns, .requests = requests, .work = (unsigned)work,
+    struct load load = {.nconns = (unsigned)conns,
+                        .requests = requests,
+                        .work = (unsigned)work,
                         .think_s = (double)think_us / 1e6};
     load.conns = calloc(conns, sizeof *load.conns);
     load.latencies_us = calloc(requests, sizeof *load.latencies_us);
@@ -399,8 +423,16 @@ int main(int argc, char **argv)
     }
 
     int rc = run_begin(&run);
-    if (rc)
+    if (rc) {
+        ssize_t ignored = write(pipefd[1], "x", 1);
+        (void)ignored;
+        pthread_join(server_thread, NULL);
+        for (unsigned long i = 0; i < conns; i++)
+            close(load.conns[i].fd);
+        free(load.conns);
+        free(load.latencies_us);
         return rc;
+    }
     load.deadline = measure_now() + (double)timeout_s;
     run_load(&load, client_epoll);
     run_end(&run, (double)load.completed, "requests/s");
@@ -420,6 +452,11 @@ int main(int argc, char **argv)
     const bool ok = load.lost == 0 && load.wrong == 0 && load.completed == requests;
     for (unsigned long i = 0; i < conns; i++)
         close(load.conns[i].fd);
+    close(client_epoll);
+    close(srv.epoll_fd);
+    close(srv.listen_fd);
+    close(pipefd[0]);
+    close(pipefd[1]);
     free(load.conns);
     free(load.latencies_us);
     return run_finish(&run, ok, ok ? NULL : "requests lost or answered wrongly");

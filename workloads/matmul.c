@@ -240,8 +240,8 @@ int main(int argc, char **argv)
     const unsigned long llc = l3 ? l3 : l2;
     if (!n) {
         const char *f = fit ? fit : "l2";
-        unsigned long bytes = strcmp(f, "l1") == 0   ? l1 * 3 / 4
-                              : strcmp(f, "l2") == 0 ? l2 * 3 / 4
+        unsigned long bytes = strcmp(f, "l1") == 0    ? l1 * 3 / 4
+                              : strcmp(f, "l2") == 0  ? l2 * 3 / 4
                               : strcmp(f, "llc") == 0 ? llc * 3 / 4
                                                       : llc * 4;
         if (!bytes) {
@@ -293,12 +293,14 @@ int main(int argc, char **argv)
         b[i] = (double)((int)((i * 40503u + 7) % 5) - 2);
     }
     for (unsigned long t = 0; t < threads; t++)
-        jobs[t] = (struct job){a, b, c, n, n * t / threads, n * (t + 1) / threads, tile,
-                               (unsigned)reps, order};
+        jobs[t] = (struct job){
+            a, b, c, n, n * t / threads, n * (t + 1) / threads, tile, (unsigned)reps, order};
 
     int rc = run_begin(&run);
-    if (rc)
+    if (rc) {
+        free(a), free(b), free(c), free(jobs), free(tids);
         return rc;
+    }
     if (threads == 1) {
         run_job(&jobs[0]);
     } else {

@@ -18,7 +18,7 @@ struct event_spec {
     uint64_t config;
 };
 
-#define CACHE_EVENT(cache, op, result)                                                        \
+#define CACHE_EVENT(cache, op, result)                                                             \
     ((uint64_t)(cache) | ((uint64_t)(op) << 8) | ((uint64_t)(result) << 16))
 
 static const struct event_spec events[] = {
@@ -137,8 +137,8 @@ void measure_to_json(const struct measure *m, cJSON *obj)
             continue;
         }
         const int scaled = c->running_ns < c->enabled_ns;
-        const double value =
-            scaled ? (double)c->raw * (double)c->enabled_ns / (double)c->running_ns : (double)c->raw;
+        const double value = scaled ? (double)c->raw * (double)c->enabled_ns / (double)c->running_ns
+                                    : (double)c->raw;
         cJSON_AddNumberToObject(e, "value", value);
         cJSON_AddNumberToObject(e, "raw", (double)c->raw);
         cJSON_AddNumberToObject(e, "time_enabled_ns", (double)c->enabled_ns);

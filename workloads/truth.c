@@ -39,17 +39,17 @@ static double thread_cpu(void)
     return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-#define BURN_FUNCTION(name, seed)                                                            \
-    uint64_t __attribute__((noinline)) name(uint64_t n)                                      \
-    {                                                                                        \
-        uint64_t x = (seed) | n;                                                             \
-        for (uint64_t i = 0; i < n; i++) {                                                   \
-            x ^= x << 13;                                                                    \
-            x ^= x >> 7;                                                                     \
-            x ^= x << 17;                                                                    \
-            __asm__ volatile("" : "+r"(x));                                                  \
-        }                                                                                    \
-        return x;                                                                            \
+#define BURN_FUNCTION(name, seed)                                                                  \
+    uint64_t __attribute__((noinline)) name(uint64_t n)                                            \
+    {                                                                                              \
+        uint64_t x = (seed) | n;                                                                   \
+        for (uint64_t i = 0; i < n; i++) {                                                         \
+            x ^= x << 13;                                                                          \
+            x ^= x >> 7;                                                                           \
+            x ^= x << 17;                                                                          \
+            __asm__ volatile("" : "+r"(x));                                                        \
+        }                                                                                          \
+        return x;                                                                                  \
     }
 
 BURN_FUNCTION(truth_a, 1)
@@ -64,8 +64,8 @@ BURN_FUNCTION(deep_leaf, 9)
 
 static uint64_t (*const thread_work[])(uint64_t) = {thread_work_0, thread_work_1, thread_work_2,
                                                     thread_work_3};
-static const char *const thread_work_names[] = {"thread_work_0", "thread_work_1",
-                                                "thread_work_2", "thread_work_3"};
+static const char *const thread_work_names[] = {"thread_work_0", "thread_work_1", "thread_work_2",
+                                                "thread_work_3"};
 
 /* Iterations of truth_a per CPU second on this machine. */
 static double calibrate(void)
@@ -231,8 +231,8 @@ int main(int argc, char **argv)
             return 2;
         }
     }
-    if (!which || (strcmp(which, "split") && strcmp(which, "threads") &&
-                   strcmp(which, "offcpu") && strcmp(which, "deep"))) {
+    if (!which || (strcmp(which, "split") && strcmp(which, "threads") && strcmp(which, "offcpu") &&
+                   strcmp(which, "deep"))) {
         fprintf(stderr, "truth: --case must be split, threads, offcpu or deep\n");
         return 2;
     }
