@@ -16,7 +16,8 @@
  *
  * result.truth holds the true shares in percent, per leaf function: "cpu" (share of CPU
  * time, what CPU samplers should report) and, for offcpu, "wall" (share of wall time,
- * with "[off-cpu]" for the sleeping part, what the wall sampler should report). Each is
+ * with "[off-cpu]" for the sleeping part, what the wall sampler should report), and
+ * "seconds", the measured time behind them (CPU seconds; wall seconds for offcpu). Each is
  * measured with the thread CPU clock and the monotonic clock around each function.
  */
 #define _GNU_SOURCE
@@ -81,9 +82,14 @@ static double calibrate(void)
     }
 }
 
+/* The measured seconds of each function, beside the shares (truth.cpu_seconds). */
+static cJSON *seconds_obj;
+
 static void add_share(cJSON *obj, const char *name, double part, double total)
 {
     cJSON_AddNumberToObject(obj, name, total > 0 ? 100 * part / total : 0);
+    if (seconds_obj && !cJSON_GetObjectItem(seconds_obj, name))
+        cJSON_AddNumberToObject(seconds_obj, name, part);
 }
 
 /* --- cases --- */
@@ -163,7 +169,7 @@ static void case_offcpu(double rate, double seconds, cJSON *cpu, cJSON *wall)
         busy_wall += w1 - w0, sleep_wall += w2 - w1;
     }
     cJSON_AddNumberToObject(cpu, "offcpu_busy", 100);
-    add_share(wall, "offcpu_busy", busy_wall, busy_wall + sleep_wall);
+    add_share(wall, "offcpu_busy", busy_wall, busy_wall + sleep_wall); /* wall seconds */
     add_share(wall, "[off-cpu]", sleep_wall, busy_wall + sleep_wall);
 }
 
@@ -247,6 +253,7 @@ int main(int argc, char **argv)
     const double rate = calibrate();
     cJSON *truth = cJSON_AddObjectToObject(run.result, "truth");
     cJSON *cpu = cJSON_AddObjectToObject(truth, "cpu");
+    seconds_obj = cJSON_AddObjectToObject(truth, "seconds");
 
     int rc = run_begin(&run);
     if (rc)
@@ -259,8 +266,10 @@ int main(int argc, char **argv)
         cJSON *wall = cJSON_AddObjectToObject(truth, "wall");
         case_offcpu(rate, seconds, cpu, wall);
     } else {
+        const double t0 = thread_cpu();
         sink += deep_recurse((int)depth, (uint64_t)(rate * seconds));
-        cJSON_AddNumberToObject(cpu, "deep_leaf", 100);
+        add_share(cpu, "deep_leaf", 1, 1);
+        cJSON_ReplaceItemInObject(seconds_obj, "deep_leaf", cJSON_CreateNumber(thread_cpu() - t0));
         cJSON_AddBoolToObject(run.result, "expect_truncated", depth >= 64);
     }
     run_end(&run, seconds, "cpu-seconds/s");
