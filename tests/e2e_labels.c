@@ -87,29 +87,9 @@ static void part_exact(void)
     unlink("labels_exact.folded");
 }
 
-static uint64_t __attribute__((noinline)) work_labeled(uint64_t n)
-{
-    uint64_t x = 3;
-    for (uint64_t i = 0; i < n; i++) {
-        x ^= x << 13;
-        x ^= x >> 7;
-        x ^= x << 17;
-        __asm__ volatile("" : "+r"(x));
-    }
-    return x;
-}
+SUPPORT_BURN_FUNCTION(work_labeled, 3)
 
-static uint64_t __attribute__((noinline)) work_plain(uint64_t n)
-{
-    uint64_t x = 5;
-    for (uint64_t i = 0; i < n; i++) {
-        x ^= x << 13;
-        x ^= x >> 7;
-        x ^= x << 17;
-        __asm__ volatile("" : "+r"(x));
-    }
-    return x;
-}
+SUPPORT_BURN_FUNCTION(work_plain, 5)
 
 static void part_timer(void)
 {

@@ -38,29 +38,9 @@ struct busy {
     double cpu;
 };
 
-static uint64_t __attribute__((noinline)) burn_one(uint64_t n)
-{
-    uint64_t x = 7;
-    for (uint64_t i = 0; i < n; i++) {
-        x ^= x << 13;
-        x ^= x >> 7;
-        x ^= x << 17;
-        __asm__ volatile("" : "+r"(x));
-    }
-    return x;
-}
+SUPPORT_BURN_FUNCTION(burn_one, 7)
 
-static uint64_t __attribute__((noinline)) burn_two(uint64_t n)
-{
-    uint64_t x = 11;
-    for (uint64_t i = 0; i < n; i++) {
-        x ^= x << 13;
-        x ^= x >> 7;
-        x ^= x << 17;
-        __asm__ volatile("" : "+r"(x));
-    }
-    return x;
-}
+SUPPORT_BURN_FUNCTION(burn_two, 11)
 
 static void *busy_one(void *arg)
 {

@@ -32,29 +32,9 @@
 
 static volatile uint64_t sink;
 
-static uint64_t __attribute__((noinline)) hot_a(uint64_t iterations)
-{
-    uint64_t x = 0x9e3779b97f4a7c15ull;
-    for (uint64_t i = 0; i < iterations; i++) {
-        x ^= x << 13;
-        x ^= x >> 7;
-        x ^= x << 17;
-        __asm__ volatile("" : "+r"(x));
-    }
-    return x;
-}
+SUPPORT_BURN_FUNCTION(hot_a, 0x9e3779b97f4a7c15ull)
 
-static uint64_t __attribute__((noinline)) hot_b(uint64_t iterations)
-{
-    uint64_t x = 0x2545f4914f6cdd1dull;
-    for (uint64_t i = 0; i < iterations; i++) {
-        x ^= x << 13;
-        x ^= x >> 7;
-        x ^= x << 17;
-        __asm__ volatile("" : "+r"(x));
-    }
-    return x;
-}
+SUPPORT_BURN_FUNCTION(hot_b, 0x2545f4914f6cdd1dull)
 
 struct truth {
     double cpu_a, cpu_b, wall;

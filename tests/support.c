@@ -4,6 +4,7 @@
 
 #include <dirent.h>
 #include <linux/perf_event.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -116,6 +117,17 @@ void folded_dump(const struct folded *f)
 {
     for (size_t i = 0; i < f->n; i++)
         fprintf(stderr, "    %s %llu\n", f->lines[i].stack, (unsigned long long)f->lines[i].count);
+}
+
+int __attribute__((noinline)) support_sample_at_depth(int depth)
+{
+    if (depth <= 0) {
+        syscall(SYS_tgkill, getpid(), (pid_t)syscall(SYS_gettid), SIGPROF);
+        return 0;
+    }
+    int r = support_sample_at_depth(depth - 1);
+    __asm__ volatile("" ::: "memory"); /* not a tail call: every level keeps a frame */
+    return r + 1;
 }
 
 double thread_cpu_seconds(void)

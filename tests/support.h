@@ -43,6 +43,26 @@ uint64_t folded_total(const struct folded *f);
 /* Prints the profile to stderr (for failure diagnosis). */
 void folded_dump(const struct folded *f);
 
+/* Defines `static uint64_t name(uint64_t iterations)`: a leaf function that burns CPU in
+ * a loop of its own, so that profiles can tell functions made this way apart (each gets
+ * its own code, unlike calls to one shared kernel). */
+#define SUPPORT_BURN_FUNCTION(name, seed)                                                          \
+    static uint64_t __attribute__((noinline, noclone)) name(uint64_t iterations)                   \
+    {                                                                                              \
+        uint64_t x = (seed) | 1;                                                                   \
+        for (uint64_t i = 0; i < iterations; i++) {                                                \
+            x ^= x << 13;                                                                          \
+            x ^= x >> 7;                                                                           \
+            x ^= x << 17;                                                                          \
+            __asm__ volatile("" : "+r"(x));                                                        \
+        }                                                                                          \
+        return x;                                                                                  \
+    }
+
+/* Recurses `depth` frames (no tail calls), then sends SIGPROF to the calling thread:
+ * a "manual" sample taken at a known stack depth. */
+int support_sample_at_depth(int depth);
+
 /* Thread CPU time of the calling thread, in seconds. */
 double thread_cpu_seconds(void);
 

@@ -44,17 +44,6 @@ static char *read_file(const char *path, size_t *len)
     return buf;
 }
 
-static int __attribute__((noinline)) deep(int n)
-{
-    if (n == 0) {
-        syscall(SYS_tgkill, getpid(), (pid_t)syscall(SYS_gettid), SIGPROF);
-        return 0;
-    }
-    int r = deep(n - 1);
-    __asm__ volatile("" ::: "memory");
-    return r + 1;
-}
-
 /* Records a small profile with labels, varied depths and truncation, once per process. */
 static void make_profile(void)
 {
@@ -67,7 +56,7 @@ static void make_profile(void)
     for (int i = 0; i < 60; i++) {
         if (i % 3 == 0)
             hzprof_label_push("phase", i % 2 ? "odd" : "even");
-        deep(i % 50);
+        support_sample_at_depth(i % 50);
         if (i % 3 == 0)
             hzprof_label_pop();
     }

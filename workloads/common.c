@@ -104,6 +104,17 @@ static void add_profiling_json(struct run *r, const char *error)
     cJSON_AddNumberToObject(p, "cpu_seconds", st.cpu_seconds);
 }
 
+/* Prints the document as one line on stdout and frees it. Flushed at once: a sanitizer
+ * that ends the process at exit would otherwise lose the buffered line. */
+static void print_doc(cJSON *doc)
+{
+    char *text = cJSON_PrintUnformatted(doc);
+    puts(text);
+    fflush(stdout);
+    free(text);
+    cJSON_Delete(doc);
+}
+
 int run_begin(struct run *r)
 {
     if (r->prof.sampler) {
@@ -122,11 +133,7 @@ int run_begin(struct run *r)
             cJSON_AddItemToObject(r->doc, "result", r->result);
             cJSON_AddBoolToObject(r->doc, "ok", false);
             cJSON_AddStringToObject(r->doc, "error", msg);
-            char *text = cJSON_PrintUnformatted(r->doc);
-            puts(text);
-            fflush(stdout);
-            free(text);
-            cJSON_Delete(r->doc);
+            print_doc(r->doc);
             return 3;
         }
         r->profiling_on = true;
@@ -172,10 +179,6 @@ int run_finish(struct run *r, bool ok, const char *error)
     cJSON_AddBoolToObject(r->doc, "ok", ok);
     if (error)
         cJSON_AddStringToObject(r->doc, "error", error);
-    char *text = cJSON_PrintUnformatted(r->doc);
-    puts(text);
-    fflush(stdout);
-    free(text);
-    cJSON_Delete(r->doc);
+    print_doc(r->doc);
     return ok ? 0 : 1;
 }
