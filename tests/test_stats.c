@@ -1,0 +1,139 @@
+/*
+ * test_stats.c — the harness statistics against data whose answer is known.
+ */
+#include <check.h>
+#include <math.h>
+#include <stdlib.h>
+
+#include "stats.h"
+
+START_TEST(test_median_and_percentiles)
+{
+    const double odd[] = {5, 1, 4, 2, 3};
+    ck_assert_double_eq(stats_median(odd, 5), 3);
+    const double even[] = {4, 1, 3, 2};
+    ck_assert_double_eq(stats_median(even, 4), 2.5);
+    ck_assert_double_eq(stats_percentile(odd, 5, 0), 1);
+    ck_assert_double_eq(stats_percentile(odd, 5, 1), 5);
+    ck_assert_double_eq(stats_percentile(odd, 5, 0.25), 2);
+    ck_assert(isnan(stats_median(odd, 0)));
+}
+END_TEST
+
+START_TEST(test_rng_is_reproducible_and_uniform)
+{
+    struct rng a, b;
+    rng_seed(&a, 42);
+    rng_seed(&b, 42);
+    for (int i = 0; i < 100; i++)
+        ck_assert_uint_eq(rng_next(&a), rng_next(&b));
+    /* Mean and variance of U(0,1) and N(0,1) from 100k draws. */
+    double sum = 0, sum2 = 0, nsum = 0, nsum2 = 0;
+    for (int i = 0; i < 100000; i++) {
+        double u = rng_uniform(&a), z = rng_normal(&a);
+        ck_assert(u >= 0 && u < 1);
+        sum += u, sum2 += u * u, nsum += z, nsum2 += z * z;
+    }
+    ck_assert_double_eq_tol(sum / 1e5, 0.5, 0.01);
+    ck_assert_double_eq_tol(sum2 / 1e5 - 0.25, 1.0 / 12, 0.01);
+    ck_assert_double_eq_tol(nsum / 1e5, 0, 0.02);
+    ck_assert_double_eq_tol(nsum2 / 1e5, 1, 0.02);
+}
+END_TEST
+
+START_TEST(test_median_ci_of_a_normal_sample)
+{
+    /* 1000 draws of N(10, 1): the median's standard error is sqrt(pi/2)/sqrt(n) ~ 0.0396,
+     * so a 95% interval is about 0.155 wide and contains 10. */
+    struct rng r;
+    rng_seed(&r, 7);
+    double x[1000];
+    for (int i = 0; i < 1000; i++)
+        x[i] = 10 + rng_normal(&r);
+    struct estimate e = stats_median_ci(x, 1000, 2000, 0.95, 99);
+    ck_assert(e.lo <= e.value && e.value <= e.hi);
+    ck_assert(e.lo < 10 && 10 < e.hi);
+    ck_assert_double_eq_tol(e.hi - e.lo, 0.155, 0.05);
+    /* Same seed, same interval. */
+    struct estimate again = stats_median_ci(x, 1000, 2000, 0.95, 99);
+    ck_assert_double_eq(e.lo, again.lo);
+    ck_assert_double_eq(e.hi, again.hi);
+    /* A constant sample has a zero-width interval. */
+    double c[20];
+    for (int i = 0; i < 20; i++)
+        c[i] = 3;
+    e = stats_median_ci(c, 20, 500, 0.95, 1);
+    ck_assert_double_eq(e.lo, 3);
+    ck_assert_double_eq(e.hi, 3);
+}
+END_TEST
+
+START_TEST(test_overhead_ci)
+{
+    struct rng r;
+    rng_seed(&r, 11);
+    double off[30], on[30], same[30];
+    for (int i = 0; i < 30; i++) {
+        off[i] = 100 + rng_normal(&r);
+        on[i] = 95 + rng_normal(&r);
+        same[i] = 100 + rng_normal(&r);
+    }
+    /* 5% slower: overhead ~0.05, clearly not zero. */
+    struct estimate e = stats_overhead_ci(off, 30, on, 30, 2000, 0.95, 5);
+    ck_assert_double_eq_tol(e.value, 0.05, 0.01);
+    ck_assert(e.lo < 0.05 && 0.05 < e.hi);
+    ck_assert(!estimate_includes_zero(e));
+    /* Same distribution: indistinguishable from no overhead. */
+    e = stats_overhead_ci(off, 30, same, 30, 2000, 0.95, 5);
+    ck_assert(estimate_includes_zero(e));
+}
+END_TEST
+
+START_TEST(test_slope_of_a_known_line)
+{
+    /* Exactly on y = 2.5 x + 7: slope exact, interval of zero width. */
+    double x[10], y[10];
+    for (int i = 0; i < 10; i++) {
+        x[i] = i * 100;
+        y[i] = 2.5 * x[i] + 7;
+    }
+    struct estimate s;
+    double c;
+    ck_assert(stats_slope_ci(x, y, 10, 1000, 0.95, 3, &s, &c));
+    ck_assert_double_eq_tol(s.value, 2.5, 1e-12);
+    ck_assert_double_eq_tol(c, 7, 1e-9);
+    ck_assert_double_eq_tol(s.lo, 2.5, 1e-9);
+    ck_assert_double_eq_tol(s.hi, 2.5, 1e-9);
+    /* With noise: the interval contains the true slope and excludes zero. */
+    struct rng r;
+    rng_seed(&r, 13);
+    double xn[40], yn[40];
+    for (int i = 0; i < 40; i++) {
+        xn[i] = (i % 4) * 1000.0; /* four "rates", ten trials each */
+        yn[i] = 0.003 * xn[i] + 2 + 0.2 * rng_normal(&r);
+    }
+    ck_assert(stats_slope_ci(xn, yn, 40, 2000, 0.95, 3, &s, &c));
+    ck_assert(s.lo < 0.003 && 0.003 < s.hi);
+    ck_assert(s.lo > 0);
+    /* No spread in x: no slope. */
+    double flat[3] = {1, 1, 1};
+    ck_assert(!stats_slope_ci(flat, y, 3, 100, 0.95, 1, &s, &c));
+}
+END_TEST
+
+int main(void)
+{
+    Suite *s = suite_create("stats");
+    TCase *tc = tcase_create("stats");
+    tcase_add_test(tc, test_median_and_percentiles);
+    tcase_add_test(tc, test_rng_is_reproducible_and_uniform);
+    tcase_add_test(tc, test_median_ci_of_a_normal_sample);
+    tcase_add_test(tc, test_overhead_ci);
+    tcase_add_test(tc, test_slope_of_a_known_line);
+    suite_add_tcase(s, tc);
+    SRunner *sr = srunner_create(s);
+    srunner_run_all(sr, CK_NORMAL);
+    int failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
