@@ -4,7 +4,8 @@
 #   make test            build and run every test with ctest
 #   make test SANITIZE=address,undefined
 #                        the same in build-san/ with ASan+UBSan
-#   make bench           the quick overhead benchmark (filled in by the harness issue)
+#   make bench           the quick overhead benchmark into results/<date>-<host>/
+#                        (BENCH_PRESET=full for the reference configuration)
 #   make format          clang-format every C source in place
 #   make format-check    fail if any C source is not clang-formatted
 #   make clean
@@ -35,9 +36,18 @@ build: configure
 test: build
 	@cd $(BUILD_DIR) && ctest --output-on-failure -j $(JOBS)
 
+BENCH_PRESET ?= quick
+BENCH_STAMP := $(shell date -u +%Y-%m-%dT%H%M%SZ)-$(shell hostname)
+BENCH_DIR ?= results/$(BENCH_STAMP)
+
 bench: build
-	@echo "hzprof: 'make bench' arrives with the harness (issue 6); for now: build/bin/hzprof cost"
-	@$(BUILD_DIR)/bin/hzprof cost
+	@$(BUILD_DIR)/bin/hzprof bench $(BENCH_PRESET) -o $(BENCH_DIR)
+	@echo; cat $(BENCH_DIR)/summary.md
+	@if [ -f results/reference/results.json ]; then \
+	  echo; echo "== compared with the reference run (results/reference):"; \
+	  $(BUILD_DIR)/bin/hzprof report results/reference $(BENCH_DIR); \
+	fi
+	@echo; echo "hzprof: results in $(BENCH_DIR)/ (results.json, summary.md, trials.jsonl, profiles/)"
 
 format:
 	@clang-format -i $$(git ls-files '*.c' '*.h')

@@ -16,6 +16,8 @@ struct command {
 static const struct command commands[] = {
     {"record", cmd_record, "run a program with every thread profiled; write pprof/folded"},
     {"top", cmd_top, "the functions with the most samples in a profile (pprof or folded)"},
+    {"bench", cmd_bench, "measure profiling overhead: interleaved trials, CIs, results/"},
+    {"report", cmd_report, "put bench results side by side (one or several machines)"},
     {"score", cmd_score, "attribution error of a truth-workload profile against its truth"},
     {"cost", cmd_cost, "measure what one sample costs, per sampler and unwinder"},
 };

@@ -134,8 +134,8 @@ struct estimate stats_overhead_ci(const double *off, size_t n_off, const double 
 }
 
 /* Ordinary least squares; false if x has no spread. */
-static bool fit_line(const double *x, const double *y, const size_t *idx, size_t n,
-                     double *slope, double *intercept)
+static bool fit_line(const double *x, const double *y, const size_t *idx, size_t n, double *slope,
+                     double *intercept)
 {
     double mx = 0, my = 0;
     for (size_t i = 0; i < n; i++) {

@@ -93,7 +93,7 @@ static void profiler_signal_handler(int sig, siginfo_t *si, void *uc)
     __atomic_fetch_add(&s->handlers_active, 1, __ATOMIC_SEQ_CST);
     if (__atomic_load_n(&s->enabled, __ATOMIC_SEQ_CST)) {
         unsigned flags = 0;
-        if (s->sampler->accept(si, &flags))
+        if (s->sampler->accept(si, (const ucontext_t *)uc, &flags))
             record_sample(s, (ucontext_t *)uc, flags);
     }
     __atomic_fetch_sub(&s->handlers_active, 1, __ATOMIC_SEQ_CST);

@@ -44,8 +44,9 @@ static void itimer_stop(void)
     itimer_set(0);
 }
 
-static bool itimer_accept(const siginfo_t *si, unsigned *flags)
+static bool itimer_accept(const siginfo_t *si, const ucontext_t *uc, unsigned *flags)
 {
+    (void)uc;
     (void)flags;
     return si->si_code == SI_KERNEL;
 }

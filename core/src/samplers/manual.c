@@ -11,8 +11,9 @@
 #include "../session.h"
 #include "sampler.h"
 
-static bool manual_accept(const siginfo_t *si, unsigned *flags)
+static bool manual_accept(const siginfo_t *si, const ucontext_t *uc, unsigned *flags)
 {
+    (void)uc;
     (void)flags;
     return si->si_code == SI_TKILL && si->si_pid == hz_session.pid;
 }

@@ -116,8 +116,9 @@ static void perf_disarm(struct thread_entry *t)
     }
 }
 
-static bool perf_accept(const siginfo_t *si, unsigned *flags)
+static bool perf_accept(const siginfo_t *si, const ucontext_t *uc, unsigned *flags)
 {
+    (void)uc;
     (void)flags;
     return si->si_code == POLL_IN || si->si_code == POLL_HUP;
 }

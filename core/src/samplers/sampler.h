@@ -9,7 +9,8 @@
  *
  * accept() runs inside the signal handler (async-signal-safe, no side effects): it tells
  * whether a SIGPROF came from this sampler (by si_code), so signals from another source,
- * or a late one from a previous session's sampler, are ignored; it may set sample flags.
+ * or a late one from a previous session's sampler, are ignored; it may set sample flags,
+ * looking at the interrupted context if it must.
  */
 #ifndef HZPROF_SAMPLER_H
 #define HZPROF_SAMPLER_H
@@ -17,6 +18,7 @@
 #include <signal.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <ucontext.h>
 
 struct thread_entry;
 
@@ -37,7 +39,7 @@ struct sampler_ops {
     /* Per-thread arming; NULL for process-wide samplers. */
     int (*thread_arm)(struct thread_entry *t, const struct sampler_params *p);
     void (*thread_disarm)(struct thread_entry *t);
-    bool (*accept)(const siginfo_t *si, unsigned *flags);
+    bool (*accept)(const siginfo_t *si, const ucontext_t *uc, unsigned *flags);
 };
 
 extern const struct sampler_ops sampler_itimer;

@@ -66,8 +66,9 @@ static void thread_timer_disarm(struct thread_entry *t)
     timer_delete(t->timer);
 }
 
-static bool thread_timer_accept(const siginfo_t *si, unsigned *flags)
+static bool thread_timer_accept(const siginfo_t *si, const ucontext_t *uc, unsigned *flags)
 {
+    (void)uc;
     (void)flags;
     return si->si_code == SI_TIMER && si->si_value.sival_int == TIMER_COOKIE;
 }

@@ -3,21 +3,26 @@
  * rate, whether it is running or not, so threads that sleep or block are sampled too
  * (the fgprof idea; async-profiler's wall mode).
  *
- * Each period the helper decides for every thread whether it is on CPU, and sends it
- * SIGPROF with rt_tgsigqueueinfo, carrying a cookie and that on-CPU bit in si_value. On
- * CPU means both: its scheduler state (from /proc/self/task/TID/stat, kept open and
- * re-read with pread) is R, and its CPU clock advanced by at least a tenth of the period
- * since the last tick. The second condition matters because our own signal makes a
- * sleeping thread runnable (R) for as long as it waits for a CPU to run the handler; and
- * a thread that is runnable but starved of CPU is waiting, not running, so it counts as
- * off CPU too. A signal wakes a blocked thread just long enough to run the handler;
- * SA_RESTART resumes most system calls, but some (poll, epoll_wait) return EINTR.
+ * Each period the helper sends every thread SIGPROF with rt_tgsigqueueinfo, carrying a
+ * cookie and what it knows of the thread's state in si_value:
+ *   - not R in /proc/self/task/TID/stat (kept open, re-read with pread): off CPU;
+ *   - R, and its CPU clock advanced by at least a tenth of the period since the last
+ *     tick: on CPU;
+ *   - R without progress: ambiguous. Either the thread is runnable but waiting for a CPU
+ *     (preempted in its own code: it counts as on CPU, as fgprof would count it), or it
+ *     was asleep in a system call and our own previous signal made it runnable. The
+ *     handler tells them apart from the interrupted context: a thread stopped right at or
+ *     after a `syscall` instruction was in the kernel, blocked, so it is off CPU.
+ * A signal wakes a blocked thread just long enough to run the handler; SA_RESTART
+ * resumes most system calls, but some (poll, epoll_wait) return EINTR.
  *
  * The helper thread blocks SIGPROF and is not registered, so it never samples itself. It
  * sleeps on a condition variable with an absolute CLOCK_MONOTONIC deadline, so stop wakes
  * it at once and the period does not drift.
  *
- * accept() is signal-handler code: it only decodes si_code and si_value.
+ * accept() is signal-handler code: it decodes si_code and si_value and, for the ambiguous
+ * state, reads the two code bytes around the interrupted PC (never across a page edge,
+ * so it touches only the page the PC is on, which is mapped).
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -34,7 +39,7 @@
 #include "../threads.h"
 #include "sampler.h"
 
-#define WALL_COOKIE 0x687a7700 /* low bit: on CPU */
+#define WALL_COOKIE 0x687a7700 /* bit 0: on CPU; bit 1: ambiguous (see above) */
 
 static pthread_mutex_t wall_lock = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t wall_cond;
@@ -81,8 +86,8 @@ static void signal_thread(struct thread_entry *t, void *ctx)
     const uint64_t cpu = thread_cpu_ns(t->tid);
     const bool ran = cpu - t->last_cpu_ns >= wall_period_ns / 10;
     t->last_cpu_ns = cpu;
-    const bool on_cpu = ran && thread_state_running(t->stat_fd);
-    si.si_value.sival_int = WALL_COOKIE | (on_cpu ? 1 : 0);
+    const bool runnable = thread_state_running(t->stat_fd);
+    si.si_value.sival_int = WALL_COOKIE | (runnable && ran ? 1 : 0) | (runnable && !ran ? 2 : 0);
     syscall(SYS_rt_tgsigqueueinfo, getpid(), t->tid, SIGPROF, &si);
 }
 
@@ -161,11 +166,25 @@ static void wall_disarm(struct thread_entry *t)
     }
 }
 
-static bool wall_accept(const siginfo_t *si, unsigned *flags)
+/* True if the thread was stopped in a system call: its PC is on a `syscall` instruction
+ * (0f 05; the kernel rewinds to it to restart the call) or just after one. */
+__attribute__((no_sanitize("address"))) static bool stopped_in_syscall(const ucontext_t *uc)
 {
-    if (si->si_code != SI_QUEUE || (si->si_value.sival_int & ~1) != WALL_COOKIE)
+    const uintptr_t pc = (uintptr_t)uc->uc_mcontext.gregs[REG_RIP];
+    const unsigned offset = pc & 0xfff;
+    const uint8_t *p = (const uint8_t *)pc;
+    if (offset <= 0xffe && p[0] == 0x0f && p[1] == 0x05)
+        return true;
+    return offset >= 2 && p[-2] == 0x0f && p[-1] == 0x05;
+}
+
+static bool wall_accept(const siginfo_t *si, const ucontext_t *uc, unsigned *flags)
+{
+    if (si->si_code != SI_QUEUE || (si->si_value.sival_int & ~3) != WALL_COOKIE)
         return false;
-    if (!(si->si_value.sival_int & 1))
+    const int state = si->si_value.sival_int & 3;
+    const bool on_cpu = state == 1 || (state == 2 && !stopped_in_syscall(uc));
+    if (!on_cpu)
         *flags |= SAMPLE_FLAG_OFF_CPU;
     return true;
 }

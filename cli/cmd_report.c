@@ -1,0 +1,184 @@
+/*
+ * cmd_report.c — `hzprof report DIR|results.json ...`: bench results side by side.
+ *
+ * Each argument is a results directory (or its results.json), typically one per machine;
+ * runs are matched by configuration (workload, sampler, unwinder, rate), so studies grow
+ * by running `hzprof bench` on more machines and reporting them together, with no
+ * coordinator. With two runs, a row whose 95% intervals do not overlap is flagged.
+ */
+#define _GNU_SOURCE
+#include <cjson/cJSON.h>
+#include <math.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "commands.h"
+
+#define MAX_RUNS 16
+
+static cJSON *load_results(const char *arg)
+{
+    char path[4096];
+    struct stat st;
+    if (stat(arg, &st) == 0 && S_ISDIR(st.st_mode))
+        snprintf(path, sizeof path, "%s/results.json", arg);
+    else
+        snprintf(path, sizeof path, "%s", arg);
+    FILE *f = fopen(path, "r");
+    if (!f) {
+        fprintf(stderr, "hzprof report: cannot read '%s'\n", path);
+        return NULL;
+    }
+    char *buf = NULL;
+    size_t len = 0, got;
+    char chunk[65536];
+    while ((got = fread(chunk, 1, sizeof chunk, f)) > 0) {
+        buf = realloc(buf, len + got + 1);
+        memcpy(buf + len, chunk, got);
+        len += got;
+        buf[len] = '\0';
+    }
+    fclose(f);
+    cJSON *doc = buf ? cJSON_Parse(buf) : NULL;
+    free(buf);
+    if (!cJSON_IsObject(cJSON_GetObjectItem(doc, "summary"))) {
+        fprintf(stderr, "hzprof report: '%s' is not a results.json of hzprof bench\n", path);
+        cJSON_Delete(doc);
+        return NULL;
+    }
+    return doc;
+}
+
+static const char *str(cJSON *o, const char *k)
+{
+    cJSON *v = cJSON_GetObjectItem(o, k);
+    return cJSON_IsString(v) ? v->valuestring : "off";
+}
+
+static double num(cJSON *o, const char *k)
+{
+    cJSON *v = cJSON_GetObjectItem(o, k);
+    return cJSON_IsNumber(v) ? v->valuedouble : NAN;
+}
+
+static bool same_row(cJSON *a, cJSON *b, bool with_rate)
+{
+    return strcmp(str(a, "workload"), str(b, "workload")) == 0 &&
+           strcmp(str(a, "sampler"), str(b, "sampler")) == 0 &&
+           strcmp(str(a, "unwinder"), str(b, "unwinder")) == 0 &&
+           (!with_rate || num(a, "rate") == num(b, "rate"));
+}
+
+static cJSON *find_row(cJSON *list, cJSON *like, bool with_rate)
+{
+    for (cJSON *r = list ? list->child : NULL; r; r = r->next)
+        if (same_row(r, like, with_rate))
+            return r;
+    return NULL;
+}
+
+static void cell(char *buf, size_t n, cJSON *e, const char *fmt)
+{
+    if (!e) {
+        snprintf(buf, n, "-");
+        return;
+    }
+    char v[32], lo[32], hi[32];
+    snprintf(v, sizeof v, fmt, num(e, "value"));
+    if (isnan(num(e, "lo"))) {
+        snprintf(buf, n, "%s", v);
+        return;
+    }
+    snprintf(lo, sizeof lo, fmt, num(e, "lo"));
+    snprintf(hi, sizeof hi, fmt, num(e, "hi"));
+    snprintf(buf, n, "%s [%s, %s]", v, lo, hi);
+}
+
+static bool disjoint(cJSON *a, cJSON *b)
+{
+    return a && b && !isnan(num(a, "lo")) && !isnan(num(b, "lo")) &&
+           (num(a, "hi") < num(b, "lo") || num(b, "hi") < num(a, "lo"));
+}
+
+static void table(cJSON **runs, int nruns, const char *list, const char *field, bool with_rate,
+                  const char *fmt, const char *title)
+{
+    printf("\n## %s\n\n| workload | sampler | unwinder |%s", title, with_rate ? " Hz |" : "");
+    for (int i = 0; i < nruns; i++)
+        printf(" %s |", str(cJSON_GetObjectItem(runs[i], "machine"), "host"));
+    printf("%s\n|---|---|---|%s", nruns == 2 ? " differ |" : "", with_rate ? "---:|" : "");
+    for (int i = 0; i < nruns; i++)
+        printf("---|");
+    printf("%s\n", nruns == 2 ? "---|" : "");
+    /* Rows: the union over runs, in the order of first appearance. */
+    cJSON *seen = cJSON_CreateArray();
+    for (int i = 0; i < nruns; i++) {
+        cJSON *rows = cJSON_GetObjectItem(cJSON_GetObjectItem(runs[i], "summary"), list);
+        for (cJSON *r = rows ? rows->child : NULL; r; r = r->next) {
+            if (!cJSON_GetObjectItem(r, field) || find_row(seen, r, with_rate))
+                continue;
+            cJSON_AddItemReferenceToArray(seen, r);
+            printf("| %s | %s | %s |", str(r, "workload"), str(r, "sampler"),
+                   str(r, "unwinder"));
+            if (with_rate)
+                printf(" %.0f |", num(r, "rate"));
+            cJSON *cells[MAX_RUNS] = {0};
+            for (int k = 0; k < nruns; k++) {
+                cJSON *other = find_row(
+                    cJSON_GetObjectItem(cJSON_GetObjectItem(runs[k], "summary"), list), r,
+                    with_rate);
+                cells[k] = other ? cJSON_GetObjectItem(other, field) : NULL;
+                char buf[128];
+                cell(buf, sizeof buf, cells[k], fmt);
+                printf(" %s |", buf);
+            }
+            if (nruns == 2)
+                printf(" %s |", disjoint(cells[0], cells[1]) ? "**yes**" : "");
+            printf("\n");
+        }
+    }
+    cJSON_Delete(seen);
+}
+
+int cmd_report(int argc, char **argv)
+{
+    if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
+        FILE *out = argc < 2 ? stderr : stdout;
+        fprintf(out, "usage: hzprof report DIR|results.json [DIR ...]\n\n"
+                     "Markdown tables of hzprof bench results, one column per run (machine):\n"
+                     "cost per sample and overhead with 95%% intervals. With two runs, rows whose\n"
+                     "intervals do not overlap are flagged.\n");
+        return argc < 2 ? 2 : 0;
+    }
+    if (argc - 1 > MAX_RUNS) {
+        fprintf(stderr, "hzprof report: at most %d runs\n", MAX_RUNS);
+        return 2;
+    }
+    cJSON *runs[MAX_RUNS];
+    int nruns = 0;
+    for (int i = 1; i < argc; i++) {
+        if (!(runs[nruns] = load_results(argv[i]))) {
+            while (nruns)
+                cJSON_Delete(runs[--nruns]);
+            return 1;
+        }
+        nruns++;
+    }
+    printf("# hzprof report\n\n| run | host | CPU | cores | kernel | commit | created |\n"
+           "|---|---|---|---:|---|---|---|\n");
+    for (int i = 0; i < nruns; i++) {
+        cJSON *m = cJSON_GetObjectItem(runs[i], "machine"), *b = cJSON_GetObjectItem(runs[i], "build");
+        printf("| %s | %s | %s | %.0f | %s | %s | %s |\n", argv[i + 1], str(m, "host"),
+               str(m, "cpu_model"), num(m, "cores_online"), str(m, "kernel"),
+               str(b, "git_commit"), str(runs[i], "created"));
+    }
+    table(runs, nruns, "cost_per_sample", "cost_per_sample", false, "%.2f",
+          "Cost per sample (µs of CPU)");
+    table(runs, nruns, "configs", "overhead", true, "%.2f", "Overhead (%)");
+    for (int i = 0; i < nruns; i++)
+        cJSON_Delete(runs[i]);
+    return 0;
+}

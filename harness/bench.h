@@ -1,0 +1,42 @@
+/*
+ * bench.h — `hzprof bench`: runs the trials of a bench_config and writes the results
+ * directory (trials.jsonl, config.json, results.json, summary.md, profiles/).
+ *
+ * Protocol. The configurations are every workload with profiling off, plus every
+ * workload x sampler x unwinder x rate. Trials run in blocks; each block holds every
+ * configuration once, in an order shuffled with the seed and the block number, so drift
+ * in the machine hits all configurations alike; the first `warmup` blocks are recorded
+ * but excluded from the statistics. Each trial is a fresh process of the workload binary,
+ * with an environment variable of random length (Mytkowicz et al.: environment size moves
+ * results), and is appended to trials.jsonl as soon as it ends, so an interrupted run
+ * loses nothing and `--resume DIR` runs only the trials missing from the file.
+ */
+#ifndef HZPROF_BENCH_H
+#define HZPROF_BENCH_H
+
+#include <stddef.h>
+
+#include "bench_config.h"
+
+struct bench_config_entry {
+    size_t workload; /* index into config.workloads */
+    const char *sampler; /* NULL: profiling off */
+    const char *unwinder;
+    unsigned rate;
+};
+
+struct bench_plan {
+    struct bench_config_entry *configs;
+    size_t nconfigs;
+    size_t *order; /* ntrials config ids: block by block */
+    size_t ntrials, nblocks;
+};
+
+int bench_plan_make(const struct bench_config *c, struct bench_plan *p);
+void bench_plan_free(struct bench_plan *p);
+
+/* Runs (or resumes) the benchmark into dir. bin_dir holds the workload binaries.
+ * Returns 0, or 1 with a message printed. */
+int bench_run(const struct bench_config *c, const char *dir, const char *bin_dir, int resume);
+
+#endif

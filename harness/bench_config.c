@@ -1,0 +1,364 @@
+/* bench_config.c — see bench_config.h. */
+#define _GNU_SOURCE
+#include "bench_config.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "hzprof.h"
+
+const char *const bench_presets[] = {"quick", "full", NULL};
+
+/* quick: a few minutes on 2 cores. full: the reference run (about 15 minutes). */
+static const char preset_quick[] =
+    "{\"workloads\": ["
+    " {\"name\": \"matmul-l2\", \"program\": \"matmul\", \"args\": [\"--order\", \"ikj\", "
+    "\"--fit\", \"l2\", \"--reps\", \"150\"]},"
+    " {\"name\": \"io\", \"program\": \"io\", \"args\": [\"--connections\", \"16\", "
+    "\"--requests\", \"10000\"]},"
+    " {\"name\": \"truth-split\", \"program\": \"truth\", \"args\": [\"--case\", \"split\", "
+    "\"--seconds\", \"0.3\"]}],"
+    " \"samplers\": [\"itimer\", \"thread-timer\", \"perf-clock\", \"wall\"],"
+    " \"unwinders\": [\"fp\", \"libunwind\"],"
+    " \"rates\": [100, 1000], \"repetitions\": 3, \"warmup\": 1, \"seed\": 1}";
+
+static const char preset_full[] =
+    "{\"workloads\": ["
+    " {\"name\": \"matmul-l1\", \"program\": \"matmul\", \"args\": [\"--order\", \"ikj\", "
+    "\"--fit\", \"l1\", \"--reps\", \"8000\"]},"
+    " {\"name\": \"matmul-l2\", \"program\": \"matmul\", \"args\": [\"--order\", \"ikj\", "
+    "\"--fit\", \"l2\", \"--reps\", \"250\"]},"
+    " {\"name\": \"matmul-llc\", \"program\": \"matmul\", \"args\": [\"--order\", \"ikj\", "
+    "\"--fit\", \"llc\", \"--reps\", \"2\"]},"
+    " {\"name\": \"io\", \"program\": \"io\", \"args\": [\"--connections\", \"16\", "
+    "\"--requests\", \"15000\"]},"
+    " {\"name\": \"io-idle\", \"program\": \"io\", \"args\": [\"--connections\", \"8\", "
+    "\"--requests\", \"2000\", \"--think-us\", \"1000\"]},"
+    " {\"name\": \"truth-split\", \"program\": \"truth\", \"args\": [\"--case\", \"split\", "
+    "\"--seconds\", \"0.4\"]},"
+    " {\"name\": \"truth-threads\", \"program\": \"truth\", \"args\": [\"--case\", \"threads\", "
+    "\"--seconds\", \"0.4\"]},"
+    " {\"name\": \"truth-offcpu\", \"program\": \"truth\", \"args\": [\"--case\", \"offcpu\", "
+    "\"--seconds\", \"0.4\"]}],"
+    " \"samplers\": [\"itimer\", \"thread-timer\", \"perf-clock\", \"perf-cycles\", \"wall\"],"
+    " \"unwinders\": [\"none\", \"fp\", \"libunwind\"],"
+    " \"rates\": [100, 1000, 4000], \"repetitions\": 5, \"warmup\": 1, \"seed\": 1}";
+
+static const char *const programs[] = {"matmul", "io", "truth", NULL};
+
+static bool in_list(const char *s, const char *const *list)
+{
+    for (; *list; list++)
+        if (strcmp(s, *list) == 0)
+            return true;
+    return false;
+}
+
+#define FAIL(...)                                                                             \
+    do {                                                                                      \
+        snprintf(err, n, __VA_ARGS__);                                                        \
+        return -1;                                                                            \
+    } while (0)
+
+static int parse_strings(cJSON *arr, const char *key, char **out, size_t *count,
+                         const char *const *valid, char *err, size_t n)
+{
+    if (!cJSON_IsArray(arr) || cJSON_GetArraySize(arr) < 1 ||
+        cJSON_GetArraySize(arr) > BENCH_MAX_ITEMS)
+        FAIL("'%s' must be a list of 1..%d names", key, BENCH_MAX_ITEMS);
+    *count = 0;
+    for (cJSON *e = arr->child; e; e = e->next) {
+        if (!cJSON_IsString(e))
+            FAIL("'%s' must hold strings", key);
+        if (valid && !in_list(e->valuestring, valid) ) {
+            char names[256] = "";
+            for (const char *const *v = valid; *v; v++)
+                if (strcmp(*v, "manual") != 0)
+                    snprintf(names + strlen(names), sizeof names - strlen(names), "%s%s",
+                             names[0] ? ", " : "", *v);
+            FAIL("'%s': unknown name '%s' (valid: %s)", key, e->valuestring, names);
+        }
+        if (strcmp(e->valuestring, "manual") == 0)
+            FAIL("'%s': 'manual' takes no samples by itself and cannot be benchmarked", key);
+        out[(*count)++] = strdup(e->valuestring);
+    }
+    return 0;
+}
+
+static int parse_uint(cJSON *v, const char *key, double lo, double hi, double *out, char *err,
+                      size_t n)
+{
+    if (!cJSON_IsNumber(v) || v->valuedouble != (double)(long long)v->valuedouble ||
+        v->valuedouble < lo || v->valuedouble > hi)
+        FAIL("'%s' must be an integer in %.0f..%.0f", key, lo, hi);
+    *out = v->valuedouble;
+    return 0;
+}
+
+static int parse_rates(cJSON *arr, struct bench_config *c, char *err, size_t n)
+{
+    if (!cJSON_IsArray(arr) || cJSON_GetArraySize(arr) < 1 ||
+        cJSON_GetArraySize(arr) > BENCH_MAX_ITEMS)
+        FAIL("'rates' must be a list of 1..%d rates in Hz", BENCH_MAX_ITEMS);
+    c->nrates = 0;
+    for (cJSON *e = arr->child; e; e = e->next) {
+        double v;
+        if (parse_uint(e, "rates", 1, HZPROF_MAX_RATE_HZ, &v, err, n))
+            return -1;
+        c->rates[c->nrates++] = (unsigned)v;
+    }
+    return 0;
+}
+
+static int parse_workloads(cJSON *arr, struct bench_config *c, char *err, size_t n)
+{
+    if (!cJSON_IsArray(arr) || cJSON_GetArraySize(arr) < 1 ||
+        cJSON_GetArraySize(arr) > BENCH_MAX_ITEMS)
+        FAIL("'workloads' must be a list of 1..%d objects", BENCH_MAX_ITEMS);
+    c->nworkloads = 0;
+    for (cJSON *w = arr->child; w; w = w->next) {
+        if (!cJSON_IsObject(w))
+            FAIL("'workloads' must hold objects {name, program, args}");
+        struct bench_workload *bw = &c->workloads[c->nworkloads++];
+        for (cJSON *f = w->child; f; f = f->next)
+            if (strcmp(f->string, "name") && strcmp(f->string, "program") &&
+                strcmp(f->string, "args"))
+                FAIL("'workloads': unknown key '%s' (valid: name, program, args)", f->string);
+        cJSON *name = cJSON_GetObjectItem(w, "name"), *prog = cJSON_GetObjectItem(w, "program");
+        cJSON *args = cJSON_GetObjectItem(w, "args");
+        if (!cJSON_IsString(prog) || !in_list(prog->valuestring, programs))
+            FAIL("'workloads.program' must be one of matmul, io, truth (got %s)",
+                 cJSON_IsString(prog) ? prog->valuestring : "nothing");
+        bw->program = strdup(prog->valuestring);
+        bw->name = strdup(cJSON_IsString(name) ? name->valuestring : prog->valuestring);
+        for (size_t k = 0; k + 1 < c->nworkloads; k++)
+            if (strcmp(c->workloads[k].name, bw->name) == 0)
+                FAIL("'workloads.name': '%s' appears twice", bw->name);
+        if (args) {
+            if (!cJSON_IsArray(args) || cJSON_GetArraySize(args) > BENCH_MAX_ARGS)
+                FAIL("'workloads.args' must be a list of at most %d strings", BENCH_MAX_ARGS);
+            for (cJSON *a = args->child; a; a = a->next) {
+                if (!cJSON_IsString(a))
+                    FAIL("'workloads.args' must hold strings");
+                if (strncmp(a->valuestring, "--sampler", 9) == 0 ||
+                    strcmp(a->valuestring, "--hz") == 0 ||
+                    strcmp(a->valuestring, "--unwinder") == 0 ||
+                    strcmp(a->valuestring, "--profile-out") == 0)
+                    FAIL("'workloads.args': '%s' is set by the harness", a->valuestring);
+                bw->args[bw->nargs++] = strdup(a->valuestring);
+            }
+        }
+    }
+    return 0;
+}
+
+int bench_config_parse(const char *json, struct bench_config *c, char *err, size_t n)
+{
+    memset(c, 0, sizeof *c);
+    c->repetitions = 5;
+    c->warmup = 1;
+    c->seed = 1;
+    c->trial_timeout_s = 300;
+    cJSON *doc = cJSON_Parse(json);
+    if (!cJSON_IsObject(doc)) {
+        cJSON_Delete(doc);
+        FAIL("not a JSON object (syntax error near: %.30s)",
+             cJSON_GetErrorPtr() ? cJSON_GetErrorPtr() : "?");
+    }
+    int rc = 0;
+    double v = 0;
+    for (cJSON *f = doc->child; f && rc == 0; f = f->next) {
+        const char *k = f->string;
+        if (strcmp(k, "workloads") == 0)
+            rc = parse_workloads(f, c, err, n);
+        else if (strcmp(k, "samplers") == 0)
+            rc = parse_strings(f, k, c->samplers, &c->nsamplers, hzprof_sampler_names(), err, n);
+        else if (strcmp(k, "unwinders") == 0)
+            rc = parse_strings(f, k, c->unwinders, &c->nunwinders, hzprof_unwinder_names(), err,
+                               n);
+        else if (strcmp(k, "rates") == 0)
+            rc = parse_rates(f, c, err, n);
+        else if (strcmp(k, "repetitions") == 0)
+            rc = parse_uint(f, k, 1, 1000, &v, err, n), c->repetitions = (unsigned)v;
+        else if (strcmp(k, "warmup") == 0)
+            rc = parse_uint(f, k, 0, 100, &v, err, n), c->warmup = (unsigned)v;
+        else if (strcmp(k, "seed") == 0)
+            rc = parse_uint(f, k, 0, 9007199254740991.0, &v, err, n),
+            c->seed = (unsigned long long)v;
+        else if (strcmp(k, "trial_timeout_s") == 0)
+            rc = parse_uint(f, k, 1, 86400, &v, err, n), c->trial_timeout_s = (unsigned)v;
+        else if (strcmp(k, "cachegrind") == 0) {
+            if (!cJSON_IsBool(f))
+                snprintf(err, n, "'cachegrind' must be true or false"), rc = -1;
+            c->cachegrind = cJSON_IsTrue(f);
+        } else {
+            snprintf(err, n,
+                     "unknown key '%s' (valid: workloads, samplers, unwinders, rates, "
+                     "repetitions, warmup, seed, trial_timeout_s, cachegrind)",
+                     k);
+            rc = -1;
+        }
+    }
+    cJSON_Delete(doc);
+    if (rc == 0 && (!c->nworkloads || !c->nsamplers || !c->nunwinders || !c->nrates)) {
+        snprintf(err, n, "'%s' is required", !c->nworkloads  ? "workloads"
+                                             : !c->nsamplers ? "samplers"
+                                             : !c->nunwinders ? "unwinders"
+                                                              : "rates");
+        rc = -1;
+    }
+    return rc;
+}
+
+int bench_config_load(const char *what, struct bench_config *c, char *err, size_t n)
+{
+    if (strcmp(what, "quick") == 0)
+        return bench_config_parse(preset_quick, c, err, n);
+    if (strcmp(what, "full") == 0)
+        return bench_config_parse(preset_full, c, err, n);
+    FILE *f = fopen(what, "r");
+    if (!f)
+        FAIL("'%s' is neither a preset (quick, full) nor a readable file: %s", what,
+             strerror(errno));
+    char *text = NULL;
+    size_t len = 0;
+    ssize_t got;
+    char buf[4096];
+    while ((got = (ssize_t)fread(buf, 1, sizeof buf, f)) > 0) {
+        char *grown = realloc(text, len + (size_t)got + 1);
+        if (!grown) {
+            free(text);
+            fclose(f);
+            FAIL("out of memory");
+        }
+        text = grown;
+        memcpy(text + len, buf, (size_t)got);
+        len += (size_t)got;
+    }
+    fclose(f);
+    if (!text)
+        FAIL("'%s' is empty", what);
+    text[len] = '\0';
+    char inner[400];
+    int rc = bench_config_parse(text, c, inner, sizeof inner);
+    free(text);
+    if (rc)
+        snprintf(err, n, "%s: %s", what, inner);
+    return rc;
+}
+
+static void free_list(char **list, size_t *count)
+{
+    for (size_t i = 0; i < *count; i++)
+        free(list[i]);
+    *count = 0;
+}
+
+int bench_config_override(struct bench_config *c, const char *key, const char *value, char *err,
+                          size_t n)
+{
+    /* Turn "a,b,c" into a JSON array and reuse the strict parsers. */
+    char json[2048];
+    size_t len = (size_t)snprintf(json, sizeof json, "[");
+    char *copy = strdup(value), *save = NULL;
+    const bool numbers = strcmp(key, "rates") == 0;
+    for (char *tok = strtok_r(copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save))
+        len += (size_t)snprintf(json + len, sizeof json - len, numbers ? "%s%s" : "%s\"%s\"",
+                                len > 1 ? "," : "", tok);
+    snprintf(json + len, sizeof json - len, "]");
+    free(copy);
+    cJSON *arr = cJSON_Parse(json);
+    int rc = 0;
+    double v = 0;
+    if (strcmp(key, "samplers") == 0) {
+        free_list(c->samplers, &c->nsamplers);
+        rc = parse_strings(arr, key, c->samplers, &c->nsamplers, hzprof_sampler_names(), err, n);
+    } else if (strcmp(key, "unwinders") == 0) {
+        free_list(c->unwinders, &c->nunwinders);
+        rc = parse_strings(arr, key, c->unwinders, &c->nunwinders, hzprof_unwinder_names(), err,
+                           n);
+    } else if (strcmp(key, "rates") == 0) {
+        rc = arr ? parse_rates(arr, c, err, n) : (snprintf(err, n, "--rates: '%s' is not a "
+                                                                   "list of integers", value), -1);
+    } else if (strcmp(key, "workloads") == 0) {
+        /* Keep only the named workloads, in the config's order. */
+        struct bench_config keep = *c;
+        size_t k = 0;
+        for (cJSON *e = arr ? arr->child : NULL; e; e = e->next) {
+            size_t i = 0;
+            while (i < c->nworkloads && strcmp(c->workloads[i].name, e->valuestring))
+                i++;
+            if (i == c->nworkloads) {
+                snprintf(err, n, "--workloads: unknown workload '%s'", e->valuestring);
+                rc = -1;
+                break;
+            }
+            keep.workloads[k++] = c->workloads[i];
+        }
+        if (rc == 0) {
+            memcpy(c->workloads, keep.workloads, sizeof keep.workloads);
+            c->nworkloads = k;
+        }
+    } else {
+        cJSON *num = cJSON_Parse(value);
+        if (strcmp(key, "repetitions") == 0)
+            rc = parse_uint(num, key, 1, 1000, &v, err, n), c->repetitions = (unsigned)v;
+        else if (strcmp(key, "warmup") == 0)
+            rc = parse_uint(num, key, 0, 100, &v, err, n), c->warmup = (unsigned)v;
+        else if (strcmp(key, "seed") == 0)
+            rc = parse_uint(num, key, 0, 9007199254740991.0, &v, err, n),
+            c->seed = (unsigned long long)v;
+        else
+            snprintf(err, n, "unknown setting '%s'", key), rc = -1;
+        cJSON_Delete(num);
+    }
+    cJSON_Delete(arr);
+    return rc;
+}
+
+cJSON *bench_config_to_json(const struct bench_config *c)
+{
+    cJSON *o = cJSON_CreateObject();
+    cJSON *ws = cJSON_AddArrayToObject(o, "workloads");
+    for (size_t i = 0; i < c->nworkloads; i++) {
+        cJSON *w = cJSON_CreateObject();
+        cJSON_AddStringToObject(w, "name", c->workloads[i].name);
+        cJSON_AddStringToObject(w, "program", c->workloads[i].program);
+        cJSON_AddItemToObject(w, "args", cJSON_CreateStringArray(
+                                             (const char *const *)c->workloads[i].args,
+                                             (int)c->workloads[i].nargs));
+        cJSON_AddItemToArray(ws, w);
+    }
+    cJSON_AddItemToObject(o, "samplers",
+                          cJSON_CreateStringArray((const char *const *)c->samplers,
+                                                  (int)c->nsamplers));
+    cJSON_AddItemToObject(o, "unwinders",
+                          cJSON_CreateStringArray((const char *const *)c->unwinders,
+                                                  (int)c->nunwinders));
+    cJSON *rates = cJSON_AddArrayToObject(o, "rates");
+    for (size_t i = 0; i < c->nrates; i++)
+        cJSON_AddItemToArray(rates, cJSON_CreateNumber(c->rates[i]));
+    cJSON_AddNumberToObject(o, "repetitions", c->repetitions);
+    cJSON_AddNumberToObject(o, "warmup", c->warmup);
+    cJSON_AddNumberToObject(o, "seed", (double)c->seed);
+    cJSON_AddNumberToObject(o, "trial_timeout_s", c->trial_timeout_s);
+    cJSON_AddBoolToObject(o, "cachegrind", c->cachegrind);
+    return o;
+}
+
+void bench_config_free(struct bench_config *c)
+{
+    for (size_t i = 0; i < c->nworkloads; i++) {
+        free(c->workloads[i].name);
+        free(c->workloads[i].program);
+        for (size_t k = 0; k < c->workloads[i].nargs; k++)
+            free(c->workloads[i].args[k]);
+    }
+    for (size_t i = 0; i < c->nsamplers; i++)
+        free(c->samplers[i]);
+    for (size_t i = 0; i < c->nunwinders; i++)
+        free(c->unwinders[i]);
+    memset(c, 0, sizeof *c);
+}

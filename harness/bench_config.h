@@ -1,0 +1,55 @@
+/*
+ * bench_config.h — what `hzprof bench` runs: workloads (a name, a program from
+ * workloads/, its arguments), samplers, unwinders, rates, repetitions, warm-up, seed.
+ *
+ * A configuration comes from a preset ("quick", "full") or a JSON file, then flags
+ * override single fields. Parsing is strict: an unknown key, a value of the wrong type
+ * or out of range, an unknown workload program, sampler or unwinder is an error that
+ * names the key — before any trial runs.
+ */
+#ifndef HZPROF_BENCH_CONFIG_H
+#define HZPROF_BENCH_CONFIG_H
+
+#include <cjson/cJSON.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+#define BENCH_MAX_ITEMS 32
+#define BENCH_MAX_ARGS 24
+
+struct bench_workload {
+    char *name;    /* unique label, e.g. "matmul-l2" */
+    char *program; /* matmul, io or truth */
+    char *args[BENCH_MAX_ARGS];
+    size_t nargs;
+};
+
+struct bench_config {
+    struct bench_workload workloads[BENCH_MAX_ITEMS];
+    size_t nworkloads;
+    char *samplers[BENCH_MAX_ITEMS];
+    size_t nsamplers;
+    char *unwinders[BENCH_MAX_ITEMS];
+    size_t nunwinders;
+    unsigned rates[BENCH_MAX_ITEMS]; /* Hz; profiling-off runs are always added */
+    size_t nrates;
+    unsigned repetitions, warmup;
+    unsigned long long seed;
+    unsigned trial_timeout_s;
+    bool cachegrind;
+};
+
+/* Parses a preset name or a JSON file path. Returns 0, or -1 with a message in err. */
+int bench_config_load(const char *preset_or_path, struct bench_config *c, char *err, size_t n);
+/* Parses JSON text. */
+int bench_config_parse(const char *json, struct bench_config *c, char *err, size_t n);
+/* Applies one override: key is "workloads" (comma list of names to keep), "samplers",
+ * "unwinders", "rates", "repetitions", "warmup", "seed". Returns 0 or -1 with err. */
+int bench_config_override(struct bench_config *c, const char *key, const char *value, char *err,
+                          size_t n);
+cJSON *bench_config_to_json(const struct bench_config *c);
+void bench_config_free(struct bench_config *c);
+
+extern const char *const bench_presets[]; /* NULL-terminated names */
+
+#endif

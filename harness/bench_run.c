@@ -1,0 +1,391 @@
+/*
+ * bench_run.c — runs the planned trials, each a fresh process, appending each result to
+ * trials.jsonl at once (see bench.h). Resumable.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "bench.h"
+#include "bench_summary.h"
+#include "folded.h"
+#include "pprof/pprof_codec.h"
+#include "score.h"
+#include "stats.h"
+
+struct trial_output {
+    char *out;
+    size_t out_len;
+    char err[2048];
+    size_t err_len;
+    int status; /* exit status, 128+signal, or -1 on timeout */
+    double seconds;
+};
+
+static double now_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* Runs argv with the extra environment variable pad; captures stdout and the tail of
+ * stderr; kills it after timeout_s. */
+static int run_process(char *const argv[], const char *pad, unsigned timeout_s,
+                       struct trial_output *o)
+{
+    int out_pipe[2], err_pipe[2];
+    if (pipe2(out_pipe, O_CLOEXEC) != 0 || pipe2(err_pipe, O_CLOEXEC) != 0)
+        return -1;
+    double t0 = now_s();
+    pid_t pid = fork();
+    if (pid < 0)
+        return -1;
+    if (pid == 0) {
+        dup2(out_pipe[1], STDOUT_FILENO);
+        dup2(err_pipe[1], STDERR_FILENO);
+        setenv("HZPROF_BENCH_PAD", pad, 1);
+        execv(argv[0], argv);
+        fprintf(stderr, "cannot run %s: %s\n", argv[0], strerror(errno));
+        _exit(127);
+    }
+    close(out_pipe[1]);
+    close(err_pipe[1]);
+    struct pollfd fds[2] = {{out_pipe[0], POLLIN, 0}, {err_pipe[0], POLLIN, 0}};
+    size_t cap = 0;
+    bool timed_out = false;
+    while (fds[0].fd >= 0 || fds[1].fd >= 0) {
+        double left = t0 + timeout_s - now_s();
+        if (left <= 0) {
+            kill(pid, SIGKILL);
+            timed_out = true;
+            break;
+        }
+        int n = poll(fds, 2, (int)(left * 1000) + 1);
+        if (n < 0 && errno == EINTR)
+            continue;
+        for (int i = 0; i < 2; i++) {
+            if (fds[i].fd < 0 || !(fds[i].revents & (POLLIN | POLLHUP | POLLERR)))
+                continue;
+            char buf[8192];
+            ssize_t got = read(fds[i].fd, buf, sizeof buf);
+            if (got <= 0) {
+                close(fds[i].fd);
+                fds[i].fd = -1;
+                continue;
+            }
+            if (i == 0) {
+                if (o->out_len + (size_t)got + 1 > cap) {
+                    cap = (o->out_len + (size_t)got + 1) * 2;
+                    o->out = realloc(o->out, cap);
+                }
+                memcpy(o->out + o->out_len, buf, (size_t)got);
+                o->out_len += (size_t)got;
+                o->out[o->out_len] = '\0';
+            } else {
+                /* Keep the last bytes of stderr: that is where the reason is. */
+                size_t keep = sizeof o->err - 1;
+                size_t g = (size_t)got > keep ? keep : (size_t)got;
+                if (o->err_len + g > keep) {
+                    size_t drop = o->err_len + g - keep;
+                    memmove(o->err, o->err + drop, o->err_len - drop);
+                    o->err_len -= drop;
+                }
+                memcpy(o->err + o->err_len, buf + got - g, g);
+                o->err_len += g;
+                o->err[o->err_len] = '\0';
+            }
+        }
+    }
+    for (int i = 0; i < 2; i++)
+        if (fds[i].fd >= 0)
+            close(fds[i].fd);
+    int st;
+    while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
+        ;
+    o->seconds = now_s() - t0;
+    o->status = timed_out ? -1 : WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+    return 0;
+}
+
+/* Valgrind cachegrind's totals: the "events:" names and the "summary:" numbers. */
+static cJSON *cachegrind_summary(const char *path)
+{
+    FILE *f = fopen(path, "r");
+    if (!f)
+        return NULL;
+    char line[4096], events[4096] = "";
+    cJSON *o = NULL;
+    while (fgets(line, sizeof line, f)) {
+        if (strncmp(line, "events:", 7) == 0)
+            snprintf(events, sizeof events, "%s", line + 7);
+        if (strncmp(line, "summary:", 8) == 0 && events[0]) {
+            o = cJSON_CreateObject();
+            cJSON_AddStringToObject(o, "source", "cachegrind");
+            char *se = NULL, *sv = NULL;
+            char *e = strtok_r(events, " \n", &se);
+            char *v = strtok_r(line + 8, " \n", &sv);
+            for (; e && v; e = strtok_r(NULL, " \n", &se), v = strtok_r(NULL, " \n", &sv))
+                cJSON_AddNumberToObject(o, e, strtod(v, NULL));
+        }
+    }
+    fclose(f);
+    return o;
+}
+
+/* Scores a truth trial's profile against the truth in its output. */
+static void score_truth(cJSON *record, cJSON *output, const char *profile, bool wall)
+{
+    cJSON *truth = cJSON_GetObjectItem(
+        cJSON_GetObjectItem(cJSON_GetObjectItem(output, "result"), "truth"), wall ? "wall" : "cpu");
+    if (!cJSON_IsObject(truth))
+        return;
+    FILE *f = fopen(profile, "rb");
+    if (!f)
+        return;
+    uint8_t *buf = malloc(64 << 20);
+    size_t len = buf ? fread(buf, 1, 64 << 20, f) : 0;
+    fclose(f);
+    struct pp_profile p;
+    char err[256];
+    if (buf && pprof_decode(buf, len, &p, err, sizeof err) == 0) {
+        struct truth_share t[16];
+        size_t n = 0;
+        for (cJSON *e = truth->child; e && n < 16; e = e->next)
+            t[n++] = (struct truth_share){e->string, e->valuedouble, 0};
+        cJSON_AddNumberToObject(record, "attribution_error_pts", score_attribution(&p, 0, t, n));
+        cJSON_AddStringToObject(record, "attribution_kind", wall ? "wall" : "cpu");
+        profile_free(&p);
+    }
+    free(buf);
+}
+
+static void progress(size_t done, size_t total, double started, const char *what, bool tty)
+{
+    double elapsed = now_s() - started;
+    double eta = done ? elapsed / (double)done * (double)(total - done) : 0;
+    if (tty) {
+        int width = 30, fill = total ? (int)(width * done / total) : width;
+        fprintf(stderr, "\r[%.*s%*s] %zu/%zu trials  %02d:%02d elapsed  ETA %02d:%02d  %-40.40s",
+                fill, "##############################", width - fill, "", done, total,
+                (int)elapsed / 60, (int)elapsed % 60, (int)eta / 60, (int)eta % 60, what);
+        if (done == total)
+            fputc('\n', stderr);
+    } else {
+        fprintf(stderr, "bench: %zu/%zu %s (%.0fs elapsed, ETA %.0fs)\n", done, total, what,
+                elapsed, eta);
+    }
+}
+
+/* Reads the trials already recorded: marks done[] and unavailable configs. Drops a
+ * partial last line (a run killed mid-write). */
+static int load_done(const char *path, const struct bench_plan *p, bool *done,
+                     char **unavailable)
+{
+    FILE *f = fopen(path, "r+");
+    if (!f)
+        return errno == ENOENT ? 0 : -1;
+    char *line = NULL;
+    size_t cap = 0;
+    ssize_t len;
+    long good_end = 0;
+    while ((len = getline(&line, &cap, f)) > 0) {
+        cJSON *rec = line[len - 1] == '\n' ? cJSON_Parse(line) : NULL;
+        if (!rec)
+            break;
+        good_end = ftell(f);
+        cJSON *t = cJSON_GetObjectItem(rec, "trial");
+        if (cJSON_IsNumber(t) && t->valuedouble >= 0 && (size_t)t->valuedouble < p->ntrials) {
+            size_t k = (size_t)t->valuedouble;
+            done[k] = true;
+            cJSON *un = cJSON_GetObjectItem(rec, "unavailable");
+            if (cJSON_IsString(un) && !unavailable[p->order[k]])
+                unavailable[p->order[k]] = strdup(un->valuestring);
+        }
+        cJSON_Delete(rec);
+    }
+    free(line);
+    if (ftruncate(fileno(f), good_end) != 0) {
+        fclose(f);
+        return -1;
+    }
+    fclose(f);
+    return 0;
+}
+
+int bench_run(const struct bench_config *c, const char *dir, const char *bin_dir, int resume)
+{
+    struct bench_plan plan;
+    if (bench_plan_make(c, &plan) != 0)
+        return 1;
+    char path[4096], profiles[4096];
+    snprintf(path, sizeof path, "%s/trials.jsonl", dir);
+    snprintf(profiles, sizeof profiles, "%s/profiles", dir);
+    mkdir(profiles, 0777);
+    if (c->cachegrind) {
+        char cg[4096];
+        snprintf(cg, sizeof cg, "%s/cachegrind", dir);
+        mkdir(cg, 0777);
+    }
+    bool *done = calloc(plan.ntrials, sizeof *done);
+    char **unavailable = calloc(plan.nconfigs, sizeof *unavailable);
+    if (resume && load_done(path, &plan, done, unavailable) != 0) {
+        fprintf(stderr, "hzprof bench: cannot read '%s': %s\n", path, strerror(errno));
+        return 1;
+    }
+    FILE *out = fopen(path, "a");
+    if (!out) {
+        fprintf(stderr, "hzprof bench: cannot write '%s': %s\n", path, strerror(errno));
+        return 1;
+    }
+    size_t already = 0;
+    for (size_t k = 0; k < plan.ntrials; k++)
+        already += done[k];
+    const bool tty = isatty(STDERR_FILENO);
+    const char *stop_env = getenv("HZPROF_BENCH_STOP_AFTER"); /* test hook: a kill */
+    long stop_after = stop_env ? strtol(stop_env, NULL, 10) : -1;
+    long ran = 0;
+    double started = now_s();
+    struct rng pad_rng;
+    rng_seed(&pad_rng, c->seed ^ 0x5eedu);
+    char pad[4097];
+    for (size_t k = 0; k < plan.ntrials; k++) {
+        size_t pad_len = rng_below(&pad_rng, 4096); /* drawn for every trial: resumable */
+        if (done[k])
+            continue;
+        const size_t cid = plan.order[k];
+        const struct bench_config_entry *e = &plan.configs[cid];
+        const struct bench_workload *w = &c->workloads[e->workload];
+        const size_t block = k / plan.nconfigs;
+        const bool warmup = block < c->warmup;
+        char what[128], rate[16], profile[8192] = "", cgout[8192] = "";
+        snprintf(what, sizeof what, "%s %s/%s %u Hz", w->name, e->sampler ? e->sampler : "off",
+                 e->unwinder ? e->unwinder : "-", e->rate);
+
+        cJSON *rec = cJSON_CreateObject();
+        cJSON_AddNumberToObject(rec, "trial", (double)k);
+        cJSON_AddNumberToObject(rec, "block", (double)block);
+        cJSON_AddBoolToObject(rec, "warmup", warmup);
+        cJSON *cfg = cJSON_AddObjectToObject(rec, "config");
+        cJSON_AddNumberToObject(cfg, "id", (double)cid);
+        cJSON_AddStringToObject(cfg, "workload", w->name);
+        cJSON_AddStringToObject(cfg, "program", w->program);
+        if (e->sampler) {
+            cJSON_AddStringToObject(cfg, "sampler", e->sampler);
+            cJSON_AddStringToObject(cfg, "unwinder", e->unwinder);
+            cJSON_AddNumberToObject(cfg, "rate", e->rate);
+        } else {
+            cJSON_AddNullToObject(cfg, "sampler");
+            cJSON_AddNullToObject(cfg, "unwinder");
+            cJSON_AddNumberToObject(cfg, "rate", 0);
+        }
+        cJSON_AddNumberToObject(rec, "env_pad_bytes", (double)pad_len);
+
+        if (unavailable[cid]) {
+            cJSON_AddStringToObject(rec, "unavailable", unavailable[cid]);
+            cJSON_AddBoolToObject(rec, "skipped", true);
+        } else {
+            char *argv[BENCH_MAX_ARGS + 16];
+            size_t a = 0;
+            char program[4096];
+            snprintf(program, sizeof program, "%s/%s", bin_dir, w->program);
+            if (c->cachegrind) {
+                snprintf(cgout, sizeof cgout, "--cachegrind-out-file=%s/cachegrind/trial-%zu.out",
+                         dir, k);
+                argv[a++] = "/usr/bin/valgrind";
+                argv[a++] = "--tool=cachegrind";
+                argv[a++] = "--cache-sim=yes";
+                argv[a++] = cgout;
+            }
+            argv[a++] = program;
+            for (size_t i = 0; i < w->nargs; i++)
+                argv[a++] = w->args[i];
+            /* Keep profiles of truth trials (to score them) and of the first measured
+             * block (one profile per configuration, for flame graphs); none under
+             * cachegrind, which would count the symbolizer's misses as the profiler's. */
+            const bool keep_profile = e->sampler && !c->cachegrind &&
+                                      (strcmp(w->program, "truth") == 0 || block == c->warmup);
+            if (e->sampler) {
+                snprintf(rate, sizeof rate, "%u", e->rate);
+                argv[a++] = "--sampler";
+                argv[a++] = (char *)e->sampler;
+                argv[a++] = "--unwinder";
+                argv[a++] = (char *)e->unwinder;
+                argv[a++] = "--hz";
+                argv[a++] = rate;
+                if (keep_profile) {
+                    snprintf(profile, sizeof profile, "%s/trial-%zu.pb.gz", profiles, k);
+                    argv[a++] = "--profile-out";
+                    argv[a++] = profile;
+                }
+            }
+            argv[a] = NULL;
+            memset(pad, 'x', pad_len);
+            pad[pad_len] = '\0';
+            struct trial_output o = {0};
+            if (run_process(argv, pad, c->trial_timeout_s, &o) != 0) {
+                fprintf(stderr, "hzprof bench: cannot start a trial: %s\n", strerror(errno));
+                return 1;
+            }
+            cJSON_AddNumberToObject(rec, "exit_status", o.status);
+            cJSON_AddNumberToObject(rec, "process_seconds", o.seconds);
+            cJSON *output = o.out ? cJSON_Parse(o.out) : NULL;
+            if (output)
+                cJSON_AddItemToObject(rec, "output", output);
+            else
+                cJSON_AddNullToObject(rec, "output");
+            if (o.status == -1)
+                cJSON_AddStringToObject(rec, "error", "timeout: killed");
+            else if (o.status != 0) {
+                cJSON *errj = output ? cJSON_GetObjectItem(output, "error") : NULL;
+                cJSON_AddStringToObject(rec, "error",
+                                        cJSON_IsString(errj) ? errj->valuestring : o.err);
+            }
+            if (o.status == 3 && output) { /* the profiler cannot run this: skip the rest */
+                cJSON *errj = cJSON_GetObjectItem(output, "error");
+                unavailable[cid] = strdup(cJSON_IsString(errj) ? errj->valuestring : "unavailable");
+                cJSON_AddStringToObject(rec, "unavailable", unavailable[cid]);
+            }
+            if (o.status == 0 && output && profile[0]) {
+                if (strcmp(w->program, "truth") == 0)
+                    score_truth(rec, output, profile, strcmp(e->sampler, "wall") == 0);
+                if (block == c->warmup) /* one kept per configuration */
+                    cJSON_AddStringToObject(rec, "profile", profile + strlen(dir) + 1);
+                else
+                    unlink(profile);
+            }
+            if (c->cachegrind) {
+                cJSON *cg = cachegrind_summary(cgout + strlen("--cachegrind-out-file="));
+                if (cg)
+                    cJSON_AddItemToObject(rec, "cachegrind", cg);
+            }
+            free(o.out);
+        }
+        char *line = cJSON_PrintUnformatted(rec);
+        fprintf(out, "%s\n", line);
+        fflush(out);
+        fsync(fileno(out));
+        free(line);
+        cJSON_Delete(rec);
+        progress(++already, plan.ntrials, started, what, tty);
+        if (stop_after >= 0 && ++ran >= stop_after)
+            _exit(137); /* as if killed */
+    }
+    fclose(out);
+    for (size_t i = 0; i < plan.nconfigs; i++)
+        free(unavailable[i]);
+    free(unavailable);
+    free(done);
+    bench_plan_free(&plan);
+    return bench_summarize(c, dir) == 0 ? 0 : 1;
+}

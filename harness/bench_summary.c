@@ -1,0 +1,445 @@
+/* bench_summary.c — statistics of a bench run (see bench_summary.h). */
+#define _GNU_SOURCE
+#include "bench_summary.h"
+
+#include <math.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "machine.h"
+#include "stats.h"
+
+#define MAX_VALUES 4096
+
+struct series {
+    double v[MAX_VALUES];
+    size_t n;
+};
+
+static void push(struct series *s, double v)
+{
+    if (s->n < MAX_VALUES && isfinite(v))
+        s->v[s->n++] = v;
+}
+
+static cJSON *get(cJSON *o, const char *a, const char *b, const char *c)
+{
+    cJSON *x = cJSON_GetObjectItem(o, a);
+    if (b)
+        x = cJSON_GetObjectItem(x, b);
+    if (c)
+        x = cJSON_GetObjectItem(x, c);
+    return x;
+}
+
+static double num(cJSON *x)
+{
+    return cJSON_IsNumber(x) ? x->valuedouble : NAN;
+}
+
+static bool same_config(cJSON *cfg, const char *workload, const char *sampler,
+                        const char *unwinder, double rate)
+{
+    cJSON *s = cJSON_GetObjectItem(cfg, "sampler"), *u = cJSON_GetObjectItem(cfg, "unwinder");
+    if (strcmp(cJSON_GetObjectItem(cfg, "workload")->valuestring, workload) != 0)
+        return false;
+    if (!sampler)
+        return cJSON_IsNull(s);
+    return cJSON_IsString(s) && strcmp(s->valuestring, sampler) == 0 && cJSON_IsString(u) &&
+           strcmp(u->valuestring, unwinder) == 0 && num(cJSON_GetObjectItem(cfg, "rate")) == rate;
+}
+
+/* The measured (non-warm-up, successful) trials of one configuration. */
+static size_t select_trials(cJSON *trials, const char *workload, const char *sampler,
+                            const char *unwinder, double rate, cJSON **out, size_t max,
+                            const char **unavailable)
+{
+    size_t n = 0;
+    *unavailable = NULL;
+    for (cJSON *t = trials->child; t; t = t->next) {
+        if (!same_config(cJSON_GetObjectItem(t, "config"), workload, sampler, unwinder, rate))
+            continue;
+        cJSON *un = cJSON_GetObjectItem(t, "unavailable");
+        if (cJSON_IsString(un))
+            *unavailable = un->valuestring;
+        if (cJSON_IsTrue(cJSON_GetObjectItem(t, "warmup")) ||
+            num(cJSON_GetObjectItem(t, "exit_status")) != 0 ||
+            !cJSON_IsObject(cJSON_GetObjectItem(t, "output")))
+            continue;
+        if (n < max)
+            out[n++] = t;
+    }
+    return n;
+}
+
+static cJSON *estimate_json(struct estimate e, double scale)
+{
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddNumberToObject(o, "value", e.value * scale);
+    if (isfinite(e.lo)) {
+        cJSON_AddNumberToObject(o, "lo", e.lo * scale);
+        cJSON_AddNumberToObject(o, "hi", e.hi * scale);
+    } else {
+        cJSON_AddNullToObject(o, "lo");
+        cJSON_AddNullToObject(o, "hi");
+    }
+    return o;
+}
+
+static const char *const per_sample_counters[] = {"instructions", "cache-misses",
+                                                  "L1-dcache-load-misses", "LLC-load-misses"};
+
+static double median_counter(cJSON **trials, size_t n, const char *name, bool *available)
+{
+    struct series s = {.n = 0};
+    for (size_t i = 0; i < n; i++)
+        push(&s, num(get(get(trials[i], "output", "counters", name), "value", NULL, NULL)));
+    *available = s.n == n && n > 0;
+    return s.n ? stats_median(s.v, s.n) : NAN;
+}
+
+static double median_cachegrind(cJSON **trials, size_t n, const char *a, const char *b)
+{
+    struct series s = {.n = 0};
+    for (size_t i = 0; i < n; i++) {
+        cJSON *cg = cJSON_GetObjectItem(trials[i], "cachegrind");
+        push(&s, num(cJSON_GetObjectItem(cg, a)) + num(cJSON_GetObjectItem(cg, b)));
+    }
+    return s.n ? stats_median(s.v, s.n) : NAN;
+}
+
+static cJSON *summarize_config(cJSON *trials, const char *workload, const char *sampler,
+                               const char *unwinder, double rate, cJSON **off, size_t n_off,
+                               uint64_t seed, cJSON **on_out, size_t *n_on_out)
+{
+    static cJSON *sel[MAX_VALUES];
+    const char *unavailable;
+    size_t n = select_trials(trials, workload, sampler, unwinder, rate, sel, MAX_VALUES,
+                             &unavailable);
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddStringToObject(o, "workload", workload);
+    if (sampler) {
+        cJSON_AddStringToObject(o, "sampler", sampler);
+        cJSON_AddStringToObject(o, "unwinder", unwinder);
+    } else {
+        cJSON_AddNullToObject(o, "sampler");
+        cJSON_AddNullToObject(o, "unwinder");
+    }
+    cJSON_AddNumberToObject(o, "rate", rate);
+    cJSON_AddNumberToObject(o, "n", (double)n);
+    if (unavailable)
+        cJSON_AddStringToObject(o, "unavailable", unavailable);
+    *on_out = NULL;
+    *n_on_out = 0;
+    if (n == 0)
+        return o;
+    struct series thr = {.n = 0}, hz = {.n = 0}, handler = {.n = 0}, cpu = {.n = 0},
+                  err = {.n = 0};
+    double lost = 0;
+    for (size_t i = 0; i < n; i++) {
+        push(&thr, num(get(sel[i], "output", "measured", "throughput")));
+        push(&cpu, num(get(sel[i], "output", "measured", "cpu_seconds")));
+        push(&hz, num(get(sel[i], "output", "profiling", "achieved_hz")));
+        push(&handler, num(get(sel[i], "output", "profiling", "handler_ns_mean")));
+        push(&err, num(cJSON_GetObjectItem(sel[i], "attribution_error_pts")));
+        double l = num(get(sel[i], "output", "profiling", "lost"));
+        lost += isfinite(l) ? l : 0;
+    }
+    cJSON *t = estimate_json(stats_median_ci(thr.v, thr.n, BENCH_RESAMPLES, 0.95, seed), 1);
+    cJSON_AddStringToObject(t, "unit",
+                            cJSON_GetObjectItem(get(sel[0], "output", "measured", NULL), "unit")
+                                ->valuestring);
+    cJSON_AddItemToObject(o, "throughput", t);
+    cJSON_AddNumberToObject(o, "cpu_seconds_median", stats_median(cpu.v, cpu.n));
+    if (sampler && n_off) {
+        struct series offs = {.n = 0};
+        for (size_t i = 0; i < n_off; i++)
+            push(&offs, num(get(off[i], "output", "measured", "throughput")));
+        struct estimate ov =
+            stats_overhead_ci(offs.v, offs.n, thr.v, thr.n, BENCH_RESAMPLES, 0.95, seed + 1);
+        cJSON *ovj = estimate_json(ov, 100);
+        cJSON_AddStringToObject(ovj, "unit", "percent");
+        cJSON_AddBoolToObject(ovj, "ci_includes_zero", estimate_includes_zero(ov));
+        cJSON_AddItemToObject(o, "overhead", ovj);
+    }
+    if (sampler) {
+        cJSON_AddNumberToObject(o, "achieved_hz_median", stats_median(hz.v, hz.n));
+        cJSON_AddNumberToObject(o, "lost_samples_total", lost);
+        cJSON *h = cJSON_AddObjectToObject(o, "handler_ns_per_sample");
+        cJSON_AddNumberToObject(h, "median", stats_median(handler.v, handler.n));
+        cJSON_AddNumberToObject(h, "p99", stats_percentile(handler.v, handler.n, 0.99));
+        /* Counters per sample: what profiling added, over the samples it took. */
+        struct series smp = {.n = 0};
+        for (size_t i = 0; i < n; i++)
+            push(&smp, num(get(sel[i], "output", "profiling", "samples")));
+        const double samples = stats_median(smp.v, smp.n);
+        cJSON *ps = cJSON_AddObjectToObject(o, "per_sample");
+        for (size_t k = 0; k < sizeof per_sample_counters / sizeof per_sample_counters[0]; k++) {
+            bool a_on, a_off;
+            double on_v = median_counter(sel, n, per_sample_counters[k], &a_on);
+            double off_v = median_counter(off, n_off, per_sample_counters[k], &a_off);
+            if (a_on && a_off && samples > 0)
+                cJSON_AddNumberToObject(ps, per_sample_counters[k], (on_v - off_v) / samples);
+            else
+                cJSON_AddNullToObject(ps, per_sample_counters[k]);
+        }
+        if (cJSON_GetObjectItem(sel[0], "cachegrind") && n_off && samples > 0) {
+            cJSON *cg = cJSON_AddObjectToObject(ps, "cachegrind");
+            cJSON_AddStringToObject(cg, "source", "cachegrind");
+            cJSON_AddNumberToObject(cg, "D1_misses", (median_cachegrind(sel, n, "D1mr", "D1mw") -
+                                                      median_cachegrind(off, n_off, "D1mr", "D1mw")) /
+                                                         samples);
+            cJSON_AddNumberToObject(cg, "LL_misses", (median_cachegrind(sel, n, "DLmr", "DLmw") -
+                                                      median_cachegrind(off, n_off, "DLmr", "DLmw")) /
+                                                         samples);
+        }
+        if (err.n)
+            cJSON_AddNumberToObject(o, "attribution_error_pts_median", stats_median(err.v, err.n));
+    }
+    *on_out = sel[0];
+    *n_on_out = n;
+    return o;
+}
+
+/* Cost per sample: slope of CPU seconds against samples taken over the off trials and
+ * every rate of one sampler x unwinder, in microseconds. */
+static cJSON *cost_per_sample(cJSON *trials, const char *workload, const char *sampler,
+                              const char *unwinder, uint64_t seed)
+{
+    static double x[MAX_VALUES], y[MAX_VALUES];
+    size_t n = 0;
+    for (cJSON *t = trials->child; t && n < MAX_VALUES; t = t->next) {
+        cJSON *cfg = cJSON_GetObjectItem(t, "config");
+        cJSON *s = cJSON_GetObjectItem(cfg, "sampler"), *u = cJSON_GetObjectItem(cfg, "unwinder");
+        if (strcmp(cJSON_GetObjectItem(cfg, "workload")->valuestring, workload) ||
+            cJSON_IsTrue(cJSON_GetObjectItem(t, "warmup")) ||
+            num(cJSON_GetObjectItem(t, "exit_status")) != 0)
+            continue;
+        double samples;
+        if (cJSON_IsNull(s))
+            samples = 0;
+        else if (strcmp(s->valuestring, sampler) == 0 && strcmp(u->valuestring, unwinder) == 0)
+            samples = num(get(t, "output", "profiling", "samples"));
+        else
+            continue;
+        double cpu = num(get(t, "output", "measured", "cpu_seconds"));
+        if (isfinite(samples) && isfinite(cpu)) {
+            x[n] = samples;
+            y[n++] = cpu;
+        }
+    }
+    struct estimate slope;
+    double intercept;
+    if (!stats_slope_ci(x, y, n, BENCH_RESAMPLES, 0.95, seed, &slope, &intercept))
+        return NULL;
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddStringToObject(o, "workload", workload);
+    cJSON_AddStringToObject(o, "sampler", sampler);
+    cJSON_AddStringToObject(o, "unwinder", unwinder);
+    cJSON *us = estimate_json(slope, 1e6);
+    cJSON_AddStringToObject(us, "unit", "microseconds of CPU per sample");
+    cJSON_AddBoolToObject(us, "ci_includes_zero", estimate_includes_zero(slope));
+    cJSON_AddItemToObject(o, "cost_per_sample", us);
+    cJSON_AddNumberToObject(o, "points", (double)n);
+    return o;
+}
+
+static cJSON *load_trials(const char *dir)
+{
+    char path[4096];
+    snprintf(path, sizeof path, "%s/trials.jsonl", dir);
+    FILE *f = fopen(path, "r");
+    if (!f)
+        return NULL;
+    cJSON *arr = cJSON_CreateArray();
+    char *line = NULL;
+    size_t cap = 0;
+    while (getline(&line, &cap, f) > 0) {
+        cJSON *t = cJSON_Parse(line);
+        if (t)
+            cJSON_AddItemToArray(arr, t);
+    }
+    free(line);
+    fclose(f);
+    return arr;
+}
+
+static void fmt_ci(char *buf, size_t n, cJSON *e, const char *fmt)
+{
+    char v[32], lo[32], hi[32];
+    snprintf(v, sizeof v, fmt, num(cJSON_GetObjectItem(e, "value")));
+    if (!cJSON_IsNumber(cJSON_GetObjectItem(e, "lo"))) {
+        snprintf(buf, n, "%s", v);
+        return;
+    }
+    snprintf(lo, sizeof lo, fmt, num(cJSON_GetObjectItem(e, "lo")));
+    snprintf(hi, sizeof hi, fmt, num(cJSON_GetObjectItem(e, "hi")));
+    snprintf(buf, n, "%s [%s, %s]", v, lo, hi);
+}
+
+static void write_markdown(FILE *f, cJSON *results)
+{
+    cJSON *m = cJSON_GetObjectItem(results, "machine"), *b = cJSON_GetObjectItem(results, "build");
+    fprintf(f, "# hzprof bench: %s\n\n", cJSON_GetObjectItem(results, "created")->valuestring);
+    char hz[32] = "unknown";
+    if (cJSON_IsNumber(cJSON_GetObjectItem(m, "config_hz")))
+        snprintf(hz, sizeof hz, "%.0f", num(cJSON_GetObjectItem(m, "config_hz")));
+    fprintf(f, "Machine: %s, %s, %.0f cores, Linux %s, CONFIG_HZ %s. Build: hzprof %s (%s), gcc %s.\n\n",
+            cJSON_GetObjectItem(m, "host")->valuestring,
+            cJSON_IsString(cJSON_GetObjectItem(m, "cpu_model"))
+                ? cJSON_GetObjectItem(m, "cpu_model")->valuestring
+                : "unknown CPU",
+            num(cJSON_GetObjectItem(m, "cores_online")),
+            cJSON_IsString(cJSON_GetObjectItem(m, "kernel"))
+                ? cJSON_GetObjectItem(m, "kernel")->valuestring
+                : "?",
+            hz,
+            cJSON_GetObjectItem(b, "hzprof_version")->valuestring,
+            cJSON_GetObjectItem(b, "git_commit")->valuestring,
+            cJSON_GetObjectItem(b, "compiler_version")->valuestring);
+    cJSON *un = cJSON_GetObjectItem(results, "counters_unavailable");
+    if (cJSON_GetArraySize(un)) {
+        fprintf(f, "Counters unavailable:");
+        for (cJSON *e = un->child; e; e = e->next)
+            fprintf(f, " %s%s", e->string, e->next ? "," : "");
+        fprintf(f, " (%s).\n\n", un->child->valuestring);
+    }
+    fprintf(f, "Medians of the measured trials with 95%% bootstrap intervals. Overhead = 1 - "
+               "throughput on / throughput off; *≈0* marks an interval that includes zero.\n\n");
+    fprintf(f, "| workload | sampler | unwinder | Hz asked | Hz achieved | n | throughput | "
+               "overhead %% | handler ns/sample | lost | truth error pts |\n");
+    fprintf(f, "|---|---|---|---:|---:|---:|---|---|---:|---:|---:|\n");
+    cJSON *summary = cJSON_GetObjectItem(results, "summary");
+    for (cJSON *c = cJSON_GetObjectItem(summary, "configs")->child; c; c = c->next) {
+        cJSON *s = cJSON_GetObjectItem(c, "sampler");
+        char thr[128] = "-", ov[128] = "-", hz[32] = "-", h[32] = "-", lost[32] = "-",
+             err[32] = "-";
+        if (cJSON_GetObjectItem(c, "throughput"))
+            fmt_ci(thr, sizeof thr, cJSON_GetObjectItem(c, "throughput"), "%.4g");
+        cJSON *o = cJSON_GetObjectItem(c, "overhead");
+        if (o) {
+            fmt_ci(ov, sizeof ov, o, "%.2f");
+            if (cJSON_IsTrue(cJSON_GetObjectItem(o, "ci_includes_zero")))
+                strncat(ov, " *≈0*", sizeof ov - strlen(ov) - 1);
+        }
+        if (cJSON_IsNumber(cJSON_GetObjectItem(c, "achieved_hz_median")))
+            snprintf(hz, sizeof hz, "%.0f", num(cJSON_GetObjectItem(c, "achieved_hz_median")));
+        if (isfinite(num(get(c, "handler_ns_per_sample", "median", NULL))))
+            snprintf(h, sizeof h, "%.0f",
+                     num(get(c, "handler_ns_per_sample", "median", NULL)));
+        if (cJSON_IsNumber(cJSON_GetObjectItem(c, "lost_samples_total")))
+            snprintf(lost, sizeof lost, "%.0f", num(cJSON_GetObjectItem(c, "lost_samples_total")));
+        if (cJSON_IsNumber(cJSON_GetObjectItem(c, "attribution_error_pts_median")))
+            snprintf(err, sizeof err, "%.2f",
+                     num(cJSON_GetObjectItem(c, "attribution_error_pts_median")));
+        if (cJSON_IsString(cJSON_GetObjectItem(c, "unavailable")) &&
+            num(cJSON_GetObjectItem(c, "n")) == 0)
+            snprintf(thr, sizeof thr, "unavailable: %.100s",
+                     cJSON_GetObjectItem(c, "unavailable")->valuestring);
+        fprintf(f, "| %s | %s | %s | %.0f | %s | %.0f | %s | %s | %s | %s | %s |\n",
+                cJSON_GetObjectItem(c, "workload")->valuestring,
+                cJSON_IsString(s) ? s->valuestring : "off",
+                cJSON_IsString(s) ? cJSON_GetObjectItem(c, "unwinder")->valuestring : "-",
+                num(cJSON_GetObjectItem(c, "rate")), hz, num(cJSON_GetObjectItem(c, "n")), thr,
+                ov, h, lost, err);
+    }
+    fprintf(f, "\n## Cost per sample\n\nSlope of process CPU time against samples taken, "
+               "across the rates and the off runs, in µs of CPU per sample.\n\n"
+               "| workload | sampler | unwinder | µs per sample | points |\n"
+               "|---|---|---|---|---:|\n");
+    for (cJSON *c = cJSON_GetObjectItem(summary, "cost_per_sample")->child; c; c = c->next) {
+        char us[128];
+        fmt_ci(us, sizeof us, cJSON_GetObjectItem(c, "cost_per_sample"), "%.2f");
+        if (cJSON_IsTrue(get(c, "cost_per_sample", "ci_includes_zero", NULL)))
+            strncat(us, " *≈0*", sizeof us - strlen(us) - 1);
+        fprintf(f, "| %s | %s | %s | %s | %.0f |\n",
+                cJSON_GetObjectItem(c, "workload")->valuestring,
+                cJSON_GetObjectItem(c, "sampler")->valuestring,
+                cJSON_GetObjectItem(c, "unwinder")->valuestring, us,
+                num(cJSON_GetObjectItem(c, "points")));
+    }
+}
+
+int bench_summarize(const struct bench_config *c, const char *dir)
+{
+    cJSON *trials = load_trials(dir);
+    if (!trials) {
+        fprintf(stderr, "hzprof bench: no trials in '%s'\n", dir);
+        return -1;
+    }
+    cJSON *results = cJSON_CreateObject();
+    cJSON_AddNumberToObject(results, "schema_version", BENCH_SCHEMA_VERSION);
+    char created[64];
+    time_t now = time(NULL);
+    strftime(created, sizeof created, "%Y-%m-%dT%H:%M:%SZ", gmtime(&now));
+    cJSON_AddStringToObject(results, "created", created);
+    cJSON_AddItemToObject(results, "machine", machine_metadata());
+    cJSON_AddItemToObject(results, "build", build_metadata());
+    cJSON_AddItemToObject(results, "config", bench_config_to_json(c));
+
+    /* Counters unavailable, and why: from the first trial that ran. */
+    cJSON *unavailable = cJSON_AddObjectToObject(results, "counters_unavailable");
+    for (cJSON *t = trials->child; t; t = t->next) {
+        cJSON *counters = get(t, "output", "counters", NULL);
+        if (!cJSON_IsObject(counters))
+            continue;
+        for (cJSON *e = counters->child; e; e = e->next)
+            if (cJSON_IsNull(cJSON_GetObjectItem(e, "value")))
+                cJSON_AddStringToObject(unavailable, e->string,
+                                        cJSON_GetObjectItem(e, "reason")->valuestring);
+        break;
+    }
+
+    cJSON *summary = cJSON_CreateObject();
+    cJSON *configs = cJSON_AddArrayToObject(summary, "configs");
+    cJSON *costs = cJSON_AddArrayToObject(summary, "cost_per_sample");
+    static cJSON *off[MAX_VALUES];
+    uint64_t seed = c->seed;
+    for (size_t w = 0; w < c->nworkloads; w++) {
+        const char *name = c->workloads[w].name;
+        const char *un;
+        size_t n_off = select_trials(trials, name, NULL, NULL, 0, off, MAX_VALUES, &un);
+        cJSON *dummy;
+        size_t dn;
+        cJSON_AddItemToArray(configs, summarize_config(trials, name, NULL, NULL, 0, off, n_off,
+                                                       seed++, &dummy, &dn));
+        for (size_t s = 0; s < c->nsamplers; s++)
+            for (size_t u = 0; u < c->nunwinders; u++) {
+                for (size_t r = 0; r < c->nrates; r++)
+                    cJSON_AddItemToArray(configs,
+                                         summarize_config(trials, name, c->samplers[s],
+                                                          c->unwinders[u], c->rates[r], off,
+                                                          n_off, seed++, &dummy, &dn));
+                cJSON *cost = cost_per_sample(trials, name, c->samplers[s], c->unwinders[u],
+                                              seed++);
+                if (cost)
+                    cJSON_AddItemToArray(costs, cost);
+            }
+    }
+    cJSON_AddItemToObject(results, "summary", summary);
+    cJSON_AddItemToObject(results, "trials", trials);
+
+    char path[4096];
+    snprintf(path, sizeof path, "%s/results.json", dir);
+    FILE *f = fopen(path, "w");
+    char *text = cJSON_Print(results);
+    int rc = f && text && fputs(text, f) >= 0 ? 0 : -1;
+    if (f)
+        fclose(f);
+    free(text);
+    snprintf(path, sizeof path, "%s/summary.md", dir);
+    f = fopen(path, "w");
+    if (f) {
+        write_markdown(f, results);
+        fclose(f);
+    } else {
+        rc = -1;
+    }
+    cJSON_Delete(results);
+    if (rc)
+        fprintf(stderr, "hzprof bench: cannot write the results in '%s'\n", dir);
+    return rc;
+}

@@ -1,0 +1,23 @@
+/*
+ * bench_summary.h — turns DIR/trials.jsonl into DIR/results.json and DIR/summary.md.
+ *
+ * Per configuration (workload x sampler x unwinder x rate; warm-up trials excluded):
+ * median throughput with its 95% bootstrap CI; overhead = 1 - median(on)/median(off)
+ * against the same workload's profiling-off trials, with a 95% bootstrap CI of the ratio
+ * and a flag when the CI includes zero; requested vs achieved rate; lost samples;
+ * handler ns per sample (median and p99 over trials); counters per sample (on minus off,
+ * over samples) where the counters exist; truth attribution error.
+ * Per workload x sampler x unwinder: cost per sample in µs, the slope of process CPU time
+ * against samples taken across its rates and the off runs, with a bootstrap CI.
+ */
+#ifndef HZPROF_BENCH_SUMMARY_H
+#define HZPROF_BENCH_SUMMARY_H
+
+#include "bench_config.h"
+
+#define BENCH_SCHEMA_VERSION 1
+#define BENCH_RESAMPLES 2000
+
+int bench_summarize(const struct bench_config *c, const char *dir);
+
+#endif

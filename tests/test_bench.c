@@ -1,0 +1,274 @@
+/*
+ * test_bench.c — `hzprof bench` end to end on a tiny config (seconds):
+ * the results schema, the trial count, the interleaving (every block holds every
+ * configuration once, in a shuffled order), `--resume` after a kill running only the
+ * missing trials, and bad configs failing with a clear message before any trial runs.
+ *
+ *   test_bench HZPROF
+ */
+#define _GNU_SOURCE
+#include <check.h>
+#include <stdarg.h>
+#include <cjson/cJSON.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+static const char *hzprof;
+static char work[] = "/tmp/hzprof-test-bench-XXXXXX";
+
+/* 2 workloads x (off + 1 sampler x 1 unwinder x 2 rates, + perf-cycles x 2 rates)
+ * = 2 x 5 = 10 configurations; 1 warm-up + 2 measured blocks = 30 trials. */
+static const char tiny[] =
+    "{\"workloads\": [{\"name\": \"mm\", \"program\": \"matmul\", \"args\": [\"--n\", \"64\","
+    " \"--reps\", \"60\"]}, {\"name\": \"split\", \"program\": \"truth\", \"args\": [\"--case\","
+    " \"split\", \"--seconds\", \"0.1\"]}],"
+    " \"samplers\": [\"perf-clock\", \"perf-cycles\"], \"unwinders\": [\"fp\"],"
+    " \"rates\": [200, 1000], \"repetitions\": 2, \"warmup\": 1, \"seed\": 42}";
+#define TINY_CONFIGS 10
+#define TINY_TRIALS 30
+
+static int sh(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static int sh(const char *fmt, ...)
+{
+    char cmd[4096];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(cmd, sizeof cmd, fmt, ap);
+    va_end(ap);
+    int st = system(cmd);
+    return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+}
+
+static char *slurp(const char *path)
+{
+    FILE *f = fopen(path, "r");
+    if (!f)
+        return NULL;
+    char *buf = NULL;
+    size_t len = 0, got;
+    char chunk[65536];
+    while ((got = fread(chunk, 1, sizeof chunk, f)) > 0) {
+        buf = realloc(buf, len + got + 1);
+        memcpy(buf + len, chunk, got);
+        len += got;
+        buf[len] = '\0';
+    }
+    fclose(f);
+    return buf;
+}
+
+/* Trials of trials.jsonl in file order. */
+static size_t load_lines(const char *path, cJSON **out, size_t max)
+{
+    FILE *f = fopen(path, "r");
+    ck_assert_ptr_nonnull(f);
+    char *line = NULL;
+    size_t cap = 0, n = 0;
+    while (getline(&line, &cap, f) > 0 && n < max) {
+        out[n] = cJSON_Parse(line);
+        ck_assert_msg(out[n] != NULL, "unparsable line in %s", path);
+        n++;
+    }
+    free(line);
+    fclose(f);
+    return n;
+}
+
+static void setup(void)
+{
+    ck_assert_ptr_nonnull(mkdtemp(work));
+    char path[256];
+    snprintf(path, sizeof path, "%s/tiny.json", work);
+    FILE *f = fopen(path, "w");
+    fputs(tiny, f);
+    fclose(f);
+}
+
+static void teardown(void)
+{
+    sh("rm -rf '%s'", work);
+}
+
+START_TEST(test_schema_count_interleaving)
+{
+    ck_assert_int_eq(sh("'%s' bench %s/tiny.json -o %s/run 2>/dev/null", hzprof, work, work), 0);
+    char path[256];
+    snprintf(path, sizeof path, "%s/run/results.json", work);
+    char *text = slurp(path);
+    ck_assert_ptr_nonnull(text);
+    cJSON *r = cJSON_Parse(text);
+    free(text);
+    ck_assert_int_eq(cJSON_GetObjectItem(r, "schema_version")->valueint, 1);
+    const char *keys[] = {"created", "machine", "build", "config", "counters_unavailable",
+                          "summary", "trials"};
+    for (int i = 0; i < 7; i++)
+        ck_assert_msg(cJSON_GetObjectItem(r, keys[i]) != NULL, "results.json lacks %s", keys[i]);
+    ck_assert(cJSON_IsString(cJSON_GetObjectItem(cJSON_GetObjectItem(r, "build"), "git_commit")));
+    ck_assert(cJSON_IsNumber(cJSON_GetObjectItem(cJSON_GetObjectItem(r, "machine"),
+                                                 "cores_online")));
+    ck_assert_int_eq(cJSON_GetArraySize(cJSON_GetObjectItem(r, "trials")), TINY_TRIALS);
+    cJSON *summary = cJSON_GetObjectItem(r, "summary");
+    ck_assert_int_eq(cJSON_GetArraySize(cJSON_GetObjectItem(summary, "configs")), TINY_CONFIGS);
+    /* perf-clock rows carry an overhead with an interval and the flag. */
+    int with_overhead = 0;
+    for (cJSON *c = cJSON_GetObjectItem(summary, "configs")->child; c; c = c->next) {
+        cJSON *o = cJSON_GetObjectItem(c, "overhead");
+        if (!o)
+            continue;
+        with_overhead++;
+        ck_assert(cJSON_IsNumber(cJSON_GetObjectItem(o, "lo")));
+        ck_assert(cJSON_IsBool(cJSON_GetObjectItem(o, "ci_includes_zero")));
+    }
+    ck_assert_int_eq(with_overhead, 4); /* 2 workloads x perf-clock x 2 rates */
+    ck_assert_int_ge(cJSON_GetArraySize(cJSON_GetObjectItem(summary, "cost_per_sample")), 2);
+
+    /* Interleaving: every block holds every configuration once; blocks differ in order. */
+    cJSON *lines[TINY_TRIALS + 1];
+    snprintf(path, sizeof path, "%s/run/trials.jsonl", work);
+    ck_assert_uint_eq(load_lines(path, lines, TINY_TRIALS + 1), TINY_TRIALS);
+    int seen[3][TINY_CONFIGS] = {{0}};
+    int order[3][TINY_CONFIGS];
+    for (int i = 0; i < TINY_TRIALS; i++) {
+        int trial = cJSON_GetObjectItem(lines[i], "trial")->valueint;
+        int block = cJSON_GetObjectItem(lines[i], "block")->valueint;
+        int id = cJSON_GetObjectItem(cJSON_GetObjectItem(lines[i], "config"), "id")->valueint;
+        ck_assert_int_eq(trial, i);
+        ck_assert_int_eq(block, i / TINY_CONFIGS);
+        ck_assert_int_eq(cJSON_IsTrue(cJSON_GetObjectItem(lines[i], "warmup")), block == 0);
+        seen[block][id]++;
+        order[block][i % TINY_CONFIGS] = id;
+    }
+    for (int b = 0; b < 3; b++)
+        for (int id = 0; id < TINY_CONFIGS; id++)
+            ck_assert_int_eq(seen[b][id], 1);
+    ck_assert(memcmp(order[0], order[1], sizeof order[0]) != 0 ||
+              memcmp(order[1], order[2], sizeof order[0]) != 0);
+    /* perf-cycles without a PMU: recorded once as unavailable, then skipped. */
+    for (int i = 0; i < TINY_TRIALS; i++)
+        cJSON_Delete(lines[i]);
+    cJSON_Delete(r);
+    snprintf(path, sizeof path, "%s/run/summary.md", work);
+    text = slurp(path);
+    ck_assert_ptr_nonnull(strstr(text, "| mm | perf-clock | fp | 1000 |"));
+    ck_assert_ptr_nonnull(strstr(text, "## Cost per sample"));
+    free(text);
+    /* A second run into the same directory is refused. */
+    ck_assert_int_eq(sh("'%s' bench %s/tiny.json -o %s/run 2>/dev/null", hzprof, work, work), 1);
+}
+END_TEST
+
+START_TEST(test_resume_runs_only_missing_trials)
+{
+    /* Killed after 7 trials (the hook _exits like a kill), with half a line written. */
+    int st = sh("HZPROF_BENCH_STOP_AFTER=7 '%s' bench %s/tiny.json -o %s/r 2>/dev/null",
+                hzprof, work, work);
+    ck_assert_int_eq(st, 137);
+    char path[256];
+    snprintf(path, sizeof path, "%s/r/trials.jsonl", work);
+    cJSON *before[8];
+    ck_assert_uint_eq(load_lines(path, before, 8), 7);
+    FILE *f = fopen(path, "a");
+    fputs("{\"trial\": 7, \"half a li", f);
+    fclose(f);
+    snprintf(path, sizeof path, "%s/r/results.json", work);
+    ck_assert_int_ne(access(path, F_OK), 0);
+
+    ck_assert_int_eq(sh("'%s' bench --resume %s/r 2>/dev/null", hzprof, work), 0);
+    snprintf(path, sizeof path, "%s/r/trials.jsonl", work);
+    cJSON *after[TINY_TRIALS + 2];
+    ck_assert_uint_eq(load_lines(path, after, TINY_TRIALS + 2), TINY_TRIALS);
+    int count[TINY_TRIALS] = {0};
+    for (int i = 0; i < TINY_TRIALS; i++)
+        count[cJSON_GetObjectItem(after[i], "trial")->valueint]++;
+    for (int k = 0; k < TINY_TRIALS; k++)
+        ck_assert_int_eq(count[k], 1);
+    /* The first 7 were not run again: the same records, byte for byte. */
+    for (int i = 0; i < 7; i++) {
+        char *a = cJSON_PrintUnformatted(before[i]), *b = cJSON_PrintUnformatted(after[i]);
+        ck_assert_str_eq(a, b);
+        free(a);
+        free(b);
+        cJSON_Delete(before[i]);
+    }
+    for (int i = 0; i < TINY_TRIALS; i++)
+        cJSON_Delete(after[i]);
+    snprintf(path, sizeof path, "%s/r/results.json", work);
+    ck_assert_int_eq(access(path, F_OK), 0);
+}
+END_TEST
+
+START_TEST(test_bad_configs_fail_before_any_trial)
+{
+    static const struct {
+        const char *json, *error;
+    } cases[] = {
+        {"{\"workloads\": [{\"program\": \"nosuch\"}], \"samplers\": [\"itimer\"], "
+         "\"unwinders\": [\"fp\"], \"rates\": [100]}",
+         "must be one of matmul, io, truth"},
+        {"{\"workloads\": [{\"program\": \"io\"}], \"samplers\": [\"itimer\"], "
+         "\"unwinders\": [\"fp\"], \"rates\": [-5]}",
+         "'rates' must be an integer"},
+        {"{\"workloads\": [{\"program\": \"io\"}], \"samplers\": [\"itimer\"], "
+         "\"unwinders\": [\"fp\"], \"rates\": [100], \"colour\": 1}",
+         "unknown key 'colour'"},
+        {"{\"workloads\": [{\"program\": \"io\"}], \"samplers\": [\"bogus\"], "
+         "\"unwinders\": [\"fp\"], \"rates\": [100]}",
+         "unknown name 'bogus'"},
+        {"{\"workloads\": [{\"program\": \"io\", \"args\": [\"--hz\", \"5\"]}], "
+         "\"samplers\": [\"itimer\"], \"unwinders\": [\"fp\"], \"rates\": [100]}",
+         "is set by the harness"},
+        {"{\"workloads\": [{\"program\": \"io\"}], \"samplers\": [\"itimer\"], "
+         "\"unwinders\": [\"fp\"]}",
+         "'rates' is required"},
+        {"[1, 2", "not a JSON object"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char path[256], err[256];
+        snprintf(path, sizeof path, "%s/bad.json", work);
+        FILE *f = fopen(path, "w");
+        fputs(cases[i].json, f);
+        fclose(f);
+        snprintf(err, sizeof err, "%s/err.txt", work);
+        int st = sh("'%s' bench %s -o %s/never 2> %s", hzprof, path, work, err);
+        ck_assert_msg(st == 2, "case %zu exited %d", i, st);
+        char *msg = slurp(err);
+        ck_assert_msg(msg && strstr(msg, cases[i].error), "case %zu: '%s' lacks '%s'", i,
+                      msg ? msg : "", cases[i].error);
+        ck_assert_msg(strchr(msg, '\n') == msg + strlen(msg) - 1, "more than one line: %s", msg);
+        free(msg);
+        snprintf(path, sizeof path, "%s/never", work);
+        ck_assert_int_ne(access(path, F_OK), 0); /* nothing was started */
+    }
+    ck_assert_int_eq(sh("'%s' bench /no/such/config.json 2>/dev/null", hzprof), 2);
+    ck_assert_int_eq(sh("'%s' bench quick --rates -3 2>/dev/null", hzprof), 2);
+    ck_assert_int_eq(sh("'%s' bench quick --workloads nope 2>/dev/null", hzprof), 2);
+    ck_assert_int_eq(sh("'%s' bench quick --frobnicate 2>/dev/null", hzprof), 2);
+    ck_assert_int_eq(sh("'%s' bench full --dry-run > /dev/null", hzprof), 0);
+}
+END_TEST
+
+int main(int argc, char **argv)
+{
+    if (argc != 2) {
+        fprintf(stderr, "usage: %s HZPROF\n", argv[0]);
+        return 2;
+    }
+    hzprof = argv[1];
+    Suite *s = suite_create("bench");
+    TCase *tc = tcase_create("bench");
+    tcase_set_timeout(tc, 180);
+    tcase_add_checked_fixture(tc, setup, teardown);
+    tcase_add_test(tc, test_schema_count_interleaving);
+    tcase_add_test(tc, test_resume_runs_only_missing_trials);
+    tcase_add_test(tc, test_bad_configs_fail_before_any_trial);
+    suite_add_tcase(s, tc);
+    SRunner *sr = srunner_create(s);
+    srunner_run_all(sr, CK_NORMAL);
+    int failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
