@@ -49,11 +49,14 @@ bench: build
 	fi
 	@echo; echo "hzprof: results in $(BENCH_DIR)/ (results.json, summary.md, trials.jsonl, profiles/)"
 
+# Tracked and new (untracked, not ignored) sources alike.
+SOURCES = $$(git ls-files --cached --others --exclude-standard '*.c' '*.h')
+
 format:
-	@clang-format -i $$(git ls-files '*.c' '*.h')
+	@clang-format -i $(SOURCES)
 
 format-check:
-	@clang-format --dry-run --Werror $$(git ls-files '*.c' '*.h') && echo "format: clean"
+	@clang-format --dry-run --Werror $(SOURCES) && echo "format: clean"
 
 clean:
 	rm -rf build build-san

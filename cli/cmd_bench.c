@@ -121,7 +121,7 @@ int cmd_bench(int argc, char **argv)
     if (resume) {
         if (optind < argc || noverrides || out_dir) {
             fprintf(stderr, PREFIX "--resume takes the settings stored in DIR/config.json; "
-                            "give no config, overrides or -o with it\n");
+                                   "give no config, overrides or -o with it\n");
             return 2;
         }
         snprintf(path, sizeof path, "%s/config.json", resume);

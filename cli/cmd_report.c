@@ -121,15 +121,14 @@ static void table(cJSON **runs, int nruns, const char *list, const char *field, 
             if (!cJSON_GetObjectItem(r, field) || find_row(seen, r, with_rate))
                 continue;
             cJSON_AddItemReferenceToArray(seen, r);
-            printf("| %s | %s | %s |", str(r, "workload"), str(r, "sampler"),
-                   str(r, "unwinder"));
+            printf("| %s | %s | %s |", str(r, "workload"), str(r, "sampler"), str(r, "unwinder"));
             if (with_rate)
                 printf(" %.0f |", num(r, "rate"));
             cJSON *cells[MAX_RUNS] = {0};
             for (int k = 0; k < nruns; k++) {
-                cJSON *other = find_row(
-                    cJSON_GetObjectItem(cJSON_GetObjectItem(runs[k], "summary"), list), r,
-                    with_rate);
+                cJSON *other =
+                    find_row(cJSON_GetObjectItem(cJSON_GetObjectItem(runs[k], "summary"), list), r,
+                             with_rate);
                 cells[k] = other ? cJSON_GetObjectItem(other, field) : NULL;
                 char buf[128];
                 cell(buf, sizeof buf, cells[k], fmt);
@@ -170,10 +169,11 @@ int cmd_report(int argc, char **argv)
     printf("# hzprof report\n\n| run | host | CPU | cores | kernel | commit | created |\n"
            "|---|---|---|---:|---|---|---|\n");
     for (int i = 0; i < nruns; i++) {
-        cJSON *m = cJSON_GetObjectItem(runs[i], "machine"), *b = cJSON_GetObjectItem(runs[i], "build");
+        cJSON *m = cJSON_GetObjectItem(runs[i], "machine"),
+              *b = cJSON_GetObjectItem(runs[i], "build");
         printf("| %s | %s | %s | %.0f | %s | %s | %s |\n", argv[i + 1], str(m, "host"),
-               str(m, "cpu_model"), num(m, "cores_online"), str(m, "kernel"),
-               str(b, "git_commit"), str(runs[i], "created"));
+               str(m, "cpu_model"), num(m, "cores_online"), str(m, "kernel"), str(b, "git_commit"),
+               str(runs[i], "created"));
     }
     table(runs, nruns, "cost_per_sample", "cost_per_sample", false, "%.2f",
           "Cost per sample (µs of CPU)");

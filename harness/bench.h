@@ -19,7 +19,7 @@
 #include "bench_config.h"
 
 struct bench_config_entry {
-    size_t workload; /* index into config.workloads */
+    size_t workload;     /* index into config.workloads */
     const char *sampler; /* NULL: profiling off */
     const char *unwinder;
     unsigned rate;

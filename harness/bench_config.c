@@ -56,10 +56,10 @@ static bool in_list(const char *s, const char *const *list)
     return false;
 }
 
-#define FAIL(...)                                                                             \
-    do {                                                                                      \
-        snprintf(err, n, __VA_ARGS__);                                                        \
-        return -1;                                                                            \
+#define FAIL(...)                                                                                  \
+    do {                                                                                           \
+        snprintf(err, n, __VA_ARGS__);                                                             \
+        return -1;                                                                                 \
     } while (0)
 
 static int parse_strings(cJSON *arr, const char *key, char **out, size_t *count,
@@ -72,7 +72,7 @@ static int parse_strings(cJSON *arr, const char *key, char **out, size_t *count,
     for (cJSON *e = arr->child; e; e = e->next) {
         if (!cJSON_IsString(e))
             FAIL("'%s' must hold strings", key);
-        if (valid && !in_list(e->valuestring, valid) ) {
+        if (valid && !in_list(e->valuestring, valid)) {
             char names[256] = "";
             for (const char *const *v = valid; *v; v++)
                 if (strcmp(*v, "manual") != 0)
@@ -176,8 +176,7 @@ int bench_config_parse(const char *json, struct bench_config *c, char *err, size
         else if (strcmp(k, "samplers") == 0)
             rc = parse_strings(f, k, c->samplers, &c->nsamplers, hzprof_sampler_names(), err, n);
         else if (strcmp(k, "unwinders") == 0)
-            rc = parse_strings(f, k, c->unwinders, &c->nunwinders, hzprof_unwinder_names(), err,
-                               n);
+            rc = parse_strings(f, k, c->unwinders, &c->nunwinders, hzprof_unwinder_names(), err, n);
         else if (strcmp(k, "rates") == 0)
             rc = parse_rates(f, c, err, n);
         else if (strcmp(k, "repetitions") == 0)
@@ -203,10 +202,11 @@ int bench_config_parse(const char *json, struct bench_config *c, char *err, size
     }
     cJSON_Delete(doc);
     if (rc == 0 && (!c->nworkloads || !c->nsamplers || !c->nunwinders || !c->nrates)) {
-        snprintf(err, n, "'%s' is required", !c->nworkloads  ? "workloads"
-                                             : !c->nsamplers ? "samplers"
-                                             : !c->nunwinders ? "unwinders"
-                                                              : "rates");
+        snprintf(err, n, "'%s' is required",
+                 !c->nworkloads   ? "workloads"
+                 : !c->nsamplers  ? "samplers"
+                 : !c->nunwinders ? "unwinders"
+                                  : "rates");
         rc = -1;
     }
     return rc;
@@ -277,11 +277,14 @@ int bench_config_override(struct bench_config *c, const char *key, const char *v
         rc = parse_strings(arr, key, c->samplers, &c->nsamplers, hzprof_sampler_names(), err, n);
     } else if (strcmp(key, "unwinders") == 0) {
         free_list(c->unwinders, &c->nunwinders);
-        rc = parse_strings(arr, key, c->unwinders, &c->nunwinders, hzprof_unwinder_names(), err,
-                           n);
+        rc = parse_strings(arr, key, c->unwinders, &c->nunwinders, hzprof_unwinder_names(), err, n);
     } else if (strcmp(key, "rates") == 0) {
-        rc = arr ? parse_rates(arr, c, err, n) : (snprintf(err, n, "--rates: '%s' is not a "
-                                                                   "list of integers", value), -1);
+        rc = arr ? parse_rates(arr, c, err, n)
+                 : (snprintf(err, n,
+                             "--rates: '%s' is not a "
+                             "list of integers",
+                             value),
+                    -1);
     } else if (strcmp(key, "workloads") == 0) {
         /* Keep only the named workloads, in the config's order. */
         struct bench_config keep = *c;
@@ -326,17 +329,17 @@ cJSON *bench_config_to_json(const struct bench_config *c)
         cJSON *w = cJSON_CreateObject();
         cJSON_AddStringToObject(w, "name", c->workloads[i].name);
         cJSON_AddStringToObject(w, "program", c->workloads[i].program);
-        cJSON_AddItemToObject(w, "args", cJSON_CreateStringArray(
-                                             (const char *const *)c->workloads[i].args,
-                                             (int)c->workloads[i].nargs));
+        cJSON_AddItemToObject(w, "args",
+                              cJSON_CreateStringArray((const char *const *)c->workloads[i].args,
+                                                      (int)c->workloads[i].nargs));
         cJSON_AddItemToArray(ws, w);
     }
-    cJSON_AddItemToObject(o, "samplers",
-                          cJSON_CreateStringArray((const char *const *)c->samplers,
-                                                  (int)c->nsamplers));
-    cJSON_AddItemToObject(o, "unwinders",
-                          cJSON_CreateStringArray((const char *const *)c->unwinders,
-                                                  (int)c->nunwinders));
+    cJSON_AddItemToObject(
+        o, "samplers",
+        cJSON_CreateStringArray((const char *const *)c->samplers, (int)c->nsamplers));
+    cJSON_AddItemToObject(
+        o, "unwinders",
+        cJSON_CreateStringArray((const char *const *)c->unwinders, (int)c->nunwinders));
     cJSON *rates = cJSON_AddArrayToObject(o, "rates");
     for (size_t i = 0; i < c->nrates; i++)
         cJSON_AddItemToArray(rates, cJSON_CreateNumber(c->rates[i]));

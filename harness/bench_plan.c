@@ -19,8 +19,8 @@ int bench_plan_make(const struct bench_config *c, struct bench_plan *p)
         for (size_t s = 0; s < c->nsamplers; s++)
             for (size_t u = 0; u < c->nunwinders; u++)
                 for (size_t r = 0; r < c->nrates; r++)
-                    p->configs[k++] =
-                        (struct bench_config_entry){w, c->samplers[s], c->unwinders[u], c->rates[r]};
+                    p->configs[k++] = (struct bench_config_entry){w, c->samplers[s],
+                                                                  c->unwinders[u], c->rates[r]};
     }
     for (size_t b = 0; b < p->nblocks; b++) {
         size_t *block = &p->order[b * p->nconfigs];

@@ -189,8 +189,7 @@ static void progress(size_t done, size_t total, double started, const char *what
 
 /* Reads the trials already recorded: marks done[] and unavailable configs. Drops a
  * partial last line (a run killed mid-write). */
-static int load_done(const char *path, const struct bench_plan *p, bool *done,
-                     char **unavailable)
+static int load_done(const char *path, const struct bench_plan *p, bool *done, char **unavailable)
 {
     FILE *f = fopen(path, "r+");
     if (!f)

@@ -40,8 +40,8 @@ static double num(cJSON *x)
     return cJSON_IsNumber(x) ? x->valuedouble : NAN;
 }
 
-static bool same_config(cJSON *cfg, const char *workload, const char *sampler,
-                        const char *unwinder, double rate)
+static bool same_config(cJSON *cfg, const char *workload, const char *sampler, const char *unwinder,
+                        double rate)
 {
     cJSON *s = cJSON_GetObjectItem(cfg, "sampler"), *u = cJSON_GetObjectItem(cfg, "unwinder");
     if (strcmp(cJSON_GetObjectItem(cfg, "workload")->valuestring, workload) != 0)
@@ -117,8 +117,8 @@ static cJSON *summarize_config(cJSON *trials, const char *workload, const char *
 {
     static cJSON *sel[MAX_VALUES];
     const char *unavailable;
-    size_t n = select_trials(trials, workload, sampler, unwinder, rate, sel, MAX_VALUES,
-                             &unavailable);
+    size_t n =
+        select_trials(trials, workload, sampler, unwinder, rate, sel, MAX_VALUES, &unavailable);
     cJSON *o = cJSON_CreateObject();
     cJSON_AddStringToObject(o, "workload", workload);
     if (sampler) {
@@ -136,8 +136,7 @@ static cJSON *summarize_config(cJSON *trials, const char *workload, const char *
     *n_on_out = 0;
     if (n == 0)
         return o;
-    struct series thr = {.n = 0}, hz = {.n = 0}, handler = {.n = 0}, cpu = {.n = 0},
-                  err = {.n = 0};
+    struct series thr = {.n = 0}, hz = {.n = 0}, handler = {.n = 0}, cpu = {.n = 0}, err = {.n = 0};
     double lost = 0;
     for (size_t i = 0; i < n; i++) {
         push(&thr, num(get(sel[i], "output", "measured", "throughput")));
@@ -149,9 +148,9 @@ static cJSON *summarize_config(cJSON *trials, const char *workload, const char *
         lost += isfinite(l) ? l : 0;
     }
     cJSON *t = estimate_json(stats_median_ci(thr.v, thr.n, BENCH_RESAMPLES, 0.95, seed), 1);
-    cJSON_AddStringToObject(t, "unit",
-                            cJSON_GetObjectItem(get(sel[0], "output", "measured", NULL), "unit")
-                                ->valuestring);
+    cJSON_AddStringToObject(
+        t, "unit",
+        cJSON_GetObjectItem(get(sel[0], "output", "measured", NULL), "unit")->valuestring);
     cJSON_AddItemToObject(o, "throughput", t);
     cJSON_AddNumberToObject(o, "cpu_seconds_median", stats_median(cpu.v, cpu.n));
     if (sampler && n_off) {
@@ -189,12 +188,14 @@ static cJSON *summarize_config(cJSON *trials, const char *workload, const char *
         if (cJSON_GetObjectItem(sel[0], "cachegrind") && n_off && samples > 0) {
             cJSON *cg = cJSON_AddObjectToObject(ps, "cachegrind");
             cJSON_AddStringToObject(cg, "source", "cachegrind");
-            cJSON_AddNumberToObject(cg, "D1_misses", (median_cachegrind(sel, n, "D1mr", "D1mw") -
-                                                      median_cachegrind(off, n_off, "D1mr", "D1mw")) /
-                                                         samples);
-            cJSON_AddNumberToObject(cg, "LL_misses", (median_cachegrind(sel, n, "DLmr", "DLmw") -
-                                                      median_cachegrind(off, n_off, "DLmr", "DLmw")) /
-                                                         samples);
+            cJSON_AddNumberToObject(cg, "D1_misses",
+                                    (median_cachegrind(sel, n, "D1mr", "D1mw") -
+                                     median_cachegrind(off, n_off, "D1mr", "D1mw")) /
+                                        samples);
+            cJSON_AddNumberToObject(cg, "LL_misses",
+                                    (median_cachegrind(sel, n, "DLmr", "DLmw") -
+                                     median_cachegrind(off, n_off, "DLmr", "DLmw")) /
+                                        samples);
         }
         if (err.n)
             cJSON_AddNumberToObject(o, "attribution_error_pts_median", stats_median(err.v, err.n));
@@ -287,19 +288,20 @@ static void write_markdown(FILE *f, cJSON *results)
     char hz[32] = "unknown";
     if (cJSON_IsNumber(cJSON_GetObjectItem(m, "config_hz")))
         snprintf(hz, sizeof hz, "%.0f", num(cJSON_GetObjectItem(m, "config_hz")));
-    fprintf(f, "Machine: %s, %s, %.0f cores, Linux %s, CONFIG_HZ %s. Build: hzprof %s (%s), gcc %s.\n\n",
-            cJSON_GetObjectItem(m, "host")->valuestring,
-            cJSON_IsString(cJSON_GetObjectItem(m, "cpu_model"))
-                ? cJSON_GetObjectItem(m, "cpu_model")->valuestring
-                : "unknown CPU",
-            num(cJSON_GetObjectItem(m, "cores_online")),
-            cJSON_IsString(cJSON_GetObjectItem(m, "kernel"))
-                ? cJSON_GetObjectItem(m, "kernel")->valuestring
-                : "?",
-            hz,
-            cJSON_GetObjectItem(b, "hzprof_version")->valuestring,
-            cJSON_GetObjectItem(b, "git_commit")->valuestring,
-            cJSON_GetObjectItem(b, "compiler_version")->valuestring);
+    fprintf(
+        f,
+        "Machine: %s, %s, %.0f cores, Linux %s, CONFIG_HZ %s. Build: hzprof %s (%s), gcc %s.\n\n",
+        cJSON_GetObjectItem(m, "host")->valuestring,
+        cJSON_IsString(cJSON_GetObjectItem(m, "cpu_model"))
+            ? cJSON_GetObjectItem(m, "cpu_model")->valuestring
+            : "unknown CPU",
+        num(cJSON_GetObjectItem(m, "cores_online")),
+        cJSON_IsString(cJSON_GetObjectItem(m, "kernel"))
+            ? cJSON_GetObjectItem(m, "kernel")->valuestring
+            : "?",
+        hz, cJSON_GetObjectItem(b, "hzprof_version")->valuestring,
+        cJSON_GetObjectItem(b, "git_commit")->valuestring,
+        cJSON_GetObjectItem(b, "compiler_version")->valuestring);
     cJSON *un = cJSON_GetObjectItem(results, "counters_unavailable");
     if (cJSON_GetArraySize(un)) {
         fprintf(f, "Counters unavailable:");
@@ -328,8 +330,7 @@ static void write_markdown(FILE *f, cJSON *results)
         if (cJSON_IsNumber(cJSON_GetObjectItem(c, "achieved_hz_median")))
             snprintf(hz, sizeof hz, "%.0f", num(cJSON_GetObjectItem(c, "achieved_hz_median")));
         if (isfinite(num(get(c, "handler_ns_per_sample", "median", NULL))))
-            snprintf(h, sizeof h, "%.0f",
-                     num(get(c, "handler_ns_per_sample", "median", NULL)));
+            snprintf(h, sizeof h, "%.0f", num(get(c, "handler_ns_per_sample", "median", NULL)));
         if (cJSON_IsNumber(cJSON_GetObjectItem(c, "lost_samples_total")))
             snprintf(lost, sizeof lost, "%.0f", num(cJSON_GetObjectItem(c, "lost_samples_total")));
         if (cJSON_IsNumber(cJSON_GetObjectItem(c, "attribution_error_pts_median")))
@@ -343,8 +344,8 @@ static void write_markdown(FILE *f, cJSON *results)
                 cJSON_GetObjectItem(c, "workload")->valuestring,
                 cJSON_IsString(s) ? s->valuestring : "off",
                 cJSON_IsString(s) ? cJSON_GetObjectItem(c, "unwinder")->valuestring : "-",
-                num(cJSON_GetObjectItem(c, "rate")), hz, num(cJSON_GetObjectItem(c, "n")), thr,
-                ov, h, lost, err);
+                num(cJSON_GetObjectItem(c, "rate")), hz, num(cJSON_GetObjectItem(c, "n")), thr, ov,
+                h, lost, err);
     }
     fprintf(f, "\n## Cost per sample\n\nSlope of process CPU time against samples taken, "
                "across the rates and the off runs, in µs of CPU per sample.\n\n"
@@ -409,12 +410,11 @@ int bench_summarize(const struct bench_config *c, const char *dir)
         for (size_t s = 0; s < c->nsamplers; s++)
             for (size_t u = 0; u < c->nunwinders; u++) {
                 for (size_t r = 0; r < c->nrates; r++)
-                    cJSON_AddItemToArray(configs,
-                                         summarize_config(trials, name, c->samplers[s],
-                                                          c->unwinders[u], c->rates[r], off,
-                                                          n_off, seed++, &dummy, &dn));
-                cJSON *cost = cost_per_sample(trials, name, c->samplers[s], c->unwinders[u],
-                                              seed++);
+                    cJSON_AddItemToArray(
+                        configs, summarize_config(trials, name, c->samplers[s], c->unwinders[u],
+                                                  c->rates[r], off, n_off, seed++, &dummy, &dn));
+                cJSON *cost =
+                    cost_per_sample(trials, name, c->samplers[s], c->unwinders[u], seed++);
                 if (cost)
                     cJSON_AddItemToArray(costs, cost);
             }

@@ -108,8 +108,8 @@ START_TEST(test_schema_count_interleaving)
     for (int i = 0; i < 7; i++)
         ck_assert_msg(cJSON_GetObjectItem(r, keys[i]) != NULL, "results.json lacks %s", keys[i]);
     ck_assert(cJSON_IsString(cJSON_GetObjectItem(cJSON_GetObjectItem(r, "build"), "git_commit")));
-    ck_assert(cJSON_IsNumber(cJSON_GetObjectItem(cJSON_GetObjectItem(r, "machine"),
-                                                 "cores_online")));
+    ck_assert(
+        cJSON_IsNumber(cJSON_GetObjectItem(cJSON_GetObjectItem(r, "machine"), "cores_online")));
     ck_assert_int_eq(cJSON_GetArraySize(cJSON_GetObjectItem(r, "trials")), TINY_TRIALS);
     cJSON *summary = cJSON_GetObjectItem(r, "summary");
     ck_assert_int_eq(cJSON_GetArraySize(cJSON_GetObjectItem(summary, "configs")), TINY_CONFIGS);
@@ -164,8 +164,8 @@ END_TEST
 START_TEST(test_resume_runs_only_missing_trials)
 {
     /* Killed after 7 trials (the hook _exits like a kill), with half a line written. */
-    int st = sh("HZPROF_BENCH_STOP_AFTER=7 '%s' bench %s/tiny.json -o %s/r 2>/dev/null",
-                hzprof, work, work);
+    int st = sh("HZPROF_BENCH_STOP_AFTER=7 '%s' bench %s/tiny.json -o %s/r 2>/dev/null", hzprof,
+                work, work);
     ck_assert_int_eq(st, 137);
     char path[256];
     snprintf(path, sizeof path, "%s/r/trials.jsonl", work);
