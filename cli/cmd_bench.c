@@ -72,6 +72,77 @@ static char *read_text(const char *path)
     return buf;
 }
 
+/* Everything after the configuration is known: checks, the plan, the run. */
+static int bench_with_config(const struct bench_config *cfg, const char *out_dir, bool resume,
+                             bool dry_run)
+{
+    char path[PATH_MAX + 32];
+    if (cfg->cachegrind && access("/usr/bin/valgrind", X_OK) != 0) {
+        fprintf(stderr, PREFIX "--cachegrind needs valgrind (apt-get install valgrind)\n");
+        return 1;
+    }
+    /* The workload binaries sit beside this one. */
+    char bin_dir[PATH_MAX];
+    ssize_t n = readlink("/proc/self/exe", bin_dir, sizeof bin_dir - 1);
+    if (n <= 0)
+        return 1;
+    bin_dir[n] = '\0';
+    dirname(bin_dir);
+    for (size_t i = 0; i < cfg->nworkloads; i++) {
+        snprintf(path, sizeof path, "%s/%s", bin_dir, cfg->workloads[i].program);
+        if (access(path, X_OK) != 0) {
+            fprintf(stderr, PREFIX "workload program '%s' not found (build with make)\n", path);
+            return 1;
+        }
+    }
+    struct bench_plan plan;
+    bench_plan_make(cfg, &plan);
+    if (dry_run) {
+        printf("%zu configurations x %zu blocks (%u warm-up) = %zu trials\n", plan.nconfigs,
+               plan.nblocks, cfg->warmup, plan.ntrials);
+        bench_plan_free(&plan);
+        return 0;
+    }
+    bench_plan_free(&plan);
+
+    char default_dir[PATH_MAX];
+    if (!out_dir) {
+        char host[128] = "host", date[32];
+        gethostname(host, sizeof host - 1);
+        time_t now = time(NULL);
+        strftime(date, sizeof date, "%Y-%m-%dT%H%M%SZ", gmtime(&now));
+        mkdir("results", 0777);
+        snprintf(default_dir, sizeof default_dir, "results/%s-%s", date, host);
+        out_dir = default_dir;
+    }
+    if (!resume) {
+        snprintf(path, sizeof path, "%s/trials.jsonl", out_dir);
+        if (access(path, F_OK) == 0) {
+            fprintf(stderr, PREFIX "'%s' already holds a run; use --resume %s or another -o\n",
+                    out_dir, out_dir);
+            return 1;
+        }
+        if (mkdir(out_dir, 0777) != 0 && errno != EEXIST) {
+            fprintf(stderr, PREFIX "cannot create '%s': %s\n", out_dir, strerror(errno));
+            return 1;
+        }
+        cJSON *j = bench_config_to_json(cfg);
+        char *text = cJSON_Print(j);
+        snprintf(path, sizeof path, "%s/config.json", out_dir);
+        int rc = write_text(path, text);
+        free(text);
+        cJSON_Delete(j);
+        if (rc) {
+            fprintf(stderr, PREFIX "cannot write '%s': %s\n", path, strerror(errno));
+            return 1;
+        }
+    }
+    int rc = bench_run(cfg, out_dir, bin_dir, resume);
+    if (rc == 0)
+        fprintf(stderr, PREFIX "wrote %s/results.json and %s/summary.md\n", out_dir, out_dir);
+    return rc;
+}
+
 int cmd_bench(int argc, char **argv)
 {
     static const struct option longopts[] = {
@@ -147,73 +218,12 @@ int cmd_bench(int argc, char **argv)
                 fprintf(stderr, PREFIX "--%s: %s\n",
                         strcmp(overrides[i][0], "repetitions") == 0 ? "reps" : overrides[i][0],
                         err);
+                bench_config_free(&cfg);
                 return 2;
             }
         cfg.cachegrind = cfg.cachegrind || cachegrind;
     }
-    if (cfg.cachegrind && access("/usr/bin/valgrind", X_OK) != 0) {
-        fprintf(stderr, PREFIX "--cachegrind needs valgrind (apt-get install valgrind)\n");
-        return 1;
-    }
-    /* The workload binaries sit beside this one. */
-    char bin_dir[PATH_MAX];
-    ssize_t n = readlink("/proc/self/exe", bin_dir, sizeof bin_dir - 1);
-    if (n <= 0)
-        return 1;
-    bin_dir[n] = '\0';
-    dirname(bin_dir);
-    for (size_t i = 0; i < cfg.nworkloads; i++) {
-        snprintf(path, sizeof path, "%s/%s", bin_dir, cfg.workloads[i].program);
-        if (access(path, X_OK) != 0) {
-            fprintf(stderr, PREFIX "workload program '%s' not found (build with make)\n", path);
-            return 1;
-        }
-    }
-    struct bench_plan plan;
-    bench_plan_make(&cfg, &plan);
-    if (dry_run) {
-        printf("%zu configurations x %zu blocks (%u warm-up) = %zu trials\n", plan.nconfigs,
-               plan.nblocks, cfg.warmup, plan.ntrials);
-        bench_plan_free(&plan);
-        return 0;
-    }
-    bench_plan_free(&plan);
-
-    char default_dir[PATH_MAX];
-    if (!out_dir) {
-        char host[128] = "host", date[32];
-        gethostname(host, sizeof host - 1);
-        time_t now = time(NULL);
-        strftime(date, sizeof date, "%Y-%m-%dT%H%M%SZ", gmtime(&now));
-        mkdir("results", 0777);
-        snprintf(default_dir, sizeof default_dir, "results/%s-%s", date, host);
-        out_dir = default_dir;
-    }
-    if (!resume) {
-        snprintf(path, sizeof path, "%s/trials.jsonl", out_dir);
-        if (access(path, F_OK) == 0) {
-            fprintf(stderr, PREFIX "'%s' already holds a run; use --resume %s or another -o\n",
-                    out_dir, out_dir);
-            return 1;
-        }
-        if (mkdir(out_dir, 0777) != 0 && errno != EEXIST) {
-            fprintf(stderr, PREFIX "cannot create '%s': %s\n", out_dir, strerror(errno));
-            return 1;
-        }
-        cJSON *j = bench_config_to_json(&cfg);
-        char *text = cJSON_Print(j);
-        snprintf(path, sizeof path, "%s/config.json", out_dir);
-        int rc = write_text(path, text);
-        free(text);
-        cJSON_Delete(j);
-        if (rc) {
-            fprintf(stderr, PREFIX "cannot write '%s': %s\n", path, strerror(errno));
-            return 1;
-        }
-    }
-    int rc = bench_run(&cfg, out_dir, bin_dir, resume != NULL);
-    if (rc == 0)
-        fprintf(stderr, PREFIX "wrote %s/results.json and %s/summary.md\n", out_dir, out_dir);
+    int rc = bench_with_config(&cfg, out_dir, resume != NULL, dry_run);
     bench_config_free(&cfg);
     return rc;
 }

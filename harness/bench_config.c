@@ -209,6 +209,8 @@ int bench_config_parse(const char *json, struct bench_config *c, char *err, size
                                   : "rates");
         rc = -1;
     }
+    if (rc)
+        bench_config_free(c);
     return rc;
 }
 
@@ -301,6 +303,17 @@ int bench_config_override(struct bench_config *c, const char *key, const char *v
             keep.workloads[k++] = c->workloads[i];
         }
         if (rc == 0) {
+            for (size_t i = 0; i < c->nworkloads; i++) { /* free the ones not kept */
+                bool kept = false;
+                for (size_t j = 0; j < k; j++)
+                    kept |= keep.workloads[j].name == c->workloads[i].name;
+                if (!kept) {
+                    free(c->workloads[i].name);
+                    free(c->workloads[i].program);
+                    for (size_t a = 0; a < c->workloads[i].nargs; a++)
+                        free(c->workloads[i].args[a]);
+                }
+            }
             memcpy(c->workloads, keep.workloads, sizeof keep.workloads);
             c->nworkloads = k;
         }
