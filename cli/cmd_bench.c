@@ -17,6 +17,7 @@
 #include "bench.h"
 #include "bench_config.h"
 #include "commands.h"
+#include "text_file.h"
 
 #define PREFIX "hzprof bench: "
 
@@ -48,28 +49,6 @@ static int write_text(const char *path, const char *text)
         return -1;
     int rc = fputs(text, f) >= 0 ? 0 : -1;
     return fclose(f) == 0 ? rc : -1;
-}
-
-static char *read_text(const char *path)
-{
-    FILE *f = fopen(path, "r");
-    if (!f)
-        return NULL;
-    char *buf = NULL;
-    size_t len = 0;
-    char chunk[4096];
-    size_t got;
-    while ((got = fread(chunk, 1, sizeof chunk, f)) > 0) {
-        char *grown = realloc(buf, len + got + 1);
-        if (!grown)
-            break;
-        buf = grown;
-        memcpy(buf + len, chunk, got);
-        len += got;
-        buf[len] = '\0';
-    }
-    fclose(f);
-    return buf;
 }
 
 /* Everything after the configuration is known: checks, the plan, the run. */
@@ -196,7 +175,7 @@ int cmd_bench(int argc, char **argv)
             return 2;
         }
         snprintf(path, sizeof path, "%s/config.json", resume);
-        char *text = read_text(path);
+        char *text = read_file(path, NULL);
         if (!text) {
             fprintf(stderr, PREFIX "cannot read '%s': %s\n", path, strerror(errno));
             return 1;

@@ -8,6 +8,7 @@
  */
 #define _GNU_SOURCE
 #include <cjson/cJSON.h>
+#include <errno.h>
 #include <math.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -16,6 +17,7 @@
 #include <sys/stat.h>
 
 #include "commands.h"
+#include "text_file.h"
 
 #define MAX_RUNS 16
 
@@ -27,22 +29,12 @@ static cJSON *load_results(const char *arg)
         snprintf(path, sizeof path, "%s/results.json", arg);
     else
         snprintf(path, sizeof path, "%s", arg);
-    FILE *f = fopen(path, "r");
-    if (!f) {
-        fprintf(stderr, "hzprof report: cannot read '%s'\n", path);
+    char *buf = read_file(path, NULL);
+    if (!buf) {
+        fprintf(stderr, "hzprof report: cannot read '%s': %s\n", path, strerror(errno));
         return NULL;
     }
-    char *buf = NULL;
-    size_t len = 0, got;
-    char chunk[65536];
-    while ((got = fread(chunk, 1, sizeof chunk, f)) > 0) {
-        buf = realloc(buf, len + got + 1);
-        memcpy(buf + len, chunk, got);
-        len += got;
-        buf[len] = '\0';
-    }
-    fclose(f);
-    cJSON *doc = buf ? cJSON_Parse(buf) : NULL;
+    cJSON *doc = cJSON_Parse(buf);
     free(buf);
     if (!cJSON_IsObject(cJSON_GetObjectItem(doc, "summary"))) {
         fprintf(stderr, "hzprof report: '%s' is not a results.json of hzprof bench\n", path);
@@ -103,12 +95,14 @@ static bool disjoint(cJSON *a, cJSON *b)
            (num(a, "hi") < num(b, "lo") || num(b, "hi") < num(a, "lo"));
 }
 
+static const char *const *run_names; /* column headers: the arguments as given */
+
 static void table(cJSON **runs, int nruns, const char *list, const char *field, bool with_rate,
                   const char *fmt, const char *title)
 {
     printf("\n## %s\n\n| workload | sampler | unwinder |%s", title, with_rate ? " Hz |" : "");
     for (int i = 0; i < nruns; i++)
-        printf(" %s |", str(cJSON_GetObjectItem(runs[i], "machine"), "host"));
+        printf(" %s |", run_names[i]);
     printf("%s\n|---|---|---|%s", nruns == 2 ? " differ |" : "", with_rate ? "---:|" : "");
     for (int i = 0; i < nruns; i++)
         printf("---|");
@@ -175,6 +169,7 @@ int cmd_report(int argc, char **argv)
                str(m, "cpu_model"), num(m, "cores_online"), str(m, "kernel"), str(b, "git_commit"),
                str(runs[i], "created"));
     }
+    run_names = (const char *const *)&argv[1];
     table(runs, nruns, "cost_per_sample", "cost_per_sample", false, "%.2f",
           "Cost per sample (µs of CPU)");
     table(runs, nruns, "configs", "overhead", true, "%.2f", "Overhead (%)");

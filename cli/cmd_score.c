@@ -12,31 +12,7 @@
 #include "commands.h"
 #include "profile_input.h"
 #include "score.h"
-
-static char *read_text(const char *path)
-{
-    FILE *f = fopen(path, "r");
-    if (!f)
-        return NULL;
-    size_t cap = 4096, n = 0;
-    char *buf = malloc(cap);
-    size_t got;
-    while (buf && (got = fread(buf + n, 1, cap - n - 1, f)) > 0) {
-        n += got;
-        if (n + 1 == cap) {
-            char *grown = realloc(buf, cap *= 2);
-            if (!grown) {
-                free(buf);
-                buf = NULL;
-            }
-            buf = grown;
-        }
-    }
-    fclose(f);
-    if (buf)
-        buf[n] = '\0';
-    return buf;
-}
+#include "text_file.h"
 
 int cmd_score(int argc, char **argv)
 {
@@ -66,7 +42,7 @@ int cmd_score(int argc, char **argv)
         fprintf(stderr, "hzprof score: expected PROFILE and RESULT.json; see --help\n");
         return 2;
     }
-    char *text = read_text(result);
+    char *text = read_file(result, NULL);
     if (!text) {
         fprintf(stderr, "hzprof score: cannot read '%s'\n", result);
         return 1;

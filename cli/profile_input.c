@@ -9,45 +9,7 @@
 
 #include "folded.h"
 #include "pprof/pprof_codec.h"
-
-#define MAX_INPUT_BYTES (1ull << 31)
-
-static int read_all(FILE *f, uint8_t **out, size_t *len)
-{
-    size_t cap = 1 << 16, n = 0;
-    uint8_t *buf = malloc(cap);
-    if (!buf)
-        return -1;
-    for (;;) {
-        if (n == cap) {
-            if (cap >= MAX_INPUT_BYTES) {
-                free(buf);
-                errno = EFBIG;
-                return -1;
-            }
-            uint8_t *grown = realloc(buf, cap * 2);
-            if (!grown) {
-                free(buf);
-                return -1;
-            }
-            buf = grown;
-            cap *= 2;
-        }
-        size_t got = fread(buf + n, 1, cap - n, f);
-        n += got;
-        if (got == 0)
-            break;
-    }
-    if (ferror(f)) {
-        int e = errno;
-        free(buf);
-        errno = e ? e : EIO;
-        return -1;
-    }
-    *out = buf;
-    *len = n;
-    return 0;
-}
+#include "text_file.h"
 
 int profile_load(const char *path, struct pp_profile *p, char *err, size_t err_size)
 {
@@ -56,13 +18,13 @@ int profile_load(const char *path, struct pp_profile *p, char *err, size_t err_s
         snprintf(err, err_size, "cannot open '%s': %s", path, strerror(errno));
         return -1;
     }
-    uint8_t *data = NULL;
     size_t len = 0;
-    int rc = read_all(f, &data, &len);
+    uint8_t *data = (uint8_t *)read_stream(f, &len);
     int e = errno;
     if (f != stdin)
         fclose(f);
-    if (rc != 0) {
+    int rc;
+    if (!data) {
         snprintf(err, err_size, "cannot read '%s': %s", path, strerror(e));
         return -1;
     }

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "hzprof.h"
+#include "text_file.h"
 
 const char *const bench_presets[] = {"quick", "full", NULL};
 
@@ -220,29 +221,10 @@ int bench_config_load(const char *what, struct bench_config *c, char *err, size_
         return bench_config_parse(preset_quick, c, err, n);
     if (strcmp(what, "full") == 0)
         return bench_config_parse(preset_full, c, err, n);
-    FILE *f = fopen(what, "r");
-    if (!f)
+    char *text = read_file(what, NULL);
+    if (!text)
         FAIL("'%s' is neither a preset (quick, full) nor a readable file: %s", what,
              strerror(errno));
-    char *text = NULL;
-    size_t len = 0;
-    ssize_t got;
-    char buf[4096];
-    while ((got = (ssize_t)fread(buf, 1, sizeof buf, f)) > 0) {
-        char *grown = realloc(text, len + (size_t)got + 1);
-        if (!grown) {
-            free(text);
-            fclose(f);
-            FAIL("out of memory");
-        }
-        text = grown;
-        memcpy(text + len, buf, (size_t)got);
-        len += (size_t)got;
-    }
-    fclose(f);
-    if (!text)
-        FAIL("'%s' is empty", what);
-    text[len] = '\0';
     char inner[400];
     int rc = bench_config_parse(text, c, inner, sizeof inner);
     free(text);

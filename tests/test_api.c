@@ -5,6 +5,8 @@
  */
 #define _GNU_SOURCE
 #include <check.h>
+
+#include "check_runner.h"
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -244,9 +246,5 @@ int main(void)
     tcase_add_test(tc, test_map_merges_equal_keys_only);
     tcase_add_loop_test(tc, test_deep_stacks_truncate_at_max_depth, 0, 2);
     suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return run_suite(s);
 }

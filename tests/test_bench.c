@@ -8,6 +8,8 @@
  */
 #define _GNU_SOURCE
 #include <check.h>
+
+#include "check_runner.h"
 #include <stdarg.h>
 #include <cjson/cJSON.h>
 #include <stdio.h>
@@ -266,9 +268,5 @@ int main(int argc, char **argv)
     tcase_add_test(tc, test_resume_runs_only_missing_trials);
     tcase_add_test(tc, test_bad_configs_fail_before_any_trial);
     suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return run_suite(s);
 }

@@ -10,6 +10,8 @@
  */
 #define _GNU_SOURCE
 #include <check.h>
+
+#include "check_runner.h"
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -325,9 +327,5 @@ int main(void)
     tcase_add_test(tc, test_pprof_fuzz_never_crashes);
     tcase_add_test(tc, test_folded_fuzz_never_crashes);
     suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return run_suite(s);
 }

@@ -10,6 +10,8 @@
  */
 #define _GNU_SOURCE
 #include <check.h>
+
+#include "check_runner.h"
 #include <pthread.h>
 #include <signal.h>
 #include <stdlib.h>
@@ -287,9 +289,5 @@ int main(void)
     tcase_add_test(stress, test_stress_signals_and_threads);
     suite_add_tcase(s, stress);
 
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return run_suite(s);
 }

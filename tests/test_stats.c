@@ -2,6 +2,8 @@
  * test_stats.c — the harness statistics against data whose answer is known.
  */
 #include <check.h>
+
+#include "check_runner.h"
 #include <math.h>
 #include <stdlib.h>
 
@@ -131,9 +133,5 @@ int main(void)
     tcase_add_test(tc, test_overhead_ci);
     tcase_add_test(tc, test_slope_of_a_known_line);
     suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return run_suite(s);
 }

@@ -13,6 +13,8 @@
  */
 #define _GNU_SOURCE
 #include <check.h>
+
+#include "check_runner.h"
 #include <cjson/cJSON.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -339,9 +341,5 @@ int main(int argc, char **argv)
     tcase_add_test(tc, test_score_known_inputs);
     tcase_add_test(tc, test_truth_cases_score);
     suite_add_tcase(s, tc);
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    int failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+    return run_suite(s);
 }
