@@ -15,6 +15,7 @@ struct command {
 
 static const struct command commands[] = {
     {"record", cmd_record, "run a program with every thread profiled; write pprof/folded"},
+    {"flame", cmd_flame, "interactive flame graph SVG from a pprof or folded profile"},
     {"top", cmd_top, "the functions with the most samples in a profile (pprof or folded)"},
     {"bench", cmd_bench, "measure profiling overhead: interleaved trials, CIs, results/"},
     {"report", cmd_report, "put bench results side by side (one or several machines)"},

@@ -12,7 +12,7 @@ set -euo pipefail
 packages=(
   build-essential cmake pkg-config
   libunwind-dev libcjson-dev check zlib1g-dev libdw-dev libelf-dev
-  gnuplot-nox
+  gnuplot-nox libxml2-utils
 )
 packages+=("$@")
 # shellcheck disable=SC2206
