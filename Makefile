@@ -42,12 +42,16 @@ BENCH_DIR ?= results/$(BENCH_STAMP)
 
 bench: build
 	@$(BUILD_DIR)/bin/hzprof bench $(BENCH_PRESET) -o $(BENCH_DIR)
+	@$(BUILD_DIR)/bin/hzprof plot $(BENCH_DIR)
+	@for p in $(BENCH_DIR)/profiles/*.pb.gz; do \
+	  $(BUILD_DIR)/bin/hzprof flame "$$p" -o "$${p%.pb.gz}.svg" --subtitle "$$(basename $$p)" || exit 1; \
+	done; echo "hzprof: flame graphs in $(BENCH_DIR)/profiles/"
 	@echo; cat $(BENCH_DIR)/summary.md
 	@if [ -f results/reference/results.json ]; then \
 	  echo; echo "== compared with the reference run (results/reference):"; \
 	  $(BUILD_DIR)/bin/hzprof report results/reference $(BENCH_DIR); \
 	fi
-	@echo; echo "hzprof: results in $(BENCH_DIR)/ (results.json, summary.md, trials.jsonl, profiles/)"
+	@echo; echo "hzprof: results in $(BENCH_DIR)/ (results.json, summary.md, trials.jsonl, plots/, profiles/)"
 
 # Tracked and new (untracked, not ignored) sources alike.
 SOURCES = $$(git ls-files --cached --others --exclude-standard '*.c' '*.h')

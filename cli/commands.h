@@ -10,5 +10,6 @@ int cmd_score(int argc, char **argv);
 int cmd_bench(int argc, char **argv);
 int cmd_report(int argc, char **argv);
 int cmd_flame(int argc, char **argv);
+int cmd_plot(int argc, char **argv);
 
 #endif

@@ -1,0 +1,85 @@
+/*
+ * cmd_plot.c — `hzprof plot RESULTS [-o DIR]`: gnuplot charts of a bench run (see
+ * viz/plot.h). RESULTS is a results directory or its results.json; DIR defaults to
+ * RESULTS_DIR/plots.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "commands.h"
+#include "plot.h"
+#include "text_file.h"
+
+int cmd_plot(int argc, char **argv)
+{
+    const char *in = NULL, *out = NULL;
+    for (int i = 1; i < argc; i++) {
+        if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
+            printf("usage: hzprof plot RESULTS [-o DIR]\n\n"
+                   "Charts of an hzprof bench run with gnuplot, as SVG and PNG with their .gp\n"
+                   "scripts and .dat files: overhead-WORKLOAD, cost-WORKLOAD, achieved-rate,\n"
+                   "truth-error. RESULTS is a results directory or results.json; DIR defaults\n"
+                   "to RESULTS/plots.\n");
+            return 0;
+        } else if (!strcmp(argv[i], "-o") && i + 1 < argc) {
+            out = argv[++i];
+        } else if (argv[i][0] == '-') {
+            fprintf(stderr, "hzprof plot: unknown or incomplete option '%s'; see --help\n",
+                    argv[i]);
+            return 2;
+        } else if (!in) {
+            in = argv[i];
+        } else {
+            fprintf(stderr, "hzprof plot: unexpected argument '%s'\n", argv[i]);
+            return 2;
+        }
+    }
+    if (!in) {
+        fprintf(stderr, "hzprof plot: expected a results directory or results.json\n");
+        return 2;
+    }
+    char path[4096], dir[4096];
+    struct stat st;
+    bool is_dir = stat(in, &st) == 0 && S_ISDIR(st.st_mode);
+    snprintf(path, sizeof path, is_dir ? "%s/results.json" : "%s", in);
+    if (!out) {
+        if (is_dir) {
+            snprintf(dir, sizeof dir, "%s/plots", in);
+        } else {
+            const char *slash = strrchr(in, '/');
+            snprintf(dir, sizeof dir, "%.*s%splots", slash ? (int)(slash - in) : 0, in,
+                     slash ? "/" : "");
+        }
+        out = dir;
+    }
+    char *text = read_file(path, NULL);
+    if (!text) {
+        fprintf(stderr, "hzprof plot: cannot read '%s': %s\n", path, strerror(errno));
+        return 1;
+    }
+    cJSON *results = cJSON_Parse(text);
+    free(text);
+    if (!results) {
+        fprintf(stderr, "hzprof plot: '%s' is not JSON\n", path);
+        return 1;
+    }
+    if (mkdir(out, 0777) != 0 && errno != EEXIST) {
+        fprintf(stderr, "hzprof plot: cannot create '%s': %s\n", out, strerror(errno));
+        cJSON_Delete(results);
+        return 1;
+    }
+    char err[1024];
+    int rc = plot_results(results, out, err, sizeof err);
+    cJSON_Delete(results);
+    if (rc) {
+        fprintf(stderr, "hzprof plot: %s\n", err);
+        return 1;
+    }
+    fprintf(stderr, "hzprof plot: wrote charts in %s/\n", out);
+    return 0;
+}

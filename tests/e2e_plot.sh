@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# e2e_plot.sh — `hzprof plot` renders every chart of a small results.json fixture with
+# gnuplot, without a warning (plot fails on any gnuplot stderr), and each chart exists as
+# a non-trivial SVG and PNG beside its .gp script and .dat data.
+#   e2e_plot.sh HZPROF FIXTURE
+set -euo pipefail
+hzprof=$1 fixture=$2
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+fail() { echo "FAILED: $*" >&2; exit 1; }
+command -v gnuplot >/dev/null || fail "gnuplot (gnuplot-nox) is needed"
+"$hzprof" plot "$fixture" -o "$work/plots" 2> "$work/err.txt" || fail "plot: $(cat "$work/err.txt")"
+for chart in overhead-mm overhead-split cost-mm cost-split achieved-rate truth-error; do
+    for ext in gp dat svg png; do
+        f="$work/plots/$chart.$ext"
+        [ -s "$f" ] || fail "$chart.$ext missing or empty"
+    done
+    [ "$(stat -c %s "$work/plots/$chart.png")" -gt 5000 ] || fail "$chart.png is trivially small"
+    xmllint --noout "$work/plots/$chart.svg" || fail "$chart.svg is not well-formed"
+    grep -q '<path' "$work/plots/$chart.svg" || fail "$chart.svg draws nothing"
+done
+# The scripts re-render by themselves (what the paper does with them).
+(cd "$work/plots" && gnuplot overhead-mm.gp 2>&1 | tee gp.err) && [ ! -s "$work/plots/gp.err" ] ||
+    fail "overhead-mm.gp does not re-run cleanly"
+# Bad input: one line, non-zero.
+if "$hzprof" plot /nonexistent/results.json 2> "$work/err.txt"; then fail "missing input accepted"; fi
+grep -q "cannot read" "$work/err.txt" || fail "no message for missing input"
+echo PASS
