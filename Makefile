@@ -51,7 +51,8 @@ bench: build
 	  echo; echo "== compared with the reference run (results/reference):"; \
 	  $(BUILD_DIR)/bin/hzprof report results/reference $(BENCH_DIR); \
 	fi
-	@echo; echo "hzprof: results in $(BENCH_DIR)/ (results.json, summary.md, trials.jsonl, plots/, profiles/)"
+	@echo; echo "hzprof: report: $$($(BUILD_DIR)/bin/hzprof report $(BENCH_DIR) --format html)"
+	@echo "hzprof: results in $(BENCH_DIR)/ (results.json, summary.md, trials.jsonl, plots/, profiles/)"
 
 # Tracked and new (untracked, not ignored) sources alike.
 SOURCES = $$(git ls-files --cached --others --exclude-standard '*.c' '*.h')

@@ -16,7 +16,9 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "bench_summary.h"
 #include "commands.h"
+#include "html_report.h"
 #include "text_file.h"
 
 #define MAX_RUNS 16
@@ -138,18 +140,70 @@ static void table(cJSON **runs, int nruns, const char *list, const char *field, 
 
 int cmd_report(int argc, char **argv)
 {
-    if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
-        FILE *out = argc < 2 ? stderr : stdout;
-        fprintf(out, "usage: hzprof report DIR|results.json [DIR ...]\n\n"
-                     "Markdown tables of hzprof bench results, one column per run (machine):\n"
-                     "cost per sample and overhead with 95%% intervals. With two runs, rows whose\n"
-                     "intervals do not overlap are flagged.\n");
-        return argc < 2 ? 2 : 0;
+    const char *format = "md";
+    int nargs = 0;
+    char *args[MAX_RUNS + 1]; /* args[1..nargs]: the runs; args[0] the command */
+    args[0] = argv[0];
+    for (int i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
+            printf("usage: hzprof report DIR|results.json [DIR ...] [--format md|html|latex]\n\n"
+                   "md (default): with one run its summary tables; with several, one column per\n"
+                   "run (machine) of cost per sample and overhead with 95%% intervals, rows whose\n"
+                   "intervals do not overlap flagged (two runs). html: DIR/index.html with the\n"
+                   "charts, the tables and a flame graph per sampler, all offline (one run).\n"
+                   "latex: the cost and overhead tables for the paper (one run).\n");
+            return 0;
+        } else if (strcmp(argv[i], "--format") == 0 && i + 1 < argc) {
+            format = argv[++i];
+            if (strcmp(format, "md") && strcmp(format, "html") && strcmp(format, "latex")) {
+                fprintf(stderr, "hzprof report: --format: '%s' is not md, html or latex\n", format);
+                return 2;
+            }
+        } else if (argv[i][0] == '-') {
+            fprintf(stderr, "hzprof report: unknown or incomplete option '%s'\n", argv[i]);
+            return 2;
+        } else if (nargs < MAX_RUNS) {
+            args[++nargs] = argv[i];
+        } else {
+            fprintf(stderr, "hzprof report: at most %d runs\n", MAX_RUNS);
+            return 2;
+        }
     }
-    if (argc - 1 > MAX_RUNS) {
-        fprintf(stderr, "hzprof report: at most %d runs\n", MAX_RUNS);
+    if (nargs == 0) {
+        fprintf(stderr, "hzprof report: expected a results directory; see --help\n");
         return 2;
     }
+    if (strcmp(format, "md") != 0 || nargs == 1) {
+        if (nargs != 1) {
+            fprintf(stderr, "hzprof report: --format %s takes one run\n", format);
+            return 2;
+        }
+        cJSON *r = load_results(args[1]);
+        if (!r)
+            return 1;
+        int rc = 0;
+        if (strcmp(format, "md") == 0) {
+            bench_write_markdown(stdout, r);
+        } else if (strcmp(format, "latex") == 0) {
+            latex_report_write(r, stdout);
+        } else {
+            struct stat st;
+            char err[1024];
+            if (stat(args[1], &st) != 0 || !S_ISDIR(st.st_mode)) {
+                fprintf(stderr, "hzprof report: --format html needs the results directory\n");
+                rc = 2;
+            } else if (html_report_write(r, args[1], err, sizeof err) != 0) {
+                fprintf(stderr, "hzprof report: %s\n", err);
+                rc = 1;
+            } else {
+                printf("%s/index.html\n", args[1]);
+            }
+        }
+        cJSON_Delete(r);
+        return rc;
+    }
+    argc = nargs + 1;
+    argv = args;
     cJSON *runs[MAX_RUNS];
     int nruns = 0;
     for (int i = 1; i < argc; i++) {

@@ -281,7 +281,7 @@ static void fmt_ci(char *buf, size_t n, cJSON *e, const char *fmt)
     snprintf(buf, n, "%s [%s, %s]", v, lo, hi);
 }
 
-static void write_markdown(FILE *f, cJSON *results)
+void bench_write_markdown(FILE *f, cJSON *results)
 {
     cJSON *m = cJSON_GetObjectItem(results, "machine"), *b = cJSON_GetObjectItem(results, "build");
     fprintf(f, "# hzprof bench: %s\n\n", cJSON_GetObjectItem(results, "created")->valuestring);
@@ -433,7 +433,7 @@ int bench_summarize(const struct bench_config *c, const char *dir)
     snprintf(path, sizeof path, "%s/summary.md", dir);
     f = fopen(path, "w");
     if (f) {
-        write_markdown(f, results);
+        bench_write_markdown(f, results);
         fclose(f);
     } else {
         rc = -1;

@@ -13,11 +13,17 @@
 #ifndef HZPROF_BENCH_SUMMARY_H
 #define HZPROF_BENCH_SUMMARY_H
 
+#include <cjson/cJSON.h>
+#include <stdio.h>
+
 #include "bench_config.h"
 
 #define BENCH_SCHEMA_VERSION 1
 #define BENCH_RESAMPLES 2000
 
 int bench_summarize(const struct bench_config *c, const char *dir);
+
+/* The summary of a results.json document as Markdown (what summary.md holds). */
+void bench_write_markdown(FILE *f, cJSON *results);
 
 #endif

@@ -1,0 +1,332 @@
+/* html_report.c — the HTML and LaTeX reports of a bench run (see html_report.h). */
+#define _GNU_SOURCE
+#include "html_report.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "flame.h"
+#include "plot.h"
+#include "pprof/pprof_codec.h"
+#include "text_file.h"
+
+static const char *str(cJSON *o, const char *k)
+{
+    cJSON *v = cJSON_GetObjectItem(o, k);
+    return cJSON_IsString(v) ? v->valuestring : NULL;
+}
+
+static double num(cJSON *o, const char *k)
+{
+    cJSON *v = cJSON_GetObjectItem(o, k);
+    return cJSON_IsNumber(v) ? v->valuedouble : NAN;
+}
+
+static void html_escape(FILE *f, const char *s)
+{
+    for (; s && *s; s++) {
+        switch (*s) {
+        case '<': fputs("&lt;", f); break;
+        case '>': fputs("&gt;", f); break;
+        case '&': fputs("&amp;", f); break;
+        case '"': fputs("&quot;", f); break;
+        default: fputc(*s, f);
+        }
+    }
+}
+
+static void ci_cell(FILE *f, cJSON *e, const char *fmt)
+{
+    fputs("<td>", f);
+    if (!e) {
+        fputs("–</td>", f);
+        return;
+    }
+    fprintf(f, fmt, num(e, "value"));
+    if (isfinite(num(e, "lo"))) {
+        fputs(" <small>[", f);
+        fprintf(f, fmt, num(e, "lo"));
+        fputs(", ", f);
+        fprintf(f, fmt, num(e, "hi"));
+        fputs("]</small>", f);
+    }
+    if (cJSON_IsTrue(cJSON_GetObjectItem(e, "ci_includes_zero")))
+        fputs(" <em title=\"the 95% interval includes zero\">≈0</em>", f);
+    fputs("</td>", f);
+}
+
+/* Draws DIR/profiles/trial-N.svg from trial-N.pb.gz if it is not there yet. */
+static int ensure_flame(const char *dir, const char *profile, char *svg_rel, size_t n)
+{
+    char pb[8192], svg[8192];
+    snprintf(pb, sizeof pb, "%s/%s", dir, profile);
+    snprintf(svg_rel, n, "%.*s.svg", (int)(strlen(profile) - strlen(".pb.gz")), profile);
+    snprintf(svg, sizeof svg, "%s/%s", dir, svg_rel);
+    if (access(svg, F_OK) == 0)
+        return 0;
+    size_t len;
+    char *data = read_file(pb, &len);
+    if (!data)
+        return -1;
+    struct pp_profile p;
+    char why[256];
+    int rc = pprof_decode((const uint8_t *)data, len, &p, why, sizeof why);
+    free(data);
+    if (rc)
+        return -1;
+    FILE *f = fopen(svg, "w");
+    struct flame_options o;
+    flame_options_init(&o);
+    o.subtitle = profile;
+    rc = f ? flame_write(&p, &o, f) : -1;
+    if (f && fclose(f) != 0)
+        rc = -1;
+    profile_free(&p);
+    return rc;
+}
+
+int html_report_write(cJSON *results, const char *dir, char *err, size_t n)
+{
+    char path[4096];
+    snprintf(path, sizeof path, "%s/plots", dir);
+    mkdir(path, 0777);
+    if (plot_results(results, path, err, n) != 0)
+        return -1;
+    snprintf(path, sizeof path, "%s/index.html", dir);
+    FILE *f = fopen(path, "w");
+    if (!f) {
+        snprintf(err, n, "cannot write '%s': %s", path, strerror(errno));
+        return -1;
+    }
+    cJSON *m = cJSON_GetObjectItem(results, "machine"), *b = cJSON_GetObjectItem(results, "build");
+    cJSON *summary = cJSON_GetObjectItem(results, "summary");
+    fputs("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
+          "<title>hzprof report</title><style>body{font-family:sans-serif;margin:2em;"
+          "max-width:1200px}table{border-collapse:collapse;font-size:13px}td,th{border:1px "
+          "solid #ccc;padding:2px 6px;text-align:right}td:nth-child(-n+3){text-align:left}"
+          "img{max-width:100%;border:1px solid #ddd;margin:4px 0}small{color:#666}"
+          "em{color:#a00}</style></head><body>\n<h1>hzprof report</h1>\n<p>",
+          f);
+    html_escape(f, str(results, "created"));
+    fputs(" — ", f);
+    html_escape(f, str(m, "host"));
+    fputs(", ", f);
+    html_escape(f, str(m, "cpu_model"));
+    fprintf(f, ", %.0f cores, Linux ", num(m, "cores_online"));
+    html_escape(f, str(m, "kernel"));
+    if (isfinite(num(m, "config_hz")))
+        fprintf(f, ", CONFIG_HZ %.0f", num(m, "config_hz"));
+    fputs(". Build: hzprof ", f);
+    html_escape(f, str(b, "hzprof_version"));
+    fputs(" (", f);
+    html_escape(f, str(b, "git_commit"));
+    fputs("), gcc ", f);
+    html_escape(f, str(b, "compiler_version"));
+    fputs(".</p>\n", f);
+    cJSON *un = cJSON_GetObjectItem(results, "counters_unavailable");
+    if (cJSON_GetArraySize(un)) {
+        fputs("<p>Counters unavailable:", f);
+        for (cJSON *e = un->child; e; e = e->next) {
+            fputs(" ", f);
+            html_escape(f, e->string);
+        }
+        fputs(" (", f);
+        html_escape(f, un->child->valuestring);
+        fputs(").</p>\n", f);
+    }
+
+    /* Charts: every SVG that plot wrote, in a stable order. */
+    fputs("<h2>Charts</h2>\n", f);
+    cJSON *configs = cJSON_GetObjectItem(summary, "configs");
+    const char *workloads[64];
+    size_t nw = 0;
+    for (cJSON *c = configs ? configs->child : NULL; c; c = c->next) {
+        bool dup = false;
+        for (size_t i = 0; i < nw; i++)
+            dup |= strcmp(workloads[i], str(c, "workload")) == 0;
+        if (!dup && nw < 64)
+            workloads[nw++] = str(c, "workload");
+    }
+    char names[2 + 2 * 64][300];
+    size_t nnames = 0;
+    snprintf(names[nnames++], sizeof names[0], "achieved-rate");
+    for (size_t i = 0; i < nw; i++)
+        snprintf(names[nnames++], sizeof names[0], "overhead-%s", workloads[i]);
+    for (size_t i = 0; i < nw; i++)
+        snprintf(names[nnames++], sizeof names[0], "cost-%s", workloads[i]);
+    snprintf(names[nnames++], sizeof names[0], "truth-error");
+    for (size_t i = 0; i < nnames; i++) {
+        snprintf(path, sizeof path, "%.3000s/plots/%.300s.svg", dir, names[i]);
+        if (access(path, F_OK) != 0)
+            continue; /* nothing to draw for it in this run */
+        fputs("<div><img src=\"plots/", f);
+        html_escape(f, names[i]);
+        fputs(".svg\" alt=\"", f);
+        html_escape(f, names[i]);
+        fputs("\"></div>\n", f);
+    }
+
+    /* Flame graphs: one profiled trial per sampler. */
+    fputs("<h2>Flame graphs</h2>\n<ul>\n", f);
+    cJSON *trials = cJSON_GetObjectItem(results, "trials");
+    const char *done[32];
+    size_t ndone = 0;
+    for (cJSON *t = trials ? trials->child : NULL; t; t = t->next) {
+        const char *profile = str(t, "profile");
+        cJSON *cfg = cJSON_GetObjectItem(t, "config");
+        const char *sampler = str(cfg, "sampler");
+        if (!profile || !sampler)
+            continue;
+        bool dup = false;
+        for (size_t i = 0; i < ndone; i++)
+            dup |= strcmp(done[i], sampler) == 0;
+        char svg[4096];
+        if (dup || ndone == 32 || ensure_flame(dir, profile, svg, sizeof svg) != 0)
+            continue;
+        done[ndone++] = sampler;
+        fputs("<li><a href=\"", f);
+        html_escape(f, svg);
+        fputs("\">", f);
+        html_escape(f, sampler);
+        fputs("</a>: ", f);
+        html_escape(f, str(cfg, "workload"));
+        fprintf(f, ", %s unwinder, %.0f Hz</li>\n", str(cfg, "unwinder"), num(cfg, "rate"));
+    }
+    fputs("</ul>\n", f);
+
+    /* Tables. */
+    fputs("<h2>Cost per sample (µs of CPU, 95% CI)</h2>\n<table><tr><th>workload</th>"
+          "<th>sampler</th><th>unwinder</th><th>µs per sample</th><th>points</th></tr>\n",
+          f);
+    cJSON *costs = cJSON_GetObjectItem(summary, "cost_per_sample");
+    for (cJSON *c = costs ? costs->child : NULL; c; c = c->next) {
+        fputs("<tr><td>", f);
+        html_escape(f, str(c, "workload"));
+        fputs("</td><td>", f);
+        html_escape(f, str(c, "sampler"));
+        fputs("</td><td>", f);
+        html_escape(f, str(c, "unwinder"));
+        fputs("</td>", f);
+        ci_cell(f, cJSON_GetObjectItem(c, "cost_per_sample"), "%.2f");
+        fprintf(f, "<td>%.0f</td></tr>\n", num(c, "points"));
+    }
+    fputs("</table>\n<h2>Configurations</h2>\n<table><tr><th>workload</th><th>sampler</th>"
+          "<th>unwinder</th><th>Hz asked</th><th>Hz achieved</th><th>n</th><th>throughput</th>"
+          "<th>overhead %</th><th>handler ns</th><th>lost</th><th>truth error pts</th></tr>\n",
+          f);
+    for (cJSON *c = configs ? configs->child : NULL; c; c = c->next) {
+        fputs("<tr><td>", f);
+        html_escape(f, str(c, "workload"));
+        fputs("</td><td>", f);
+        html_escape(f, str(c, "sampler") ? str(c, "sampler") : "off");
+        fputs("</td><td>", f);
+        html_escape(f, str(c, "unwinder") ? str(c, "unwinder") : "–");
+        fprintf(f, "</td><td>%.0f</td>", num(c, "rate"));
+        if (isfinite(num(c, "achieved_hz_median")))
+            fprintf(f, "<td>%.0f</td>", num(c, "achieved_hz_median"));
+        else
+            fputs("<td>–</td>", f);
+        fprintf(f, "<td>%.0f</td>", num(c, "n"));
+        if (str(c, "unavailable") && num(c, "n") == 0) {
+            fputs("<td colspan=\"5\">unavailable: ", f);
+            html_escape(f, str(c, "unavailable"));
+            fputs("</td></tr>\n", f);
+            continue;
+        }
+        ci_cell(f, cJSON_GetObjectItem(c, "throughput"), "%.4g");
+        ci_cell(f, cJSON_GetObjectItem(c, "overhead"), "%.2f");
+        cJSON *h = cJSON_GetObjectItem(c, "handler_ns_per_sample");
+        if (h && isfinite(num(h, "median")))
+            fprintf(f, "<td>%.0f</td>", num(h, "median"));
+        else
+            fputs("<td>–</td>", f);
+        if (isfinite(num(c, "lost_samples_total")))
+            fprintf(f, "<td>%.0f</td>", num(c, "lost_samples_total"));
+        else
+            fputs("<td>–</td>", f);
+        if (isfinite(num(c, "attribution_error_pts_median")))
+            fprintf(f, "<td>%.2f</td></tr>\n", num(c, "attribution_error_pts_median"));
+        else
+            fputs("<td>–</td></tr>\n", f);
+    }
+    fputs("</table>\n<p><a href=\"results.json\">results.json</a> · <a "
+          "href=\"summary.md\">summary.md</a> · <a href=\"trials.jsonl\">trials.jsonl</a></p>\n"
+          "</body></html>\n",
+          f);
+    if (fclose(f) != 0) {
+        snprintf(err, n, "cannot write '%s/index.html': %s", dir, strerror(errno));
+        return -1;
+    }
+    return 0;
+}
+
+static void latex_escape(FILE *f, const char *s)
+{
+    for (; s && *s; s++) {
+        if (strchr("&%$#_{}", *s))
+            fprintf(f, "\\%c", *s);
+        else if (*s == '~' || *s == '^' || *s == '\\')
+            fputs(*s == '\\'  ? "\\textbackslash{}"
+                  : *s == '~' ? "\\textasciitilde{}"
+                              : "\\textasciicircum{}",
+                  f);
+        else
+            fputc(*s, f);
+    }
+}
+
+static void latex_ci(FILE *f, cJSON *e)
+{
+    if (!e) {
+        fputs("--", f);
+        return;
+    }
+    fprintf(f, "%.2f", num(e, "value"));
+    if (isfinite(num(e, "lo")))
+        fprintf(f, " [%.2f, %.2f]", num(e, "lo"), num(e, "hi"));
+    if (cJSON_IsTrue(cJSON_GetObjectItem(e, "ci_includes_zero")))
+        fputs("$^{\\approx 0}$", f);
+}
+
+void latex_report_write(cJSON *results, FILE *out)
+{
+    cJSON *summary = cJSON_GetObjectItem(results, "summary");
+    fputs("% generated by hzprof report --format latex; do not edit\n"
+          "\\begin{tabular}{lllr}\n\\hline\nworkload & sampler & unwinder & $\\mu$s per sample "
+          "[95\\% CI] \\\\\n\\hline\n",
+          out);
+    cJSON *costs = cJSON_GetObjectItem(summary, "cost_per_sample");
+    for (cJSON *c = costs ? costs->child : NULL; c; c = c->next) {
+        latex_escape(out, str(c, "workload"));
+        fputs(" & ", out);
+        latex_escape(out, str(c, "sampler"));
+        fputs(" & ", out);
+        latex_escape(out, str(c, "unwinder"));
+        fputs(" & ", out);
+        latex_ci(out, cJSON_GetObjectItem(c, "cost_per_sample"));
+        fputs(" \\\\\n", out);
+    }
+    fputs("\\hline\n\\end{tabular}\n\n\\begin{tabular}{lllrrr}\n\\hline\nworkload & sampler & "
+          "unwinder & Hz & achieved & overhead \\% [95\\% CI] \\\\\n\\hline\n",
+          out);
+    cJSON *configs = cJSON_GetObjectItem(summary, "configs");
+    for (cJSON *c = configs ? configs->child : NULL; c; c = c->next) {
+        if (!cJSON_GetObjectItem(c, "overhead"))
+            continue;
+        latex_escape(out, str(c, "workload"));
+        fputs(" & ", out);
+        latex_escape(out, str(c, "sampler"));
+        fputs(" & ", out);
+        latex_escape(out, str(c, "unwinder"));
+        fprintf(out, " & %.0f & %.0f & ", num(c, "rate"), num(c, "achieved_hz_median"));
+        latex_ci(out, cJSON_GetObjectItem(c, "overhead"));
+        fputs(" \\\\\n", out);
+    }
+    fputs("\\hline\n\\end{tabular}\n", out);
+}
