@@ -1,0 +1,97 @@
+// check_views.mjs — drives Debian's chromium (headless, through playwright-core) over a
+// flame graph and an HTML report made by hzprof, as a person would:
+//   flame graph: click a frame -> it fills the width and its siblings hide; Reset Zoom
+//   restores it; Search (button, then Ctrl-F) -> matches turn rgb(230,0,230) and the
+//   matched percentage is right;
+//   report: every image loads and every link points at a file that exists.
+// Usage: node check_views.mjs FLAME.svg REPORT_DIR
+import { chromium } from 'playwright-core';
+import fs from 'node:fs';
+import path from 'node:path';
+
+const [flame, reportDir] = process.argv.slice(2);
+const fail = (msg) => { console.error('FAILED: ' + msg); process.exit(1); };
+
+const browser = await chromium.launch({
+  executablePath: '/usr/bin/chromium',
+  args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+         '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+});
+try {
+  const page = await browser.newPage();
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(String(e)));
+  await page.goto('file://' + path.resolve(flame));
+  await page.waitForLoadState('load');
+
+  const rect = (name) => page.evaluate((n) => {
+    const g = document.querySelector(`#frames g[data-n="${n}"]`);
+    const r = g.querySelector('rect');
+    return { x: +r.getAttribute('x'), w: +r.getAttribute('width'), fill: r.getAttribute('fill'),
+             hidden: g.classList.contains('hide') };
+  }, name);
+  const full = await page.evaluate(() => {
+    const s = document.documentElement;
+    return +s.getAttribute('width') - 2 * +s.getAttribute('data-xpad');
+  });
+
+  // Hover shows the details line.
+  await page.hover('#frames g[data-n="b"]');
+  const details = await page.textContent('#details');
+  if (!/^Function: b \(30 samples, 75\.00%\)/.test(details)) fail('hover details: ' + details);
+
+  // Click zooms: b (75%) fills the width, its sibling c is hidden, the child stays inside.
+  const before = await rect('b');
+  await page.click('#frames g[data-n="b"]');
+  const zoomed = await rect('b');
+  if (Math.abs(zoomed.w - full) > 0.5) fail(`zoomed width ${zoomed.w}, expected ${full}`);
+  if (!(await rect('c')).hidden) fail('sibling c still visible after zoom');
+  const child = await rect('bb');
+  if (child.hidden || Math.abs(child.w - full) > 0.5) fail('child of b not scaled with it');
+  if (await page.evaluate(() => document.getElementById('unzoom').classList.contains('hide')))
+    fail('Reset Zoom not offered');
+
+  // Reset returns everything.
+  await page.click('#unzoom');
+  const reset = await rect('b');
+  if (Math.abs(reset.w - before.w) > 0.01 || Math.abs(reset.x - before.x) > 0.01) fail('reset');
+  if ((await rect('c')).hidden) fail('c still hidden after reset');
+
+  // Search with the button: a regular expression, highlight and percentage.
+  page.once('dialog', (d) => d.accept('^c$'));
+  await page.click('#search');
+  if ((await rect('c')).fill !== 'rgb(230,0,230)') fail('c not highlighted');
+  if ((await rect('b')).fill === 'rgb(230,0,230)') fail('b highlighted by ^c$');
+  const m1 = await page.textContent('#matched');
+  if (m1 !== 'Matched: 25.0%') fail('matched after search: ' + m1);
+  await page.click('#search'); // Reset Search
+  if ((await rect('c')).fill === 'rgb(230,0,230)') fail('search not reset');
+
+  // Ctrl-F searches too; nested matches are not counted twice.
+  page.once('dialog', (d) => d.accept('^b'));
+  await page.keyboard.press('Control+f');
+  const m2 = await page.textContent('#matched');
+  if (m2 !== 'Matched: 75.0%') fail('matched after Ctrl-F: ' + m2);
+  if (errors.length) fail('script errors: ' + errors.join('; '));
+
+  // The report: images load, links resolve to files, no script errors.
+  const report = await browser.newPage();
+  await report.goto('file://' + path.resolve(reportDir, 'index.html'));
+  await report.waitForLoadState('load');
+  const images = await report.evaluate(() =>
+    [...document.images].map((i) => ({ src: i.getAttribute('src'), ok: i.complete && i.naturalWidth > 0 })));
+  if (images.length < 3) fail(`report has only ${images.length} images`);
+  for (const i of images) if (!i.ok) fail('broken image in report: ' + i.src);
+  const links = await report.evaluate(() => [...document.querySelectorAll('a[href]')].map((a) => a.getAttribute('href')));
+  if (!links.some((l) => l.endsWith('.svg'))) fail('report links no flame graph');
+  for (const l of links) if (!fs.existsSync(path.join(reportDir, l))) fail('broken link in report: ' + l);
+  for (const l of links.filter((x) => x.endsWith('.svg'))) {
+    const p = await browser.newPage();
+    const resp = await p.goto('file://' + path.resolve(reportDir, l));
+    if (!resp || !resp.ok()) fail('flame graph link does not open: ' + l);
+    await p.close();
+  }
+  console.log(`PASS: flame graph zoom/reset/search/Ctrl-F; report ${images.length} images, ${links.length} links`);
+} finally {
+  await browser.close();
+}
