@@ -37,6 +37,7 @@ void flame_options_init(struct flame_options *o)
 
 struct node {
     const char *name;
+    uint64_t name_hash;
     double value, base;
     uint32_t parent, first_child, next_sibling;
     uint32_t depth;
@@ -57,9 +58,9 @@ static uint64_t name_hash(const char *s)
     return h;
 }
 
-static uint64_t key_hash(uint32_t parent, const char *name)
+static uint64_t key_hash(uint32_t parent, uint64_t hash)
 {
-    return name_hash(name) * 31 + parent * 0x9e3779b97f4a7c15ull;
+    return hash * 31 + parent * 0x9e3779b97f4a7c15ull;
 }
 
 static int tree_init(struct tree *t)
@@ -89,7 +90,7 @@ static int tree_rehash(struct tree *t)
     if (!slots)
         return -1;
     for (size_t i = 1; i < t->n; i++) {
-        size_t s = key_hash(t->nodes[i].parent, t->nodes[i].name) & (nslots - 1);
+        size_t s = key_hash(t->nodes[i].parent, t->nodes[i].name_hash) & (nslots - 1);
         while (slots[s])
             s = (s + 1) & (nslots - 1);
         slots[s] = (uint32_t)i + 1;
@@ -100,13 +101,17 @@ static int tree_rehash(struct tree *t)
     return 0;
 }
 
-/* The child of `parent` named `name`; created if `create`, else 0 when absent. */
-static uint32_t tree_child(struct tree *t, uint32_t parent, const char *name, bool create)
+/* The child of `parent` named `name` (whose name_hash is `hash`); created if `create`,
+ * else 0 when absent. Names of one profile are interned, so equal pointers are the
+ * common case and strcmp runs only for another profile's names (--diff). */
+static uint32_t tree_child(struct tree *t, uint32_t parent, const char *name, uint64_t hash,
+                           bool create)
 {
-    size_t s = key_hash(parent, name) & (t->nslots - 1);
+    size_t s = key_hash(parent, hash) & (t->nslots - 1);
     while (t->slots[s]) {
         struct node *c = &t->nodes[t->slots[s] - 1];
-        if (c->parent == parent && strcmp(c->name, name) == 0)
+        if (c->parent == parent && c->name_hash == hash &&
+            (c->name == name || strcmp(c->name, name) == 0))
             return t->slots[s] - 1;
         s = (s + 1) & (t->nslots - 1);
     }
@@ -121,6 +126,7 @@ static uint32_t tree_child(struct tree *t, uint32_t parent, const char *name, bo
     }
     uint32_t id = (uint32_t)t->n++;
     t->nodes[id] = (struct node){.name = name,
+                                 .name_hash = hash,
                                  .parent = parent,
                                  .next_sibling = t->nodes[parent].first_child,
                                  .depth = t->nodes[parent].depth + 1};
@@ -131,9 +137,10 @@ static uint32_t tree_child(struct tree *t, uint32_t parent, const char *name, bo
     return id;
 }
 
-/* A sample's frame names, root first (leaf first with reverse), into names[]. */
+/* A sample's frames as string indices of p (0 = unknown), root first (leaf first with
+ * reverse), into names[]. */
 static size_t sample_frames(const struct pp_profile *p, const struct pp_sample *s, bool reverse,
-                            const char **names, size_t max)
+                            int64_t *names, size_t max)
 {
     size_t n = 0;
     for (size_t i = s->nlocations; i-- > 0 && n < max;) {
@@ -141,17 +148,17 @@ static size_t sample_frames(const struct pp_profile *p, const struct pp_sample *
         if (!l)
             continue;
         if (l->nlines == 0) {
-            names[n++] = "[unknown]";
+            names[n++] = 0;
             continue;
         }
         for (size_t k = l->nlines; k-- > 0 && n < max;) {
             const struct pp_function *f = profile_function(p, l->lines[k].function_id);
-            names[n++] = f ? profile_string(p, f->name) : "[unknown]";
+            names[n++] = f ? f->name : 0;
         }
     }
     if (reverse)
         for (size_t i = 0; i < n / 2; i++) {
-            const char *t = names[i];
+            int64_t t = names[i];
             names[i] = names[n - 1 - i];
             names[n - 1 - i] = t;
         }
@@ -176,7 +183,14 @@ static bool sample_has_tag(const struct pp_profile *p, const struct pp_sample *s
 static double tree_add_profile(struct tree *t, const struct pp_profile *p, int vi,
                                const struct flame_options *o, bool base, double scale)
 {
-    static const char *names[MAX_FRAMES];
+    static int64_t names[MAX_FRAMES];
+    /* Each string's hash, once. */
+    uint64_t *hashes = malloc((p->nstrings ? p->nstrings : 1) * sizeof *hashes);
+    if (!hashes)
+        return NAN;
+    for (size_t i = 0; i < p->nstrings; i++)
+        hashes[i] = name_hash(p->strings[i]);
+    const uint64_t unknown_hash = name_hash("[unknown]");
     double total = 0;
     for (size_t i = 0; i < p->nsamples; i++) {
         const struct pp_sample *s = &p->samples[i];
@@ -195,10 +209,14 @@ static double tree_add_profile(struct tree *t, const struct pp_profile *p, int v
         else
             t->nodes[0].value += v;
         for (size_t k = 0; k < n; k++) {
-            uint32_t child = tree_child(t, node, names[k], !base);
+            const char *name = names[k] ? profile_string(p, names[k]) : "[unknown]";
+            uint64_t hash = names[k] ? hashes[names[k]] : unknown_hash;
+            uint32_t child = tree_child(t, node, name, hash, !base);
             if (!child) {
-                if (!base)
+                if (!base) {
+                    free(hashes);
                     return NAN; /* out of memory */
+                }
                 break;
             }
             node = child;
@@ -208,6 +226,7 @@ static double tree_add_profile(struct tree *t, const struct pp_profile *p, int v
                 t->nodes[node].value += v;
         }
     }
+    free(hashes);
     return total;
 }
 

@@ -6,12 +6,13 @@
 
 struct intern_entry {
     struct intern_entry *next;
+    uint64_t hash;
     int64_t index;
 };
 
 struct intern_table {
     struct intern_entry **buckets;
-    size_t nbuckets;
+    size_t nbuckets, count;
 };
 
 void profile_init(struct pp_profile *p)
@@ -98,9 +99,28 @@ int64_t profile_intern(struct pp_profile *p, const char *s)
         if (p->nstrings == 0 && profile_intern(p, "") != 0)
             return -1;
     }
-    size_t b = str_hash(s) & (p->intern->nbuckets - 1);
+    const uint64_t hash = str_hash(s);
+    if (p->intern->count >= 2 * p->intern->nbuckets) { /* keep chains short */
+        size_t n = p->intern->nbuckets * 4;
+        struct intern_entry **grown = calloc(n, sizeof *grown);
+        if (grown) {
+            for (size_t i = 0; i < p->intern->nbuckets; i++) {
+                struct intern_entry *e = p->intern->buckets[i];
+                while (e) {
+                    struct intern_entry *next = e->next;
+                    e->next = grown[e->hash & (n - 1)];
+                    grown[e->hash & (n - 1)] = e;
+                    e = next;
+                }
+            }
+            free(p->intern->buckets);
+            p->intern->buckets = grown;
+            p->intern->nbuckets = n;
+        }
+    }
+    size_t b = hash & (p->intern->nbuckets - 1);
     for (struct intern_entry *e = p->intern->buckets[b]; e; e = e->next)
-        if (strcmp(p->strings[e->index], s) == 0)
+        if (e->hash == hash && strcmp(p->strings[e->index], s) == 0)
             return e->index;
     struct intern_entry *e = malloc(sizeof *e);
     char *copy = strdup(s);
@@ -111,9 +131,11 @@ int64_t profile_intern(struct pp_profile *p, const char *s)
         return -1;
     }
     *slot = copy;
+    e->hash = hash;
     e->index = (int64_t)(p->nstrings - 1);
     e->next = p->intern->buckets[b];
     p->intern->buckets[b] = e;
+    p->intern->count++;
     return e->index;
 }
 
