@@ -153,13 +153,14 @@ int html_report_write(cJSON *results, const char *dir, char *err, size_t n)
         if (!dup && nw < 64)
             workloads[nw++] = str(c, "workload");
     }
-    char names[2 + 2 * 64][300];
+    char names[3 + 2 * 64][300];
     size_t nnames = 0;
     snprintf(names[nnames++], sizeof names[0], "achieved-rate");
     for (size_t i = 0; i < nw; i++)
         snprintf(names[nnames++], sizeof names[0], "overhead-%s", workloads[i]);
     for (size_t i = 0; i < nw; i++)
         snprintf(names[nnames++], sizeof names[0], "cost-%s", workloads[i]);
+    snprintf(names[nnames++], sizeof names[0], "cache-misses");
     snprintf(names[nnames++], sizeof names[0], "truth-error");
     for (size_t i = 0; i < nnames; i++) {
         snprintf(path, sizeof path, "%.3000s/plots/%.300s.svg", dir, names[i]);

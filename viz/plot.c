@@ -259,18 +259,27 @@ static int chart_cost(cJSON *costs, const char *w, const char *dir, char *err, s
     }
     fprintf(dat, "# cost per sample on %s: index label us ci_lo ci_hi\n", w);
     size_t i = 0;
+    double lo = 0, hi = 0; /* the y range always includes zero: bars start there */
     for (cJSON *c = costs->child; c; c = c->next) {
         if (!str(c, "workload") || strcmp(str(c, "workload"), w))
             continue;
         cJSON *e = cJSON_GetObjectItem(c, "cost_per_sample");
         fprintf(dat, "%zu \"%s/%s\" %g %g %g\n", i++, str(c, "sampler"), str(c, "unwinder"),
                 num(e, "value"), num(e, "lo"), num(e, "hi"));
+        const double v[3] = {num(e, "value"), num(e, "lo"), num(e, "hi")};
+        for (int k = 0; k < 3; k++)
+            if (isfinite(v[k])) {
+                lo = fmin(lo, v[k]);
+                hi = fmax(hi, v[k]);
+            }
     }
     char title[300];
     snprintf(title, sizeof title, "CPU cost per sample on %s (slope, 95%% CI)", w);
     gp_header(gp, name, title, "sampler/unwinder", "µs of CPU per sample");
-    fprintf(gp, "set style fill solid 0.6 border -1\nset boxwidth 0.6\nset xtics rotate by -40 "
-                "noenhanced\nset xzeroaxis lt -1\nunset key\n");
+    fprintf(gp,
+            "set style fill solid 0.6 border -1\nset boxwidth 0.6\nset xtics rotate by -40 "
+            "noenhanced\nset xzeroaxis lt -1\nunset key\nset yrange [%g:%g]\n",
+            lo * 1.1, hi * 1.1 + 1e-9);
     char cmd[1024];
     snprintf(cmd, sizeof cmd,
              "plot '%s.dat' using 1:3:xtic(2) with boxes lc rgb '#4a7ebb', "
@@ -316,6 +325,61 @@ static int chart_truth(cJSON *configs, const char *dir, char *err, size_t n)
     return run_gnuplot(dir, "truth-error", err, n);
 }
 
+/* Cache misses per sample (on minus off, over samples), per configuration that has them:
+ * hardware counters (LLC-load-misses, else cache-misses) or cachegrind's simulated LL
+ * misses. Not drawn when no configuration has any (a machine without PMU, no cachegrind). */
+static int chart_cache(cJSON *configs, const char *dir, char *err, size_t n)
+{
+    FILE *dat = NULL, *gp = NULL;
+    size_t i = 0;
+    const char *source = NULL;
+    double lo = 0, hi = 0; /* the y range always includes zero: bars start there */
+    for (cJSON *c = configs->child; c; c = c->next) {
+        cJSON *ps = cJSON_GetObjectItem(c, "per_sample");
+        double v = num(ps, "LLC-load-misses");
+        const char *src = "LLC-load-misses (PMU)";
+        if (!isfinite(v))
+            v = num(ps, "cache-misses"), src = "cache-misses (PMU)";
+        if (!isfinite(v))
+            v = num(cJSON_GetObjectItem(ps, "cachegrind"), "LL_misses"),
+            src = "LL misses (cachegrind)";
+        if (!isfinite(v))
+            continue;
+        if (!dat) {
+            dat = open_in(dir, "cache-misses", "dat");
+            if (!dat) {
+                snprintf(err, n, "cannot write in '%s': %s", dir, strerror(errno));
+                return -1;
+            }
+            fprintf(dat, "# cache misses per sample: index label misses\n");
+            source = src;
+        }
+        fprintf(dat, "%zu \"%s %s/%s %g\" %g\n", i++, str(c, "workload"), str(c, "sampler"),
+                str(c, "unwinder"), num(c, "rate"), v);
+        lo = fmin(lo, v);
+        hi = fmax(hi, v);
+    }
+    if (!dat)
+        return 0;
+    fclose(dat);
+    if (!(gp = open_in(dir, "cache-misses", "gp"))) {
+        snprintf(err, n, "cannot write in '%s': %s", dir, strerror(errno));
+        return -1;
+    }
+    char ylabel[128];
+    snprintf(ylabel, sizeof ylabel, "%s per sample", source);
+    gp_header(gp, "cache-misses", "Cache misses added per sample",
+              "workload sampler/unwinder rate (Hz)", ylabel);
+    fprintf(gp,
+            "set style fill solid 0.6 border -1\nset boxwidth 0.7\nset xtics rotate by -60 "
+            "font ',8' noenhanced\nunset key\nset xzeroaxis lt -1\nset yrange [%g:%g]\n",
+            lo * 1.1, hi * 1.1 + 1e-9);
+    gp_outputs(gp, "cache-misses",
+               "plot 'cache-misses.dat' using 1:3:xtic(2) with boxes lc rgb '#4abb7e'");
+    fclose(gp);
+    return run_gnuplot(dir, "cache-misses", err, n);
+}
+
 int plot_results(cJSON *results, const char *dir, char *err, size_t n)
 {
     cJSON *summary = cJSON_GetObjectItem(results, "summary");
@@ -341,6 +405,8 @@ int plot_results(cJSON *results, const char *dir, char *err, size_t n)
             chart_cost(costs, workloads[i], dir, err, n))
             return -1;
     if (nw && chart_achieved(configs, workloads[0], dir, err, n))
+        return -1;
+    if (chart_cache(configs, dir, err, n))
         return -1;
     return chart_truth(configs, dir, err, n);
 }

@@ -1,8 +1,9 @@
 /*
  * plot.h — gnuplot charts of an `hzprof bench` results.json: overhead against rate per
  * workload (log x, a line per sampler/unwinder, CI error bars, the zero line), achieved
- * against requested rate, cost per sample per sampler/unwinder (bars with CI), and the
- * truth attribution error. Each chart is NAME.svg and NAME.png with its NAME.gp script and
+ * against requested rate, cost per sample per sampler/unwinder (bars with CI), cache
+ * misses per sample where counters or cachegrind data exist, and the truth attribution
+ * error. Each chart is NAME.svg and NAME.png with its NAME.gp script and
  * NAME.dat data beside it, so the paper can reuse them.
  */
 #ifndef HZPROF_PLOT_H
