@@ -36,6 +36,7 @@ static void bench_usage(FILE *out)
             "  --resume DIR      finish an interrupted run: only the missing trials run\n"
             "  --workloads LIST  keep only these workloads of the config (comma-separated)\n"
             "  --samplers LIST, --unwinders LIST, --rates LIST   replace the config's lists\n"
+            "  --baselines LIST  also measure gperftools, perf-record (where installed)\n"
             "  --reps N, --warmup N, --seed N                    replace those settings\n"
             "  --cachegrind      run the trials under valgrind --tool=cachegrind and record\n"
             "                    simulated D1/LL misses (slow: use small configs)\n"
@@ -124,13 +125,19 @@ static int bench_with_config(const struct bench_config *cfg, const char *out_dir
 
 int cmd_bench(int argc, char **argv)
 {
-    static const struct option longopts[] = {
-        {"resume", required_argument, 0, 'R'},   {"workloads", required_argument, 0, 'W'},
-        {"samplers", required_argument, 0, 'S'}, {"unwinders", required_argument, 0, 'U'},
-        {"rates", required_argument, 0, 'F'},    {"reps", required_argument, 0, 'n'},
-        {"warmup", required_argument, 0, 'w'},   {"seed", required_argument, 0, 's'},
-        {"cachegrind", no_argument, 0, 'c'},     {"dry-run", no_argument, 0, 'd'},
-        {"help", no_argument, 0, 'h'},           {0, 0, 0, 0}};
+    static const struct option longopts[] = {{"resume", required_argument, 0, 'R'},
+                                             {"workloads", required_argument, 0, 'W'},
+                                             {"samplers", required_argument, 0, 'S'},
+                                             {"unwinders", required_argument, 0, 'U'},
+                                             {"rates", required_argument, 0, 'F'},
+                                             {"baselines", required_argument, 0, 'B'},
+                                             {"reps", required_argument, 0, 'n'},
+                                             {"warmup", required_argument, 0, 'w'},
+                                             {"seed", required_argument, 0, 's'},
+                                             {"cachegrind", no_argument, 0, 'c'},
+                                             {"dry-run", no_argument, 0, 'd'},
+                                             {"help", no_argument, 0, 'h'},
+                                             {0, 0, 0, 0}};
     const char *out_dir = NULL, *resume = NULL;
     const char *overrides[16][2];
     size_t noverrides = 0;
@@ -146,6 +153,7 @@ int cmd_bench(int argc, char **argv)
         case 'S': key = "samplers"; break;
         case 'U': key = "unwinders"; break;
         case 'F': key = "rates"; break;
+        case 'B': key = "baselines"; break;
         case 'n': key = "repetitions"; break;
         case 'w': key = "warmup"; break;
         case 's': key = "seed"; break;

@@ -14,15 +14,17 @@
 #ifndef HZPROF_BENCH_H
 #define HZPROF_BENCH_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "bench_config.h"
 
 struct bench_config_entry {
-    size_t workload;     /* index into config.workloads */
-    const char *sampler; /* NULL: profiling off */
-    const char *unwinder;
+    size_t workload;      /* index into config.workloads */
+    const char *sampler;  /* NULL: profiling off; for a baseline, its name */
+    const char *unwinder; /* "builtin" for baselines (they unwind their own way) */
     unsigned rate;
+    bool baseline; /* another profiler (gperftools, perf record), not libhzprof */
 };
 
 struct bench_plan {

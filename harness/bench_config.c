@@ -11,6 +11,7 @@
 #include "text_file.h"
 
 const char *const bench_presets[] = {"quick", "full", NULL};
+const char *const bench_baselines[] = {"gperftools", "perf-record", NULL};
 
 /* quick: a few minutes on 2 cores. full: the reference run (about 15 minutes). */
 static const char preset_quick[] =
@@ -180,6 +181,8 @@ int bench_config_parse(const char *json, struct bench_config *c, char *err, size
             rc = parse_strings(f, k, c->unwinders, &c->nunwinders, hzprof_unwinder_names(), err, n);
         else if (strcmp(k, "rates") == 0)
             rc = parse_rates(f, c, err, n);
+        else if (strcmp(k, "baselines") == 0)
+            rc = parse_strings(f, k, c->baselines, &c->nbaselines, bench_baselines, err, n);
         else if (strcmp(k, "repetitions") == 0)
             rc = parse_uint(f, k, 1, 1000, &v, err, n), c->repetitions = (unsigned)v;
         else if (strcmp(k, "warmup") == 0)
@@ -195,7 +198,7 @@ int bench_config_parse(const char *json, struct bench_config *c, char *err, size
             c->cachegrind = cJSON_IsTrue(f);
         } else {
             snprintf(err, n,
-                     "unknown key '%s' (valid: workloads, samplers, unwinders, rates, "
+                     "unknown key '%s' (valid: workloads, samplers, unwinders, baselines, rates, "
                      "repetitions, warmup, seed, trial_timeout_s, cachegrind)",
                      k);
             rc = -1;
@@ -262,6 +265,9 @@ int bench_config_override(struct bench_config *c, const char *key, const char *v
     } else if (strcmp(key, "unwinders") == 0) {
         free_list(c->unwinders, &c->nunwinders);
         rc = parse_strings(arr, key, c->unwinders, &c->nunwinders, hzprof_unwinder_names(), err, n);
+    } else if (strcmp(key, "baselines") == 0) {
+        free_list(c->baselines, &c->nbaselines);
+        rc = parse_strings(arr, key, c->baselines, &c->nbaselines, bench_baselines, err, n);
     } else if (strcmp(key, "rates") == 0) {
         rc = arr ? parse_rates(arr, c, err, n)
                  : (snprintf(err, n,
@@ -335,6 +341,10 @@ cJSON *bench_config_to_json(const struct bench_config *c)
     cJSON_AddItemToObject(
         o, "unwinders",
         cJSON_CreateStringArray((const char *const *)c->unwinders, (int)c->nunwinders));
+    if (c->nbaselines)
+        cJSON_AddItemToObject(
+            o, "baselines",
+            cJSON_CreateStringArray((const char *const *)c->baselines, (int)c->nbaselines));
     cJSON *rates = cJSON_AddArrayToObject(o, "rates");
     for (size_t i = 0; i < c->nrates; i++)
         cJSON_AddItemToArray(rates, cJSON_CreateNumber(c->rates[i]));
@@ -358,5 +368,7 @@ void bench_config_free(struct bench_config *c)
         free(c->samplers[i]);
     for (size_t i = 0; i < c->nunwinders; i++)
         free(c->unwinders[i]);
+    for (size_t i = 0; i < c->nbaselines; i++)
+        free(c->baselines[i]);
     memset(c, 0, sizeof *c);
 }

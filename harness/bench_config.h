@@ -31,6 +31,9 @@ struct bench_config {
     size_t nsamplers;
     char *unwinders[BENCH_MAX_ITEMS];
     size_t nunwinders;
+    /* Other profilers measured the same way (optional): "gperftools", "perf-record". */
+    char *baselines[BENCH_MAX_ITEMS];
+    size_t nbaselines;
     unsigned rates[BENCH_MAX_ITEMS]; /* Hz; profiling-off runs are always added */
     size_t nrates;
     unsigned repetitions, warmup;
@@ -50,6 +53,7 @@ int bench_config_override(struct bench_config *c, const char *key, const char *v
 cJSON *bench_config_to_json(const struct bench_config *c);
 void bench_config_free(struct bench_config *c);
 
-extern const char *const bench_presets[]; /* NULL-terminated names */
+extern const char *const bench_presets[];   /* NULL-terminated names */
+extern const char *const bench_baselines[]; /* NULL-terminated names */
 
 #endif

@@ -6,7 +6,8 @@
 
 int bench_plan_make(const struct bench_config *c, struct bench_plan *p)
 {
-    p->nconfigs = c->nworkloads * (1 + c->nsamplers * c->nunwinders * c->nrates);
+    p->nconfigs =
+        c->nworkloads * (1 + c->nsamplers * c->nunwinders * c->nrates + c->nbaselines * c->nrates);
     p->nblocks = c->warmup + c->repetitions;
     p->ntrials = p->nconfigs * p->nblocks;
     p->configs = calloc(p->nconfigs, sizeof *p->configs);
@@ -15,12 +16,16 @@ int bench_plan_make(const struct bench_config *c, struct bench_plan *p)
         return -1;
     size_t k = 0;
     for (size_t w = 0; w < c->nworkloads; w++) {
-        p->configs[k++] = (struct bench_config_entry){w, NULL, NULL, 0};
+        p->configs[k++] = (struct bench_config_entry){w, NULL, NULL, 0, false};
         for (size_t s = 0; s < c->nsamplers; s++)
             for (size_t u = 0; u < c->nunwinders; u++)
                 for (size_t r = 0; r < c->nrates; r++)
-                    p->configs[k++] = (struct bench_config_entry){w, c->samplers[s],
-                                                                  c->unwinders[u], c->rates[r]};
+                    p->configs[k++] = (struct bench_config_entry){
+                        w, c->samplers[s], c->unwinders[u], c->rates[r], false};
+        for (size_t b = 0; b < c->nbaselines; b++)
+            for (size_t r = 0; r < c->nrates; r++)
+                p->configs[k++] =
+                    (struct bench_config_entry){w, c->baselines[b], "builtin", c->rates[r], true};
     }
     for (size_t b = 0; b < p->nblocks; b++) {
         size_t *block = &p->order[b * p->nconfigs];

@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -22,6 +23,7 @@
 #include "pprof/pprof_codec.h"
 #include "score.h"
 #include "stats.h"
+#include "text_file.h"
 
 struct trial_output {
     char *out;
@@ -30,6 +32,7 @@ struct trial_output {
     size_t err_len;
     int status; /* exit status, 128+signal, or -1 on timeout */
     double seconds;
+    double cpu_seconds; /* user + system CPU of the process and its children (wait4) */
 };
 
 static double now_s(void)
@@ -41,7 +44,7 @@ static double now_s(void)
 
 /* Runs argv with the extra environment variable pad; captures stdout and the tail of
  * stderr; kills it after timeout_s. */
-static int run_process(char *const argv[], const char *pad, unsigned timeout_s,
+static int run_process(char *const argv[], const char *pad, char *const *env, unsigned timeout_s,
                        struct trial_output *o)
 {
     int out_pipe[2], err_pipe[2];
@@ -55,6 +58,8 @@ static int run_process(char *const argv[], const char *pad, unsigned timeout_s,
         dup2(out_pipe[1], STDOUT_FILENO);
         dup2(err_pipe[1], STDERR_FILENO);
         setenv("HZPROF_BENCH_PAD", pad, 1);
+        for (size_t i = 0; env && env[i]; i++)
+            putenv(env[i]);
         execv(argv[0], argv);
         fprintf(stderr, "cannot run %s: %s\n", argv[0], strerror(errno));
         _exit(127);
@@ -111,9 +116,12 @@ static int run_process(char *const argv[], const char *pad, unsigned timeout_s,
         if (fds[i].fd >= 0)
             close(fds[i].fd);
     int st;
-    while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
+    struct rusage ru;
+    while (wait4(pid, &st, 0, &ru) < 0 && errno == EINTR)
         ;
     o->seconds = now_s() - t0;
+    o->cpu_seconds = (double)ru.ru_utime.tv_sec + (double)ru.ru_utime.tv_usec / 1e6 +
+                     (double)ru.ru_stime.tv_sec + (double)ru.ru_stime.tv_usec / 1e6;
     o->status = timed_out ? -1 : WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
     return 0;
 }
@@ -168,6 +176,80 @@ static void score_truth(cJSON *record, cJSON *output, const char *profile, bool 
         profile_free(&p);
     }
     free(buf);
+}
+
+#define LIBPROFILER "/usr/lib/x86_64-linux-gnu/libprofiler.so.0"
+#define PERF "/usr/bin/perf"
+
+/* Why a baseline cannot run here, or NULL if it can. */
+static const char *baseline_missing(const char *name)
+{
+    if (strcmp(name, "gperftools") == 0 && access(LIBPROFILER, R_OK) != 0)
+        return "gperftools not installed: no " LIBPROFILER
+               " (apt-get install libgoogle-perftools4)";
+    if (strcmp(name, "perf-record") == 0 && access(PERF, X_OK) != 0)
+        return "perf not installed: no " PERF " (apt-get install linux-perf)";
+    return NULL;
+}
+
+/* Samples in a gperftools CPU profile: 64-bit words, header [0, 3, 0, period, 0], then
+ * records [count, depth, pc...], ending with [0, 1, 0]. -1 if unreadable. */
+static double gperftools_samples(const char *path)
+{
+    size_t len;
+    char *data = read_file(path, &len);
+    if (!data)
+        return -1;
+    const uint64_t *w = (const uint64_t *)data;
+    size_t n = len / 8, i = 5;
+    double samples = 0;
+    while (i + 2 <= n) {
+        uint64_t count = w[i], depth = w[i + 1];
+        if (count == 0 && depth == 1)
+            break;
+        samples += (double)count;
+        i += 2 + depth;
+    }
+    free(data);
+    return samples;
+}
+
+/* Samples in a perf.data file: one line per sample from `perf script -F time`. */
+static double perf_samples(const char *path)
+{
+    char cmd[8192];
+    snprintf(cmd, sizeof cmd, PERF " script -i '%s' -F time 2>/dev/null", path);
+    FILE *p = popen(cmd, "r");
+    if (!p)
+        return -1;
+    double lines = 0;
+    int ch;
+    while ((ch = fgetc(p)) != EOF)
+        lines += ch == '\n';
+    return pclose(p) == 0 ? lines : -1;
+}
+
+/* Puts a baseline's statistics where the summary reads ours: output.profiling. */
+static void record_baseline(cJSON *output, const char *name, unsigned rate, double samples)
+{
+    cJSON_DeleteItemFromObject(output, "profiling");
+    cJSON *p = cJSON_AddObjectToObject(output, "profiling");
+    cJSON_AddBoolToObject(p, "enabled", true);
+    cJSON_AddStringToObject(p, "baseline", name);
+    cJSON_AddStringToObject(p, "sampler", name);
+    cJSON_AddNumberToObject(p, "hz", rate);
+    double cpu =
+        cJSON_GetObjectItem(cJSON_GetObjectItem(output, "measured"), "cpu_seconds")->valuedouble;
+    if (samples >= 0) {
+        cJSON_AddNumberToObject(p, "samples", samples);
+        cJSON_AddNumberToObject(p, "achieved_hz", cpu > 0 ? samples / cpu : 0);
+    } else {
+        cJSON_AddNullToObject(p, "samples");
+        cJSON_AddNullToObject(p, "achieved_hz");
+    }
+    cJSON_AddNullToObject(p, "lost");
+    cJSON_AddStringToObject(p, "lost_reason", "not reported by this profiler");
+    cJSON_AddNullToObject(p, "handler_ns_mean");
 }
 
 static void progress(size_t done, size_t total, double started, const char *what, bool tty)
@@ -290,6 +372,10 @@ int bench_run(const struct bench_config *c, const char *dir, const char *bin_dir
         }
         cJSON_AddNumberToObject(rec, "env_pad_bytes", (double)pad_len);
 
+        if (e->baseline && !unavailable[cid] && baseline_missing(e->sampler)) {
+            unavailable[cid] = strdup(baseline_missing(e->sampler));
+            cJSON_AddBoolToObject(rec, "baseline", true);
+        }
         if (unavailable[cid]) {
             cJSON_AddStringToObject(rec, "unavailable", unavailable[cid]);
             cJSON_AddBoolToObject(rec, "skipped", true);
@@ -306,16 +392,31 @@ int bench_run(const struct bench_config *c, const char *dir, const char *bin_dir
                 argv[a++] = "--cache-sim=yes";
                 argv[a++] = cgout;
             }
+            char baseline_out[8192] = "", env_preload[64], env_out[8300], env_freq[64];
+            char *env[4] = {NULL};
+            snprintf(rate, sizeof rate, "%u", e->rate);
+            if (e->baseline && strcmp(e->sampler, "perf-record") == 0) {
+                snprintf(baseline_out, sizeof baseline_out, "%s/trial-%zu.perf.data", profiles, k);
+                const char *perf_args[] = {PERF, "record", "-F", rate,         "-e", "cpu-clock",
+                                           "-g", "-q",     "-o", baseline_out, "--"};
+                for (size_t i = 0; i < sizeof perf_args / sizeof perf_args[0]; i++)
+                    argv[a++] = (char *)perf_args[i];
+            } else if (e->baseline) { /* gperftools: preloaded, configured by environment */
+                snprintf(baseline_out, sizeof baseline_out, "%s/trial-%zu.prof", profiles, k);
+                snprintf(env_preload, sizeof env_preload, "LD_PRELOAD=%s", LIBPROFILER);
+                snprintf(env_out, sizeof env_out, "CPUPROFILE=%s", baseline_out);
+                snprintf(env_freq, sizeof env_freq, "CPUPROFILE_FREQUENCY=%u", e->rate);
+                env[0] = env_preload, env[1] = env_out, env[2] = env_freq;
+            }
             argv[a++] = program;
             for (size_t i = 0; i < w->nargs; i++)
                 argv[a++] = w->args[i];
             /* Keep profiles of truth trials (to score them) and of the first measured
              * block (one profile per configuration, for flame graphs); none under
              * cachegrind, which would count the symbolizer's misses as the profiler's. */
-            const bool keep_profile = e->sampler && !c->cachegrind &&
+            const bool keep_profile = e->sampler && !e->baseline && !c->cachegrind &&
                                       (strcmp(w->program, "truth") == 0 || block == c->warmup);
-            if (e->sampler) {
-                snprintf(rate, sizeof rate, "%u", e->rate);
+            if (e->sampler && !e->baseline) {
                 argv[a++] = "--sampler";
                 argv[a++] = (char *)e->sampler;
                 argv[a++] = "--unwinder";
@@ -332,12 +433,13 @@ int bench_run(const struct bench_config *c, const char *dir, const char *bin_dir
             memset(pad, 'x', pad_len);
             pad[pad_len] = '\0';
             struct trial_output o = {0};
-            if (run_process(argv, pad, c->trial_timeout_s, &o) != 0) {
+            if (run_process(argv, pad, env, c->trial_timeout_s, &o) != 0) {
                 fprintf(stderr, "hzprof bench: cannot start a trial: %s\n", strerror(errno));
                 return 1;
             }
             cJSON_AddNumberToObject(rec, "exit_status", o.status);
             cJSON_AddNumberToObject(rec, "process_seconds", o.seconds);
+            cJSON_AddNumberToObject(rec, "process_cpu_seconds", o.cpu_seconds);
             cJSON *output = o.out ? cJSON_Parse(o.out) : NULL;
             if (output)
                 cJSON_AddItemToObject(rec, "output", output);
@@ -354,6 +456,19 @@ int bench_run(const struct bench_config *c, const char *dir, const char *bin_dir
                 cJSON *errj = cJSON_GetObjectItem(output, "error");
                 unavailable[cid] = strdup(cJSON_IsString(errj) ? errj->valuestring : "unavailable");
                 cJSON_AddStringToObject(rec, "unavailable", unavailable[cid]);
+            }
+            if (e->baseline) {
+                cJSON_AddBoolToObject(rec, "baseline", true);
+                if (o.status == 0 && output) {
+                    double samples = strcmp(e->sampler, "perf-record") == 0
+                                         ? perf_samples(baseline_out)
+                                         : gperftools_samples(baseline_out);
+                    record_baseline(output, e->sampler, e->rate, samples);
+                }
+                if (block != c->warmup)
+                    unlink(baseline_out);
+                else
+                    cJSON_AddStringToObject(rec, "profile", baseline_out + strlen(dir) + 1);
             }
             if (o.status == 0 && output && profile[0]) {
                 if (strcmp(w->program, "truth") == 0)

@@ -138,6 +138,7 @@ static cJSON *summarize_config(cJSON *trials, const char *workload, const char *
         return o;
     struct series thr = {.n = 0}, hz = {.n = 0}, handler = {.n = 0}, cpu = {.n = 0}, err = {.n = 0};
     double lost = 0;
+    size_t lost_known = 0; /* baselines do not report lost samples: null, not 0 */
     for (size_t i = 0; i < n; i++) {
         push(&thr, num(get(sel[i], "output", "measured", "throughput")));
         push(&cpu, num(get(sel[i], "output", "measured", "cpu_seconds")));
@@ -145,7 +146,10 @@ static cJSON *summarize_config(cJSON *trials, const char *workload, const char *
         push(&handler, num(get(sel[i], "output", "profiling", "handler_ns_mean")));
         push(&err, num(cJSON_GetObjectItem(sel[i], "attribution_error_pts")));
         double l = num(get(sel[i], "output", "profiling", "lost"));
-        lost += isfinite(l) ? l : 0;
+        if (isfinite(l)) {
+            lost += l;
+            lost_known++;
+        }
     }
     cJSON *t = estimate_json(stats_median_ci(thr.v, thr.n, BENCH_RESAMPLES, 0.95, seed), 1);
     cJSON_AddStringToObject(
@@ -166,7 +170,10 @@ static cJSON *summarize_config(cJSON *trials, const char *workload, const char *
     }
     if (sampler) {
         cJSON_AddNumberToObject(o, "achieved_hz_median", stats_median(hz.v, hz.n));
-        cJSON_AddNumberToObject(o, "lost_samples_total", lost);
+        if (lost_known)
+            cJSON_AddNumberToObject(o, "lost_samples_total", lost);
+        else
+            cJSON_AddNullToObject(o, "lost_samples_total");
         cJSON *h = cJSON_AddObjectToObject(o, "handler_ns_per_sample");
         cJSON_AddNumberToObject(h, "median", stats_median(handler.v, handler.n));
         cJSON_AddNumberToObject(h, "p99", stats_percentile(handler.v, handler.n, 0.99));
@@ -208,7 +215,7 @@ static cJSON *summarize_config(cJSON *trials, const char *workload, const char *
 /* Cost per sample: slope of CPU seconds against samples taken over the off trials and
  * every rate of one sampler x unwinder, in microseconds. */
 static cJSON *cost_per_sample(cJSON *trials, const char *workload, const char *sampler,
-                              const char *unwinder, uint64_t seed)
+                              const char *unwinder, uint64_t seed, bool process_cpu)
 {
     static double x[MAX_VALUES], y[MAX_VALUES];
     size_t n = 0;
@@ -226,7 +233,10 @@ static cJSON *cost_per_sample(cJSON *trials, const char *workload, const char *s
             samples = num(get(t, "output", "profiling", "samples"));
         else
             continue;
-        double cpu = num(get(t, "output", "measured", "cpu_seconds"));
+        /* Baselines may spend CPU outside the workload (perf's own process), so they are
+         * fitted on the CPU of the whole process tree, off runs included. */
+        double cpu = process_cpu ? num(cJSON_GetObjectItem(t, "process_cpu_seconds"))
+                                 : num(get(t, "output", "measured", "cpu_seconds"));
         if (isfinite(samples) && isfinite(cpu)) {
             x[n] = samples;
             y[n++] = cpu;
@@ -245,6 +255,8 @@ static cJSON *cost_per_sample(cJSON *trials, const char *workload, const char *s
     cJSON_AddBoolToObject(us, "ci_includes_zero", estimate_includes_zero(slope));
     cJSON_AddItemToObject(o, "cost_per_sample", us);
     cJSON_AddNumberToObject(o, "points", (double)n);
+    cJSON_AddStringToObject(
+        o, "cpu", process_cpu ? "process tree (wait4 rusage)" : "workload measured region");
     return o;
 }
 
@@ -414,10 +426,19 @@ int bench_summarize(const struct bench_config *c, const char *dir)
                         configs, summarize_config(trials, name, c->samplers[s], c->unwinders[u],
                                                   c->rates[r], off, n_off, seed++, &dummy, &dn));
                 cJSON *cost =
-                    cost_per_sample(trials, name, c->samplers[s], c->unwinders[u], seed++);
+                    cost_per_sample(trials, name, c->samplers[s], c->unwinders[u], seed++, false);
                 if (cost)
                     cJSON_AddItemToArray(costs, cost);
             }
+        for (size_t b = 0; b < c->nbaselines; b++) {
+            for (size_t r = 0; r < c->nrates; r++)
+                cJSON_AddItemToArray(configs, summarize_config(trials, name, c->baselines[b],
+                                                               "builtin", c->rates[r], off, n_off,
+                                                               seed++, &dummy, &dn));
+            cJSON *cost = cost_per_sample(trials, name, c->baselines[b], "builtin", seed++, true);
+            if (cost)
+                cJSON_AddItemToArray(costs, cost);
+        }
     }
     cJSON_AddItemToObject(results, "summary", summary);
     cJSON_AddItemToObject(results, "trials", trials);

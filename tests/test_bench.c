@@ -17,6 +17,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <stdbool.h>
 #include <unistd.h>
 
 static const char *hzprof;
@@ -253,6 +254,51 @@ START_TEST(test_bad_configs_fail_before_any_trial)
 }
 END_TEST
 
+START_TEST(test_baselines_have_rows)
+{
+    /* Each baseline gets rows beside our samplers: measured where installed, otherwise
+     * recorded as unavailable with the reason. */
+    char path[256];
+    snprintf(path, sizeof path, "%s/bl.json", work);
+    FILE *f = fopen(path, "w");
+    fputs("{\"workloads\": [{\"name\": \"mm\", \"program\": \"matmul\", \"args\": "
+          "[\"--n\", \"96\", \"--reps\", \"30\"]}], \"samplers\": [\"perf-clock\"], "
+          "\"unwinders\": [\"fp\"], \"baselines\": [\"gperftools\", \"perf-record\"], "
+          "\"rates\": [200, 1000], \"repetitions\": 2, \"warmup\": 0, \"seed\": 1}",
+          f);
+    fclose(f);
+    ck_assert_int_eq(sh("'%s' bench %s -o %s/bl 2>/dev/null", hzprof, path, work), 0);
+    snprintf(path, sizeof path, "%s/bl/results.json", work);
+    char *text = slurp(path);
+    cJSON *r = cJSON_Parse(text);
+    free(text);
+    const char *names[] = {"gperftools", "perf-record"};
+    const bool installed[] = {access("/usr/lib/x86_64-linux-gnu/libprofiler.so.0", R_OK) == 0,
+                              access("/usr/bin/perf", X_OK) == 0};
+    for (int b = 0; b < 2; b++) {
+        int rows = 0;
+        for (cJSON *c = cJSON_GetObjectItem(cJSON_GetObjectItem(r, "summary"), "configs")->child; c;
+             c = c->next) {
+            cJSON *s = cJSON_GetObjectItem(c, "sampler");
+            if (!cJSON_IsString(s) || strcmp(s->valuestring, names[b]) != 0)
+                continue;
+            rows++;
+            if (installed[b]) {
+                ck_assert_int_eq(cJSON_GetObjectItem(c, "n")->valueint, 2);
+                ck_assert(cJSON_IsNumber(cJSON_GetObjectItem(c, "achieved_hz_median")));
+                ck_assert(cJSON_GetObjectItem(c, "achieved_hz_median")->valuedouble > 0);
+                ck_assert(cJSON_IsObject(cJSON_GetObjectItem(c, "overhead")));
+                ck_assert(cJSON_IsNull(cJSON_GetObjectItem(c, "lost_samples_total")));
+            } else {
+                ck_assert(cJSON_IsString(cJSON_GetObjectItem(c, "unavailable")));
+            }
+        }
+        ck_assert_msg(rows == 2, "%s: %d rows", names[b], rows);
+    }
+    cJSON_Delete(r);
+}
+END_TEST
+
 int main(int argc, char **argv)
 {
     if (argc != 2) {
@@ -260,6 +306,12 @@ int main(int argc, char **argv)
         return 2;
     }
     hzprof = argv[1];
+    /* In the sanitizer build every workload carries libasan, which wants to come first in
+     * the library list; the gperftools baseline preloads libprofiler before it. */
+    char asan[1024];
+    const char *old = getenv("ASAN_OPTIONS");
+    snprintf(asan, sizeof asan, "%s%sverify_asan_link_order=0", old ? old : "", old ? ":" : "");
+    setenv("ASAN_OPTIONS", asan, 1);
     Suite *s = suite_create("bench");
     TCase *tc = tcase_create("bench");
     tcase_set_timeout(tc, 180);
@@ -267,6 +319,7 @@ int main(int argc, char **argv)
     tcase_add_test(tc, test_schema_count_interleaving);
     tcase_add_test(tc, test_resume_runs_only_missing_trials);
     tcase_add_test(tc, test_bad_configs_fail_before_any_trial);
+    tcase_add_test(tc, test_baselines_have_rows);
     suite_add_tcase(s, tc);
     return run_suite(s);
 }
