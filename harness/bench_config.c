@@ -23,7 +23,7 @@ static const char preset_quick[] =
     " {\"name\": \"truth-split\", \"program\": \"truth\", \"args\": [\"--case\", \"split\", "
     "\"--seconds\", \"0.3\"]}],"
     " \"samplers\": [\"itimer\", \"thread-timer\", \"perf-clock\", \"wall\"],"
-    " \"unwinders\": [\"fp\", \"libunwind\"],"
+    " \"unwinders\": [\"fp\", \"libunwind\"], \"baselines\": [\"gperftools\", \"perf-record\"],"
     " \"rates\": [100, 1000], \"repetitions\": 3, \"warmup\": 1, \"seed\": 1}";
 
 static const char preset_full[] =
@@ -46,6 +46,7 @@ static const char preset_full[] =
     "\"--seconds\", \"0.4\"]}],"
     " \"samplers\": [\"itimer\", \"thread-timer\", \"perf-clock\", \"perf-cycles\", \"wall\"],"
     " \"unwinders\": [\"none\", \"fp\", \"libunwind\"],"
+    " \"baselines\": [\"gperftools\", \"perf-record\"],"
     " \"rates\": [100, 1000, 4000], \"repetitions\": 5, \"warmup\": 1, \"seed\": 1}";
 
 static const char *const programs[] = {"matmul", "io", "truth", NULL};
