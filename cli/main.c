@@ -19,7 +19,7 @@ static const struct command commands[] = {
     {"top", cmd_top, "the functions with the most samples in a profile (pprof or folded)"},
     {"bench", cmd_bench, "measure profiling overhead: interleaved trials, CIs, results/"},
     {"plot", cmd_plot, "gnuplot charts of bench results (SVG, PNG, .gp, .dat)"},
-    {"report", cmd_report, "put bench results side by side (one or several machines)"},
+    {"report", cmd_report, "bench results as md, html or latex; runs side by side"},
     {"score", cmd_score, "attribution error of a truth-workload profile against its truth"},
     {"cost", cmd_cost, "measure what one sample costs, per sampler and unwinder"},
 };
