@@ -8,8 +8,8 @@ set datafile missing 'NaN'
 set logscale xy
 set terminal svg size 900,520 dynamic font 'Helvetica,12' background '#ffffff'
 set output 'achieved-rate.svg'
-plot x title 'requested' dt 2 lc rgb '#888888', 'achieved-rate.dat' index 0 using 1:2 with linespoints title 'itimer', 'achieved-rate.dat' index 1 using 1:2 with linespoints title 'thread-timer', 'achieved-rate.dat' index 2 using 1:2 with linespoints title 'perf-clock', 'achieved-rate.dat' index 3 using 1:2 with linespoints title 'wall'
+plot x title 'requested' dt 2 lc rgb '#888888', 'achieved-rate.dat' index 0 using 1:2 with linespoints title 'itimer', 'achieved-rate.dat' index 1 using 1:2 with linespoints title 'thread-timer', 'achieved-rate.dat' index 2 using 1:2 with linespoints title 'perf-clock', 'achieved-rate.dat' index 3 using 1:2 with linespoints title 'wall', 'achieved-rate.dat' index 4 using 1:2 with linespoints title 'gperftools', 'achieved-rate.dat' index 5 using 1:2 with linespoints title 'perf-record'
 set terminal pngcairo size 900,520 font 'Helvetica,11'
 set output 'achieved-rate.png'
-plot x title 'requested' dt 2 lc rgb '#888888', 'achieved-rate.dat' index 0 using 1:2 with linespoints title 'itimer', 'achieved-rate.dat' index 1 using 1:2 with linespoints title 'thread-timer', 'achieved-rate.dat' index 2 using 1:2 with linespoints title 'perf-clock', 'achieved-rate.dat' index 3 using 1:2 with linespoints title 'wall'
+plot x title 'requested' dt 2 lc rgb '#888888', 'achieved-rate.dat' index 0 using 1:2 with linespoints title 'itimer', 'achieved-rate.dat' index 1 using 1:2 with linespoints title 'thread-timer', 'achieved-rate.dat' index 2 using 1:2 with linespoints title 'perf-clock', 'achieved-rate.dat' index 3 using 1:2 with linespoints title 'wall', 'achieved-rate.dat' index 4 using 1:2 with linespoints title 'gperftools', 'achieved-rate.dat' index 5 using 1:2 with linespoints title 'perf-record'
 set output
