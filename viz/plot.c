@@ -103,6 +103,21 @@ static FILE *open_in(const char *dir, const char *name, const char *ext)
     return fopen(path, "w");
 }
 
+/* Opens NAME.dat and NAME.gp in dir; on failure closes what opened and sets err. */
+static int open_chart(const char *dir, const char *name, FILE **dat, FILE **gp, char *err, size_t n)
+{
+    *dat = open_in(dir, name, "dat");
+    *gp = open_in(dir, name, "gp");
+    if (*dat && *gp)
+        return 0;
+    snprintf(err, n, "cannot write in '%s': %s", dir, strerror(errno));
+    if (*dat)
+        fclose(*dat);
+    if (*gp)
+        fclose(*gp);
+    return -1;
+}
+
 /* The distinct (sampler, unwinder) pairs of the configs of one workload. */
 static size_t series_of(cJSON *configs, const char *workload, struct series *s, size_t max)
 {
@@ -139,15 +154,9 @@ static int chart_overhead(cJSON *configs, const char *w, const char *dir, char *
         return 0;
     char name[256];
     snprintf(name, sizeof name, "overhead-%s", w);
-    FILE *dat = open_in(dir, name, "dat"), *gp = open_in(dir, name, "gp");
-    if (!dat || !gp) {
-        snprintf(err, n, "cannot write in '%s': %s", dir, strerror(errno));
-        if (dat)
-            fclose(dat);
-        if (gp)
-            fclose(gp);
+    FILE *dat, *gp;
+    if (open_chart(dir, name, &dat, &gp, err, n) != 0)
         return -1;
-    }
     fprintf(dat,
             "# overhead of %s: rate_hz overhead_pct ci_lo ci_hi, one block per "
             "sampler/unwinder\n",
@@ -194,15 +203,9 @@ static int chart_achieved(cJSON *configs, const char *w, const char *dir, char *
     size_t ns = series_of(configs, w, s, 64);
     if (!ns)
         return 0;
-    FILE *dat = open_in(dir, "achieved-rate", "dat"), *gp = open_in(dir, "achieved-rate", "gp");
-    if (!dat || !gp) {
-        snprintf(err, n, "cannot write in '%s': %s", dir, strerror(errno));
-        if (dat)
-            fclose(dat);
-        if (gp)
-            fclose(gp);
+    FILE *dat, *gp;
+    if (open_chart(dir, "achieved-rate", &dat, &gp, err, n) != 0)
         return -1;
-    }
     fprintf(dat, "# achieved vs requested rate on %s: requested_hz achieved_hz\n", w);
     char cmd[8192];
     size_t len =
@@ -248,15 +251,9 @@ static int chart_cost(cJSON *costs, const char *w, const char *dir, char *err, s
         rows += str(c, "workload") && !strcmp(str(c, "workload"), w);
     if (!rows)
         return 0;
-    FILE *dat = open_in(dir, name, "dat"), *gp = open_in(dir, name, "gp");
-    if (!dat || !gp) {
-        snprintf(err, n, "cannot write in '%s': %s", dir, strerror(errno));
-        if (dat)
-            fclose(dat);
-        if (gp)
-            fclose(gp);
+    FILE *dat, *gp;
+    if (open_chart(dir, name, &dat, &gp, err, n) != 0)
         return -1;
-    }
     fprintf(dat, "# cost per sample on %s: index label us ci_lo ci_hi\n", w);
     size_t i = 0;
     double lo = 0, hi = 0; /* the y range always includes zero: bars start there */
@@ -299,15 +296,9 @@ static int chart_truth(cJSON *configs, const char *dir, char *err, size_t n)
         rows += isfinite(num(c, "attribution_error_pts_median"));
     if (!rows)
         return 0;
-    FILE *dat = open_in(dir, "truth-error", "dat"), *gp = open_in(dir, "truth-error", "gp");
-    if (!dat || !gp) {
-        snprintf(err, n, "cannot write in '%s': %s", dir, strerror(errno));
-        if (dat)
-            fclose(dat);
-        if (gp)
-            fclose(gp);
+    FILE *dat, *gp;
+    if (open_chart(dir, "truth-error", &dat, &gp, err, n) != 0)
         return -1;
-    }
     fprintf(dat, "# truth attribution error: index label error_pts\n");
     size_t i = 0;
     for (cJSON *c = configs->child; c; c = c->next)
