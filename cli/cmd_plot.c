@@ -74,7 +74,7 @@ int cmd_plot(int argc, char **argv)
         return 1;
     }
     char err[1024];
-    int rc = plot_results(results, out, err, sizeof err);
+    int rc = plot_results(results, out, NULL, err, sizeof err);
     cJSON_Delete(results);
     if (rc) {
         fprintf(stderr, "hzprof plot: %s\n", err);

@@ -96,7 +96,8 @@ int html_report_write(cJSON *results, const char *dir, char *err, size_t n)
     char path[4096];
     snprintf(path, sizeof path, "%s/plots", dir);
     mkdir(path, 0777);
-    if (plot_results(results, path, err, n) != 0)
+    static struct plot_list charts; /* large: kept off the stack */
+    if (plot_results(results, path, &charts, err, n) != 0)
         return -1;
     snprintf(path, sizeof path, "%s/index.html", dir);
     FILE *f = fopen(path, "w");
@@ -141,35 +142,14 @@ int html_report_write(cJSON *results, const char *dir, char *err, size_t n)
         fputs(").</p>\n", f);
     }
 
-    /* Charts: every SVG that plot wrote, in a stable order. */
+    /* Charts: the ones plot drew, in its order. */
     fputs("<h2>Charts</h2>\n", f);
     cJSON *configs = cJSON_GetObjectItem(summary, "configs");
-    const char *workloads[64];
-    size_t nw = 0;
-    for (cJSON *c = configs ? configs->child : NULL; c; c = c->next) {
-        bool dup = false;
-        for (size_t i = 0; i < nw; i++)
-            dup |= strcmp(workloads[i], str(c, "workload")) == 0;
-        if (!dup && nw < 64)
-            workloads[nw++] = str(c, "workload");
-    }
-    char names[3 + 2 * 64][300];
-    size_t nnames = 0;
-    snprintf(names[nnames++], sizeof names[0], "achieved-rate");
-    for (size_t i = 0; i < nw; i++)
-        snprintf(names[nnames++], sizeof names[0], "overhead-%s", workloads[i]);
-    for (size_t i = 0; i < nw; i++)
-        snprintf(names[nnames++], sizeof names[0], "cost-%s", workloads[i]);
-    snprintf(names[nnames++], sizeof names[0], "cache-misses");
-    snprintf(names[nnames++], sizeof names[0], "truth-error");
-    for (size_t i = 0; i < nnames; i++) {
-        snprintf(path, sizeof path, "%.3000s/plots/%.300s.svg", dir, names[i]);
-        if (access(path, F_OK) != 0)
-            continue; /* nothing to draw for it in this run */
+    for (size_t i = 0; i < charts.n; i++) {
         fputs("<div><img src=\"plots/", f);
-        html_escape(f, names[i]);
+        html_escape(f, charts.names[i]);
         fputs(".svg\" alt=\"", f);
-        html_escape(f, names[i]);
+        html_escape(f, charts.names[i]);
         fputs("\"></div>\n", f);
     }
 

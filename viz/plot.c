@@ -17,6 +17,11 @@
 #include <string.h>
 #include <sys/wait.h>
 
+struct plot_target {
+    const char *dir;
+    struct plot_list *written; /* may be NULL */
+};
+
 struct series {
     char label[96];
     char sampler[32], unwinder[32];
@@ -72,10 +77,10 @@ static void gp_outputs(FILE *gp, const char *name, const char *plot_cmd)
 }
 
 /* Runs gnuplot on DIR/NAME.gp inside DIR; fails on any stderr output. */
-static int run_gnuplot(const char *dir, const char *name, char *err, size_t n)
+static int run_gnuplot(const struct plot_target *t, const char *name, char *err, size_t n)
 {
     char cmd[8192];
-    snprintf(cmd, sizeof cmd, "cd '%s' && gnuplot '%s.gp' 2>&1", dir, name);
+    snprintf(cmd, sizeof cmd, "cd '%s' && gnuplot '%s.gp' 2>&1", t->dir, name);
     FILE *p = popen(cmd, "r");
     if (!p) {
         snprintf(err, n, "cannot run gnuplot: %s", strerror(errno));
@@ -93,6 +98,8 @@ static int run_gnuplot(const char *dir, const char *name, char *err, size_t n)
                                                            : "failed");
         return -1;
     }
+    if (t->written && t->written->n < PLOT_MAX_CHARTS)
+        snprintf(t->written->names[t->written->n++], PLOT_NAME_MAX, "%s", name);
     return 0;
 }
 
@@ -146,7 +153,8 @@ static bool same(cJSON *c, const char *w, const struct series *s)
 }
 
 /* Overhead (%) against requested rate for one workload, a line per sampler/unwinder. */
-static int chart_overhead(cJSON *configs, const char *w, const char *dir, char *err, size_t n)
+static int chart_overhead(cJSON *configs, const char *w, const struct plot_target *t, char *err,
+                          size_t n)
 {
     struct series s[64];
     size_t ns = series_of(configs, w, s, 64);
@@ -155,7 +163,7 @@ static int chart_overhead(cJSON *configs, const char *w, const char *dir, char *
     char name[256];
     snprintf(name, sizeof name, "overhead-%s", w);
     FILE *dat, *gp;
-    if (open_chart(dir, name, &dat, &gp, err, n) != 0)
+    if (open_chart(t->dir, name, &dat, &gp, err, n) != 0)
         return -1;
     fprintf(dat,
             "# overhead of %s: rate_hz overhead_pct ci_lo ci_hi, one block per "
@@ -193,18 +201,19 @@ static int chart_overhead(cJSON *configs, const char *w, const char *dir, char *
     gp_outputs(gp, name, cmd);
     fclose(dat);
     fclose(gp);
-    return run_gnuplot(dir, name, err, n);
+    return run_gnuplot(t, name, err, n);
 }
 
 /* Achieved against requested rate, one line per sampler (first unwinder), log-log. */
-static int chart_achieved(cJSON *configs, const char *w, const char *dir, char *err, size_t n)
+static int chart_achieved(cJSON *configs, const char *w, const struct plot_target *t, char *err,
+                          size_t n)
 {
     struct series s[64];
     size_t ns = series_of(configs, w, s, 64);
     if (!ns)
         return 0;
     FILE *dat, *gp;
-    if (open_chart(dir, "achieved-rate", &dat, &gp, err, n) != 0)
+    if (open_chart(t->dir, "achieved-rate", &dat, &gp, err, n) != 0)
         return -1;
     fprintf(dat, "# achieved vs requested rate on %s: requested_hz achieved_hz\n", w);
     char cmd[8192];
@@ -238,11 +247,11 @@ static int chart_achieved(cJSON *configs, const char *w, const char *dir, char *
     gp_outputs(gp, "achieved-rate", cmd);
     fclose(dat);
     fclose(gp);
-    return run_gnuplot(dir, "achieved-rate", err, n);
+    return run_gnuplot(t, "achieved-rate", err, n);
 }
 
 /* Cost per sample (µs) per sampler/unwinder for one workload, bars with CI. */
-static int chart_cost(cJSON *costs, const char *w, const char *dir, char *err, size_t n)
+static int chart_cost(cJSON *costs, const char *w, const struct plot_target *t, char *err, size_t n)
 {
     char name[256];
     snprintf(name, sizeof name, "cost-%s", w);
@@ -252,7 +261,7 @@ static int chart_cost(cJSON *costs, const char *w, const char *dir, char *err, s
     if (!rows)
         return 0;
     FILE *dat, *gp;
-    if (open_chart(dir, name, &dat, &gp, err, n) != 0)
+    if (open_chart(t->dir, name, &dat, &gp, err, n) != 0)
         return -1;
     fprintf(dat, "# cost per sample on %s: index label us ci_lo ci_hi\n", w);
     size_t i = 0;
@@ -285,11 +294,11 @@ static int chart_cost(cJSON *costs, const char *w, const char *dir, char *err, s
     gp_outputs(gp, name, cmd);
     fclose(dat);
     fclose(gp);
-    return run_gnuplot(dir, name, err, n);
+    return run_gnuplot(t, name, err, n);
 }
 
 /* Truth attribution error per sampler/unwinder and rate. */
-static int chart_truth(cJSON *configs, const char *dir, char *err, size_t n)
+static int chart_truth(cJSON *configs, const struct plot_target *t, char *err, size_t n)
 {
     size_t rows = 0;
     for (cJSON *c = configs->child; c; c = c->next)
@@ -297,7 +306,7 @@ static int chart_truth(cJSON *configs, const char *dir, char *err, size_t n)
     if (!rows)
         return 0;
     FILE *dat, *gp;
-    if (open_chart(dir, "truth-error", &dat, &gp, err, n) != 0)
+    if (open_chart(t->dir, "truth-error", &dat, &gp, err, n) != 0)
         return -1;
     fprintf(dat, "# truth attribution error: index label error_pts\n");
     size_t i = 0;
@@ -313,13 +322,13 @@ static int chart_truth(cJSON *configs, const char *dir, char *err, size_t n)
                "plot 'truth-error.dat' using 1:3:xtic(2) with boxes lc rgb '#bb4a4a'");
     fclose(dat);
     fclose(gp);
-    return run_gnuplot(dir, "truth-error", err, n);
+    return run_gnuplot(t, "truth-error", err, n);
 }
 
 /* Cache misses per sample (on minus off, over samples), per configuration that has them:
  * hardware counters (LLC-load-misses, else cache-misses) or cachegrind's simulated LL
  * misses. Not drawn when no configuration has any (a machine without PMU, no cachegrind). */
-static int chart_cache(cJSON *configs, const char *dir, char *err, size_t n)
+static int chart_cache(cJSON *configs, const struct plot_target *t, char *err, size_t n)
 {
     FILE *dat = NULL, *gp = NULL;
     size_t i = 0;
@@ -337,9 +346,9 @@ static int chart_cache(cJSON *configs, const char *dir, char *err, size_t n)
         if (!isfinite(v))
             continue;
         if (!dat) {
-            dat = open_in(dir, "cache-misses", "dat");
+            dat = open_in(t->dir, "cache-misses", "dat");
             if (!dat) {
-                snprintf(err, n, "cannot write in '%s': %s", dir, strerror(errno));
+                snprintf(err, n, "cannot write in '%s': %s", t->dir, strerror(errno));
                 return -1;
             }
             fprintf(dat, "# cache misses per sample: index label misses\n");
@@ -353,8 +362,8 @@ static int chart_cache(cJSON *configs, const char *dir, char *err, size_t n)
     if (!dat)
         return 0;
     fclose(dat);
-    if (!(gp = open_in(dir, "cache-misses", "gp"))) {
-        snprintf(err, n, "cannot write in '%s': %s", dir, strerror(errno));
+    if (!(gp = open_in(t->dir, "cache-misses", "gp"))) {
+        snprintf(err, n, "cannot write in '%s': %s", t->dir, strerror(errno));
         return -1;
     }
     char ylabel[128];
@@ -368,11 +377,14 @@ static int chart_cache(cJSON *configs, const char *dir, char *err, size_t n)
     gp_outputs(gp, "cache-misses",
                "plot 'cache-misses.dat' using 1:3:xtic(2) with boxes lc rgb '#4abb7e'");
     fclose(gp);
-    return run_gnuplot(dir, "cache-misses", err, n);
+    return run_gnuplot(t, "cache-misses", err, n);
 }
 
-int plot_results(cJSON *results, const char *dir, char *err, size_t n)
+int plot_results(cJSON *results, const char *dir, struct plot_list *written, char *err, size_t n)
 {
+    const struct plot_target target = {dir, written}, *t = &target;
+    if (written)
+        written->n = 0;
     cJSON *summary = cJSON_GetObjectItem(results, "summary");
     cJSON *configs = cJSON_GetObjectItem(summary, "configs");
     cJSON *costs = cJSON_GetObjectItem(summary, "cost_per_sample");
@@ -391,13 +403,16 @@ int plot_results(cJSON *results, const char *dir, char *err, size_t n)
         if (w && !seen && nw < 64)
             workloads[nw++] = w;
     }
+    /* In the order a report shows them: rates, overheads, costs, cache, truth. */
+    if (nw && chart_achieved(configs, workloads[0], t, err, n))
+        return -1;
     for (size_t i = 0; i < nw; i++)
-        if (chart_overhead(configs, workloads[i], dir, err, n) ||
-            chart_cost(costs, workloads[i], dir, err, n))
+        if (chart_overhead(configs, workloads[i], t, err, n))
             return -1;
-    if (nw && chart_achieved(configs, workloads[0], dir, err, n))
+    for (size_t i = 0; i < nw; i++)
+        if (chart_cost(costs, workloads[i], t, err, n))
+            return -1;
+    if (chart_cache(configs, t, err, n))
         return -1;
-    if (chart_cache(configs, dir, err, n))
-        return -1;
-    return chart_truth(configs, dir, err, n);
+    return chart_truth(configs, t, err, n);
 }

@@ -12,7 +12,17 @@
 #include <cjson/cJSON.h>
 #include <stddef.h>
 
-/* Writes the charts into dir (which must exist). Returns 0, or -1 with a message. */
-int plot_results(cJSON *results, const char *dir, char *err, size_t n);
+#define PLOT_MAX_CHARTS 160
+#define PLOT_NAME_MAX 300
+
+/* The names of the charts drawn (NAME.svg, NAME.png), in drawing order. */
+struct plot_list {
+    char names[PLOT_MAX_CHARTS][PLOT_NAME_MAX];
+    size_t n;
+};
+
+/* Writes the charts into dir (which must exist) and, if written is not NULL, lists them
+ * there (a chart with nothing to draw is skipped). Returns 0, or -1 with a message. */
+int plot_results(cJSON *results, const char *dir, struct plot_list *written, char *err, size_t n);
 
 #endif

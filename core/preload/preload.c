@@ -316,16 +316,26 @@ static char **collect_args(const char *first, va_list ap, char ***envp)
     return argv;
 }
 
+/* execl and execlp: the argument list as a vector, then the vector form. */
+static int exec_list(int (*exec_vector)(const char *, char *const[]), const char *target,
+                     const char *arg, va_list ap)
+{
+    char **argv = collect_args(arg, ap, NULL);
+    if (!argv)
+        return errno = ENOMEM, -1;
+    int rc = exec_vector(target, argv);
+    int saved = errno;
+    free(argv);
+    errno = saved;
+    return rc;
+}
+
 HZPROF_API int execl(const char *path, const char *arg, ...)
 {
     va_list ap;
     va_start(ap, arg);
-    char **argv = collect_args(arg, ap, NULL);
+    int rc = exec_list(execv, path, arg, ap);
     va_end(ap);
-    if (!argv)
-        return errno = ENOMEM, -1;
-    int rc = execv(path, argv);
-    free(argv);
     return rc;
 }
 
@@ -333,12 +343,8 @@ HZPROF_API int execlp(const char *file, const char *arg, ...)
 {
     va_list ap;
     va_start(ap, arg);
-    char **argv = collect_args(arg, ap, NULL);
+    int rc = exec_list(execvp, file, arg, ap);
     va_end(ap);
-    if (!argv)
-        return errno = ENOMEM, -1;
-    int rc = execvp(file, argv);
-    free(argv);
     return rc;
 }
 
