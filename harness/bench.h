@@ -10,6 +10,12 @@
  * with an environment variable of random length (Mytkowicz et al.: environment size moves
  * results), and is appended to trials.jsonl as soon as it ends, so an interrupted run
  * loses nothing and `--resume DIR` runs only the trials missing from the file.
+ *
+ * Baselines are other profilers measured the same way: gperftools (setitimer),
+ * gperftools-thread (its per-thread timer mode), perf-record (perf record -g, a separate
+ * process), and go-pprof (Go's runtime/pprof). go-pprof profiles the Go twin of a workload
+ * (workloads/go), a different program, so it brings its own reference: the twin with
+ * profiling off, configuration rate 0, against which its overhead is computed.
  */
 #ifndef HZPROF_BENCH_H
 #define HZPROF_BENCH_H
@@ -33,6 +39,10 @@ struct bench_plan {
     size_t *order; /* ntrials config ids: block by block */
     size_t ntrials, nblocks;
 };
+
+/* True for a baseline that runs its own twin program (go-pprof): its rate-0
+ * configuration is the twin with profiling off. */
+bool bench_baseline_has_twin(const char *baseline);
 
 int bench_plan_make(const struct bench_config *c, struct bench_plan *p);
 void bench_plan_free(struct bench_plan *p);

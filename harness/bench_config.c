@@ -11,7 +11,8 @@
 #include "text_file.h"
 
 const char *const bench_presets[] = {"quick", "full", NULL};
-const char *const bench_baselines[] = {"gperftools", "perf-record", NULL};
+const char *const bench_baselines[] = {"gperftools", "gperftools-thread", "perf-record", "go-pprof",
+                                       NULL};
 
 /* quick: a few minutes on 2 cores. full: the reference run (about 15 minutes). */
 static const char preset_quick[] =
@@ -23,7 +24,8 @@ static const char preset_quick[] =
     " {\"name\": \"truth-split\", \"program\": \"truth\", \"args\": [\"--case\", \"split\", "
     "\"--seconds\", \"0.3\"]}],"
     " \"samplers\": [\"itimer\", \"thread-timer\", \"perf-clock\", \"wall\"],"
-    " \"unwinders\": [\"fp\", \"libunwind\"], \"baselines\": [\"gperftools\", \"perf-record\"],"
+    " \"unwinders\": [\"fp\", \"libunwind\"], \"baselines\": [\"gperftools\", "
+    "\"gperftools-thread\", \"perf-record\", \"go-pprof\"],"
     " \"rates\": [100, 1000], \"repetitions\": 3, \"warmup\": 1, \"seed\": 1}";
 
 static const char preset_full[] =
@@ -46,7 +48,7 @@ static const char preset_full[] =
     "\"--seconds\", \"0.4\"]}],"
     " \"samplers\": [\"itimer\", \"thread-timer\", \"perf-clock\", \"perf-cycles\", \"wall\"],"
     " \"unwinders\": [\"none\", \"fp\", \"libunwind\"],"
-    " \"baselines\": [\"gperftools\", \"perf-record\"],"
+    " \"baselines\": [\"gperftools\", \"gperftools-thread\", \"perf-record\", \"go-pprof\"],"
     " \"rates\": [100, 1000, 4000], \"repetitions\": 5, \"warmup\": 1, \"seed\": 1}";
 
 static const char *const programs[] = {"matmul", "io", "truth", NULL};

@@ -1,13 +1,22 @@
 /* bench_plan.c — configurations and their interleaved, shuffled order (see bench.h). */
 #include <stdlib.h>
+#include <string.h>
 
 #include "bench.h"
 #include "stats.h"
 
+bool bench_baseline_has_twin(const char *baseline)
+{
+    return strcmp(baseline, "go-pprof") == 0;
+}
+
 int bench_plan_make(const struct bench_config *c, struct bench_plan *p)
 {
-    p->nconfigs =
-        c->nworkloads * (1 + c->nsamplers * c->nunwinders * c->nrates + c->nbaselines * c->nrates);
+    size_t twins = 0;
+    for (size_t b = 0; b < c->nbaselines; b++)
+        twins += bench_baseline_has_twin(c->baselines[b]);
+    p->nconfigs = c->nworkloads * (1 + c->nsamplers * c->nunwinders * c->nrates +
+                                   c->nbaselines * c->nrates + twins);
     p->nblocks = c->warmup + c->repetitions;
     p->ntrials = p->nconfigs * p->nblocks;
     p->configs = calloc(p->nconfigs, sizeof *p->configs);
@@ -22,10 +31,14 @@ int bench_plan_make(const struct bench_config *c, struct bench_plan *p)
                 for (size_t r = 0; r < c->nrates; r++)
                     p->configs[k++] = (struct bench_config_entry){
                         w, c->samplers[s], c->unwinders[u], c->rates[r], false};
-        for (size_t b = 0; b < c->nbaselines; b++)
+        for (size_t b = 0; b < c->nbaselines; b++) {
+            if (bench_baseline_has_twin(c->baselines[b])) /* the twin, profiling off */
+                p->configs[k++] =
+                    (struct bench_config_entry){w, c->baselines[b], "builtin", 0, true};
             for (size_t r = 0; r < c->nrates; r++)
                 p->configs[k++] =
                     (struct bench_config_entry){w, c->baselines[b], "builtin", c->rates[r], true};
+        }
     }
     for (size_t b = 0; b < p->nblocks; b++) {
         size_t *block = &p->order[b * p->nconfigs];

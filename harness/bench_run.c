@@ -181,14 +181,43 @@ static void score_truth(cJSON *record, cJSON *output, const char *profile, bool 
 #define LIBPROFILER "/usr/lib/x86_64-linux-gnu/libprofiler.so.0"
 #define PERF "/usr/bin/perf"
 
-/* Why a baseline cannot run here, or NULL if it can. */
-static const char *baseline_missing(const char *name)
+/* Whether the installed libprofiler has the per-thread timer mode: its code reads the
+ * CPUPROFILE_PER_THREAD_TIMERS variable, so the name is in the library. */
+static bool libprofiler_has_thread_timers(void)
 {
-    if (strcmp(name, "gperftools") == 0 && access(LIBPROFILER, R_OK) != 0)
+    size_t len;
+    char *data = read_file(LIBPROFILER, &len);
+    bool found = data && memmem(data, len, "CPUPROFILE_PER_THREAD_TIMERS", 28) != NULL;
+    free(data);
+    return found;
+}
+
+/* Why a baseline cannot run the workload program here (in buf), or NULL if it can. */
+static const char *baseline_missing(const char *name, const char *program, const char *bin_dir,
+                                    char *buf, size_t n)
+{
+    if (strncmp(name, "gperftools", 10) == 0 && access(LIBPROFILER, R_OK) != 0)
         return "gperftools not installed: no " LIBPROFILER
                " (apt-get install libgoogle-perftools4)";
+    if (strcmp(name, "gperftools-thread") == 0 && !libprofiler_has_thread_timers())
+        return "this gperftools has no per-thread timer mode (CPUPROFILE_PER_THREAD_TIMERS)";
     if (strcmp(name, "perf-record") == 0 && access(PERF, X_OK) != 0)
         return "perf not installed: no " PERF " (apt-get install linux-perf)";
+    if (strcmp(name, "go-pprof") == 0) {
+        if (strcmp(program, "matmul") != 0 && strcmp(program, "io") != 0) {
+            snprintf(buf, n, "no Go twin of the %s workload (workloads/go has matmul and io)",
+                     program);
+            return buf;
+        }
+        char twin[4096];
+        snprintf(twin, sizeof twin, "%s/go-%s", bin_dir, program);
+        if (access(twin, X_OK) != 0) {
+            snprintf(buf, n,
+                     "Go twin not built: no %.200s (apt-get install golang-go, then rebuild)",
+                     twin);
+            return buf;
+        }
+    }
     return NULL;
 }
 
@@ -227,6 +256,35 @@ static double perf_samples(const char *path)
     while ((ch = fgetc(p)) != EOF)
         lines += ch == '\n';
     return pclose(p) == 0 ? lines : -1;
+}
+
+/* Samples in a pprof profile (Go's): the sum of the first value, samples/count. */
+static double pprof_samples(const char *path)
+{
+    size_t len;
+    char *data = read_file(path, &len);
+    if (!data)
+        return -1;
+    struct pp_profile p;
+    char err[256];
+    double samples = -1;
+    if (pprof_decode((const uint8_t *)data, len, &p, err, sizeof err) == 0) {
+        samples = 0;
+        for (size_t i = 0; i < p.nsamples; i++)
+            samples += p.samples[i].nvalues ? (double)p.samples[i].values[0] : 0;
+        profile_free(&p);
+    }
+    free(data);
+    return samples;
+}
+
+static double baseline_samples(const char *name, const char *profile)
+{
+    if (strcmp(name, "perf-record") == 0)
+        return perf_samples(profile);
+    if (strcmp(name, "go-pprof") == 0)
+        return pprof_samples(profile);
+    return gperftools_samples(profile);
 }
 
 /* Puts a baseline's statistics where the summary reads ours: output.profiling. */
@@ -372,8 +430,13 @@ int bench_run(const struct bench_config *c, const char *dir, const char *bin_dir
         }
         cJSON_AddNumberToObject(rec, "env_pad_bytes", (double)pad_len);
 
-        if (e->baseline && !unavailable[cid] && baseline_missing(e->sampler)) {
-            unavailable[cid] = strdup(baseline_missing(e->sampler));
+        char why[512];
+        const char *missing =
+            e->baseline && !unavailable[cid]
+                ? baseline_missing(e->sampler, w->program, bin_dir, why, sizeof why)
+                : NULL;
+        if (missing) {
+            unavailable[cid] = strdup(missing);
             cJSON_AddBoolToObject(rec, "baseline", true);
         }
         if (unavailable[cid]) {
@@ -383,7 +446,8 @@ int bench_run(const struct bench_config *c, const char *dir, const char *bin_dir
             char *argv[BENCH_MAX_ARGS + 16];
             size_t a = 0;
             char program[4096];
-            snprintf(program, sizeof program, "%s/%s", bin_dir, w->program);
+            const bool twin = e->baseline && bench_baseline_has_twin(e->sampler);
+            snprintf(program, sizeof program, "%s/%s%s", bin_dir, twin ? "go-" : "", w->program);
             if (c->cachegrind) {
                 snprintf(cgout, sizeof cgout, "--cachegrind-out-file=%s/cachegrind/trial-%zu.out",
                          dir, k);
@@ -393,7 +457,8 @@ int bench_run(const struct bench_config *c, const char *dir, const char *bin_dir
                 argv[a++] = cgout;
             }
             char baseline_out[8192] = "", env_preload[64], env_out[8300], env_freq[64];
-            char *env[4] = {NULL};
+            char env_threads[] = "CPUPROFILE_PER_THREAD_TIMERS=1";
+            char *env[5] = {NULL};
             snprintf(rate, sizeof rate, "%u", e->rate);
             if (e->baseline && strcmp(e->sampler, "perf-record") == 0) {
                 snprintf(baseline_out, sizeof baseline_out, "%s/trial-%zu.perf.data", profiles, k);
@@ -401,12 +466,16 @@ int bench_run(const struct bench_config *c, const char *dir, const char *bin_dir
                                            "-g", "-q",     "-o", baseline_out, "--"};
                 for (size_t i = 0; i < sizeof perf_args / sizeof perf_args[0]; i++)
                     argv[a++] = (char *)perf_args[i];
-            } else if (e->baseline) { /* gperftools: preloaded, configured by environment */
+            } else if (e->baseline && !twin) { /* gperftools: preloaded, set by environment */
                 snprintf(baseline_out, sizeof baseline_out, "%s/trial-%zu.prof", profiles, k);
                 snprintf(env_preload, sizeof env_preload, "LD_PRELOAD=%s", LIBPROFILER);
                 snprintf(env_out, sizeof env_out, "CPUPROFILE=%s", baseline_out);
                 snprintf(env_freq, sizeof env_freq, "CPUPROFILE_FREQUENCY=%u", e->rate);
                 env[0] = env_preload, env[1] = env_out, env[2] = env_freq;
+                if (strcmp(e->sampler, "gperftools-thread") == 0)
+                    env[3] = env_threads; /* threads register: workload_thread_started() */
+            } else if (twin && e->rate) { /* go-pprof: the twin runs runtime/pprof itself */
+                snprintf(baseline_out, sizeof baseline_out, "%s/trial-%zu.pb.gz", profiles, k);
             }
             argv[a++] = program;
             for (size_t i = 0; i < w->nargs; i++)
@@ -416,6 +485,14 @@ int bench_run(const struct bench_config *c, const char *dir, const char *bin_dir
              * cachegrind, which would count the symbolizer's misses as the profiler's. */
             const bool keep_profile = e->sampler && !e->baseline && !c->cachegrind &&
                                       (strcmp(w->program, "truth") == 0 || block == c->warmup);
+            if (twin && e->rate) {
+                argv[a++] = "--sampler";
+                argv[a++] = (char *)e->sampler;
+                argv[a++] = "--hz";
+                argv[a++] = rate;
+                argv[a++] = "--profile-out";
+                argv[a++] = baseline_out;
+            }
             if (e->sampler && !e->baseline) {
                 argv[a++] = "--sampler";
                 argv[a++] = (char *)e->sampler;
@@ -459,15 +536,12 @@ int bench_run(const struct bench_config *c, const char *dir, const char *bin_dir
             }
             if (e->baseline) {
                 cJSON_AddBoolToObject(rec, "baseline", true);
-                if (o.status == 0 && output) {
-                    double samples = strcmp(e->sampler, "perf-record") == 0
-                                         ? perf_samples(baseline_out)
-                                         : gperftools_samples(baseline_out);
-                    record_baseline(output, e->sampler, e->rate, samples);
-                }
-                if (block != c->warmup)
+                if (o.status == 0 && output && baseline_out[0])
+                    record_baseline(output, e->sampler, e->rate,
+                                    baseline_samples(e->sampler, baseline_out));
+                if (baseline_out[0] && block != c->warmup)
                     unlink(baseline_out);
-                else
+                else if (baseline_out[0])
                     cJSON_AddStringToObject(rec, "profile", baseline_out + strlen(dir) + 1);
             }
             if (o.status == 0 && output && profile[0]) {

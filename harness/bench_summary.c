@@ -9,6 +9,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "bench.h"
 #include "machine.h"
 #include "stats.h"
 
@@ -168,7 +169,7 @@ static cJSON *summarize_config(cJSON *trials, const char *workload, const char *
         cJSON_AddBoolToObject(ovj, "ci_includes_zero", estimate_includes_zero(ov));
         cJSON_AddItemToObject(o, "overhead", ovj);
     }
-    if (sampler) {
+    if (sampler && rate > 0) { /* rate 0: a baseline's twin with profiling off */
         cJSON_AddNumberToObject(o, "achieved_hz_median", stats_median(hz.v, hz.n));
         if (lost_known)
             cJSON_AddNumberToObject(o, "lost_samples_total", lost);
@@ -213,9 +214,10 @@ static cJSON *summarize_config(cJSON *trials, const char *workload, const char *
 }
 
 /* Cost per sample: slope of CPU seconds against samples taken over the off trials and
- * every rate of one sampler x unwinder, in microseconds. */
+ * every rate of one sampler x unwinder, in microseconds. With twin, the off trials are
+ * the baseline's own twin program at rate 0, not the workload's. */
 static cJSON *cost_per_sample(cJSON *trials, const char *workload, const char *sampler,
-                              const char *unwinder, uint64_t seed, bool process_cpu)
+                              const char *unwinder, uint64_t seed, bool process_cpu, bool twin)
 {
     static double x[MAX_VALUES], y[MAX_VALUES];
     size_t n = 0;
@@ -227,10 +229,14 @@ static cJSON *cost_per_sample(cJSON *trials, const char *workload, const char *s
             num(cJSON_GetObjectItem(t, "exit_status")) != 0)
             continue;
         double samples;
-        if (cJSON_IsNull(s))
+        if (cJSON_IsNull(s) && !twin)
             samples = 0;
+        else if (cJSON_IsNull(s))
+            continue;
         else if (strcmp(s->valuestring, sampler) == 0 && strcmp(u->valuestring, unwinder) == 0)
-            samples = num(get(t, "output", "profiling", "samples"));
+            samples = num(cJSON_GetObjectItem(cfg, "rate")) == 0
+                          ? 0
+                          : num(get(t, "output", "profiling", "samples"));
         else
             continue;
         /* Baselines may spend CPU outside the workload (perf's own process), so they are
@@ -352,12 +358,14 @@ void bench_write_markdown(FILE *f, cJSON *results)
             num(cJSON_GetObjectItem(c, "n")) == 0)
             snprintf(thr, sizeof thr, "unavailable: %.100s",
                      cJSON_GetObjectItem(c, "unavailable")->valuestring);
-        fprintf(f, "| %s | %s | %s | %.0f | %s | %.0f | %s | %s | %s | %s | %s |\n",
+        char asked[32] = "off"; /* rate 0: off, or a baseline's twin with profiling off */
+        if (num(cJSON_GetObjectItem(c, "rate")) > 0)
+            snprintf(asked, sizeof asked, "%.0f", num(cJSON_GetObjectItem(c, "rate")));
+        fprintf(f, "| %s | %s | %s | %s | %s | %.0f | %s | %s | %s | %s | %s |\n",
                 cJSON_GetObjectItem(c, "workload")->valuestring,
                 cJSON_IsString(s) ? s->valuestring : "off",
-                cJSON_IsString(s) ? cJSON_GetObjectItem(c, "unwinder")->valuestring : "-",
-                num(cJSON_GetObjectItem(c, "rate")), hz, num(cJSON_GetObjectItem(c, "n")), thr, ov,
-                h, lost, err);
+                cJSON_IsString(s) ? cJSON_GetObjectItem(c, "unwinder")->valuestring : "-", asked,
+                hz, num(cJSON_GetObjectItem(c, "n")), thr, ov, h, lost, err);
     }
     fprintf(f, "\n## Cost per sample\n\nSlope of process CPU time against samples taken, "
                "across the rates and the off runs, in µs of CPU per sample.\n\n"
@@ -425,17 +433,28 @@ int bench_summarize(const struct bench_config *c, const char *dir)
                     cJSON_AddItemToArray(
                         configs, summarize_config(trials, name, c->samplers[s], c->unwinders[u],
                                                   c->rates[r], off, n_off, seed++, &dummy, &dn));
-                cJSON *cost =
-                    cost_per_sample(trials, name, c->samplers[s], c->unwinders[u], seed++, false);
+                cJSON *cost = cost_per_sample(trials, name, c->samplers[s], c->unwinders[u], seed++,
+                                              false, false);
                 if (cost)
                     cJSON_AddItemToArray(costs, cost);
             }
         for (size_t b = 0; b < c->nbaselines; b++) {
+            const char *bl = c->baselines[b];
+            const bool twin = bench_baseline_has_twin(bl);
+            static cJSON *twin_off[MAX_VALUES];
+            size_t n_twin_off = 0;
+            if (twin) { /* its own reference: the twin program with profiling off */
+                n_twin_off =
+                    select_trials(trials, name, bl, "builtin", 0, twin_off, MAX_VALUES, &un);
+                cJSON_AddItemToArray(configs, summarize_config(trials, name, bl, "builtin", 0, NULL,
+                                                               0, seed++, &dummy, &dn));
+            }
             for (size_t r = 0; r < c->nrates; r++)
-                cJSON_AddItemToArray(configs, summarize_config(trials, name, c->baselines[b],
-                                                               "builtin", c->rates[r], off, n_off,
-                                                               seed++, &dummy, &dn));
-            cJSON *cost = cost_per_sample(trials, name, c->baselines[b], "builtin", seed++, true);
+                cJSON_AddItemToArray(configs, summarize_config(trials, name, bl, "builtin",
+                                                               c->rates[r], twin ? twin_off : off,
+                                                               twin ? n_twin_off : n_off, seed++,
+                                                               &dummy, &dn));
+            cJSON *cost = cost_per_sample(trials, name, bl, "builtin", seed++, true, twin);
             if (cost)
                 cJSON_AddItemToArray(costs, cost);
         }

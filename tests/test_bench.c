@@ -254,16 +254,35 @@ START_TEST(test_bad_configs_fail_before_any_trial)
 }
 END_TEST
 
+/* The rows of one sampler (or baseline) on one workload. */
+static int rows_of(cJSON *results, const char *workload, const char *sampler, cJSON **out, int max)
+{
+    int n = 0;
+    cJSON *configs = cJSON_GetObjectItem(cJSON_GetObjectItem(results, "summary"), "configs");
+    for (cJSON *c = configs->child; c; c = c->next) {
+        cJSON *s = cJSON_GetObjectItem(c, "sampler");
+        if (cJSON_IsString(s) && strcmp(s->valuestring, sampler) == 0 &&
+            strcmp(cJSON_GetObjectItem(c, "workload")->valuestring, workload) == 0 && n < max)
+            out[n++] = c;
+    }
+    return n;
+}
+
 START_TEST(test_baselines_have_rows)
 {
     /* Each baseline gets rows beside our samplers: measured where installed, otherwise
-     * recorded as unavailable with the reason. */
+     * recorded as unavailable with the reason. matmul runs on 2 threads while the main
+     * thread waits: gperftools' per-thread mode samples only threads that registered, so
+     * its samples show the workload's threads did. go-pprof runs the Go twin, with a row
+     * of its own for the twin with profiling off; truth has no twin. */
     char path[256];
     snprintf(path, sizeof path, "%s/bl.json", work);
     FILE *f = fopen(path, "w");
     fputs("{\"workloads\": [{\"name\": \"mm\", \"program\": \"matmul\", \"args\": "
-          "[\"--n\", \"96\", \"--reps\", \"30\"]}], \"samplers\": [\"perf-clock\"], "
-          "\"unwinders\": [\"fp\"], \"baselines\": [\"gperftools\", \"perf-record\"], "
+          "[\"--n\", \"96\", \"--reps\", \"60\", \"--threads\", \"2\"]}, {\"name\": \"tr\", "
+          "\"program\": \"truth\", \"args\": [\"--case\", \"split\", \"--seconds\", \"0.05\"]}], "
+          "\"samplers\": [\"perf-clock\"], \"unwinders\": [\"fp\"], \"baselines\": "
+          "[\"gperftools\", \"gperftools-thread\", \"perf-record\", \"go-pprof\"], "
           "\"rates\": [200, 1000], \"repetitions\": 2, \"warmup\": 0, \"seed\": 1}",
           f);
     fclose(f);
@@ -272,28 +291,45 @@ START_TEST(test_baselines_have_rows)
     char *text = slurp(path);
     cJSON *r = cJSON_Parse(text);
     free(text);
-    const char *names[] = {"gperftools", "perf-record"};
+    char twin[1024];
+    snprintf(twin, sizeof twin, "%s", hzprof);
+    snprintf(strrchr(twin, '/') + 1, sizeof twin - (size_t)(strrchr(twin, '/') + 1 - twin),
+             "go-matmul");
+    const char *names[] = {"gperftools", "gperftools-thread", "perf-record", "go-pprof"};
     const bool installed[] = {access("/usr/lib/x86_64-linux-gnu/libprofiler.so.0", R_OK) == 0,
-                              access("/usr/bin/perf", X_OK) == 0};
-    for (int b = 0; b < 2; b++) {
-        int rows = 0;
-        for (cJSON *c = cJSON_GetObjectItem(cJSON_GetObjectItem(r, "summary"), "configs")->child; c;
-             c = c->next) {
-            cJSON *s = cJSON_GetObjectItem(c, "sampler");
-            if (!cJSON_IsString(s) || strcmp(s->valuestring, names[b]) != 0)
-                continue;
-            rows++;
-            if (installed[b]) {
-                ck_assert_int_eq(cJSON_GetObjectItem(c, "n")->valueint, 2);
-                ck_assert(cJSON_IsNumber(cJSON_GetObjectItem(c, "achieved_hz_median")));
-                ck_assert(cJSON_GetObjectItem(c, "achieved_hz_median")->valuedouble > 0);
-                ck_assert(cJSON_IsObject(cJSON_GetObjectItem(c, "overhead")));
-                ck_assert(cJSON_IsNull(cJSON_GetObjectItem(c, "lost_samples_total")));
-            } else {
+                              access("/usr/lib/x86_64-linux-gnu/libprofiler.so.0", R_OK) == 0,
+                              access("/usr/bin/perf", X_OK) == 0, access(twin, X_OK) == 0};
+    for (int b = 0; b < 4; b++) {
+        cJSON *rows[8];
+        const bool go = strcmp(names[b], "go-pprof") == 0;
+        int n = rows_of(r, "mm", names[b], rows, 8);
+        ck_assert_msg(n == (go ? 3 : 2), "%s: %d rows", names[b], n);
+        for (int i = 0; i < n; i++) {
+            cJSON *c = rows[i];
+            const bool twin_off = cJSON_GetObjectItem(c, "rate")->valuedouble == 0;
+            ck_assert(!twin_off || (go && i == 0));
+            if (!installed[b]) {
                 ck_assert(cJSON_IsString(cJSON_GetObjectItem(c, "unavailable")));
+                continue;
             }
+            ck_assert_int_eq(cJSON_GetObjectItem(c, "n")->valueint, 2);
+            ck_assert(cJSON_IsObject(cJSON_GetObjectItem(c, "throughput")));
+            if (twin_off) { /* the Go twin with profiling off: the reference, no overhead */
+                ck_assert(!cJSON_GetObjectItem(c, "overhead"));
+                continue;
+            }
+            ck_assert(cJSON_IsNumber(cJSON_GetObjectItem(c, "achieved_hz_median")));
+            ck_assert_msg(cJSON_GetObjectItem(c, "achieved_hz_median")->valuedouble > 0,
+                          "%s took no samples", names[b]);
+            ck_assert(cJSON_IsObject(cJSON_GetObjectItem(c, "overhead")));
+            ck_assert(cJSON_IsNull(cJSON_GetObjectItem(c, "lost_samples_total")));
         }
-        ck_assert_msg(rows == 2, "%s: %d rows", names[b], rows);
+    }
+    cJSON *rows[8];
+    ck_assert_int_eq(rows_of(r, "tr", "go-pprof", rows, 8), 3);
+    for (int i = 0; i < 3; i++) {
+        cJSON *why = cJSON_GetObjectItem(rows[i], "unavailable");
+        ck_assert(cJSON_IsString(why) && strstr(why->valuestring, "no Go twin of the truth"));
     }
     cJSON_Delete(r);
 }

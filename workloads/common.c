@@ -2,6 +2,7 @@
 #define _GNU_SOURCE
 #include "common.h"
 
+#include <dlfcn.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,6 +16,13 @@ const char profiling_usage[] =
     "  --hz N            sampling rate (default 100)\n"
     "  --unwinder U      libunwind (default), fp, none\n"
     "  --profile-out F   write the profile: F.pb.gz (pprof) or F.folded (folded stacks)\n";
+
+void workload_thread_started(void)
+{
+    void (*register_thread)(void) = (void (*)(void))dlsym(RTLD_DEFAULT, "ProfilerRegisterThread");
+    if (register_thread)
+        register_thread();
+}
 
 int parse_uint_flag(const char *prog, const char *flag, const char *text, unsigned long lo,
                     unsigned long hi, unsigned long *out)

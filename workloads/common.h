@@ -53,6 +53,12 @@ void run_end(struct run *r, double work_done, const char *unit);
 /* Prints the JSON (with "ok") and returns the exit status (0 or 1). */
 int run_finish(struct run *r, bool ok, const char *error);
 
+/* Called first in every thread a workload creates. Under gperftools' per-thread timer
+ * mode (CPUPROFILE_PER_THREAD_TIMERS, a baseline of `hzprof bench`) only threads that call
+ * ProfilerRegisterThread are sampled, as gperftools documents: when libprofiler is loaded
+ * this calls it, otherwise it does nothing. libhzprof needs no such call. */
+void workload_thread_started(void);
+
 /* Strict integer parsing for flags: prints "PROG: FLAG: ..." and returns -1 on error. */
 int parse_uint_flag(const char *prog, const char *flag, const char *text, unsigned long lo,
                     unsigned long hi, unsigned long *out);

@@ -129,6 +129,7 @@ static void *server_main(void *arg)
 {
     struct server *s = arg;
     struct epoll_event events[64];
+    workload_thread_started();
     for (;;) {
         int n = epoll_wait(s->epoll_fd, events, 64, -1);
         if (n < 0 && errno == EINTR)

@@ -98,6 +98,12 @@ static void *run_job(void *arg)
     return NULL;
 }
 
+static void *thread_job(void *arg)
+{
+    workload_thread_started();
+    return run_job(arg);
+}
+
 /* Freivalds with exact integer arithmetic: returns the number of rows where C·x differs. */
 static size_t freivalds_mismatches(const double *a, const double *b, const double *c, size_t n)
 {
@@ -305,7 +311,7 @@ int main(int argc, char **argv)
         run_job(&jobs[0]);
     } else {
         for (unsigned long t = 0; t < threads; t++)
-            pthread_create(&tids[t], NULL, run_job, &jobs[t]);
+            pthread_create(&tids[t], NULL, thread_job, &jobs[t]);
         for (unsigned long t = 0; t < threads; t++)
             pthread_join(tids[t], NULL);
     }

@@ -138,6 +138,7 @@ struct thread_arg {
 static void *thread_main(void *p)
 {
     struct thread_arg *a = p;
+    workload_thread_started();
     double t0 = thread_cpu();
     sink += thread_work[a->index](a->iterations);
     a->cpu = thread_cpu() - t0;

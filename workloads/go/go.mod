@@ -1,0 +1,3 @@
+module hzprof/workloads/go
+
+go 1.19
