@@ -17,6 +17,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "baseline_profile.h"
 #include "bench.h"
 #include "bench_summary.h"
 #include "folded.h"
@@ -310,6 +311,25 @@ static void record_baseline(cJSON *output, const char *name, unsigned rate, doub
     cJSON_AddNullToObject(p, "handler_ns_mean");
 }
 
+/* Records a kept baseline profile: "profile" is a pprof file (converted where the
+ * baseline writes another format, for the flame graphs), "profile_raw" what it wrote. */
+static void keep_baseline_profile(cJSON *rec, const char *baseline, const char *raw,
+                                  const char *dir)
+{
+    const size_t skip = strlen(dir) + 1;
+    if (strcmp(baseline, "go-pprof") == 0) {
+        cJSON_AddStringToObject(rec, "profile", raw + skip);
+        return;
+    }
+    cJSON_AddStringToObject(rec, "profile_raw", raw + skip);
+    char pb[8300], why[512];
+    snprintf(pb, sizeof pb, "%.*s.pb.gz", (int)(strrchr(raw, '.') - raw), raw);
+    if (baseline_profile_to_pprof(baseline, raw, pb, why, sizeof why) == 0)
+        cJSON_AddStringToObject(rec, "profile", pb + skip);
+    else
+        cJSON_AddStringToObject(rec, "profile_error", why);
+}
+
 static void progress(size_t done, size_t total, double started, const char *what, bool tty)
 {
     double elapsed = now_s() - started;
@@ -542,7 +562,7 @@ int bench_run(const struct bench_config *c, const char *dir, const char *bin_dir
                 if (baseline_out[0] && block != c->warmup)
                     unlink(baseline_out);
                 else if (baseline_out[0])
-                    cJSON_AddStringToObject(rec, "profile", baseline_out + strlen(dir) + 1);
+                    keep_baseline_profile(rec, e->sampler, baseline_out, dir);
             }
             if (o.status == 0 && output && profile[0]) {
                 if (strcmp(w->program, "truth") == 0)
