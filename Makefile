@@ -6,6 +6,8 @@
 #                        the same in build-san/ with ASan+UBSan
 #   make bench           the quick overhead benchmark into results/<date>-<host>/
 #                        (BENCH_PRESET=full for the reference configuration)
+#   make paper           paper/paper.pdf from results/reference (PAPER_RESULTS=DIR
+#                        for another run): paper/generated/ is regenerated first
 #   make format          clang-format every C source in place
 #   make format-check    fail if any C source is not clang-formatted
 #   make clean
@@ -20,7 +22,7 @@ else
 BUILD_DIR := build-san
 endif
 
-.PHONY: all deps configure build test bench format format-check clean
+.PHONY: all deps bench-deps configure build test bench paper format format-check clean
 
 all: build
 
@@ -40,8 +42,14 @@ BENCH_PRESET ?= quick
 BENCH_STAMP := $(shell date -u +%Y-%m-%dT%H%M%SZ)-$(shell hostname)
 BENCH_DIR ?= results/$(BENCH_STAMP)
 
-bench: build
+# The baselines (Go twins, gperftools, perf): installed where we can, else skipped by
+# the benchmark with the reason recorded.
+bench-deps:
+	@scripts/deps.sh --optional golang-go libgoogle-perftools4 linux-perf
+
+bench: bench-deps build
 	@$(BUILD_DIR)/bin/hzprof bench $(BENCH_PRESET) -o $(BENCH_DIR)
+	@$(BUILD_DIR)/bin/hzprof cost --json $(BENCH_DIR)/cost.json > $(BENCH_DIR)/cost.txt
 	@$(BUILD_DIR)/bin/hzprof plot $(BENCH_DIR)
 	@for p in $(BENCH_DIR)/profiles/*.pb.gz; do \
 	  $(BUILD_DIR)/bin/hzprof flame "$$p" -o "$${p%.pb.gz}.svg" --subtitle "$$(basename $$p)" || exit 1; \
@@ -53,6 +61,16 @@ bench: build
 	fi
 	@echo; echo "hzprof: report: $$($(BUILD_DIR)/bin/hzprof report $(BENCH_DIR) --format html)"
 	@echo "hzprof: results in $(BENCH_DIR)/ (results.json, summary.md, trials.jsonl, plots/, profiles/)"
+
+PAPER_RESULTS ?= results/reference
+paper: build
+	@scripts/deps.sh texlive-latex-base texlive-latex-recommended latexmk
+	@$(BUILD_DIR)/bin/hzprof report $(PAPER_RESULTS) --format latex -o paper/generated >/dev/null
+	@cd paper && latexmk -pdf -interaction=nonstopmode -halt-on-error paper.tex >/dev/null 2>&1 || \
+	  { tail -40 paper/paper.log; echo "hzprof: paper: LaTeX failed (paper/paper.log)"; exit 1; }
+	@if grep -E "undefined|Rerun to get" paper/paper.log; then \
+	  echo "hzprof: paper: unresolved references (paper/paper.log)"; exit 1; fi
+	@echo "hzprof: paper/paper.pdf, from $(PAPER_RESULTS)"
 
 # Tracked and new (untracked, not ignored) sources alike.
 SOURCES = $$(git ls-files --cached --others --exclude-standard '*.c' '*.h')

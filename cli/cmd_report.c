@@ -19,6 +19,7 @@
 #include "bench_summary.h"
 #include "commands.h"
 #include "html_report.h"
+#include "paper_data.h"
 #include "text_file.h"
 
 #define MAX_RUNS 16
@@ -140,18 +141,21 @@ static void table(cJSON **runs, int nruns, const char *list, const char *field, 
 
 int cmd_report(int argc, char **argv)
 {
-    const char *format = "md";
+    const char *format = "md", *out_dir = NULL;
     int nargs = 0;
     char *args[MAX_RUNS + 1]; /* args[1..nargs]: the runs; args[0] the command */
     args[0] = argv[0];
     for (int i = 1; i < argc; i++) {
         if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
-            printf("usage: hzprof report DIR|results.json [DIR ...] [--format md|html|latex]\n\n"
+            printf("usage: hzprof report DIR|results.json [DIR ...] [--format md|html|latex]\n"
+                   "       hzprof report DIR --format latex -o OUT\n\n"
                    "md (default): with one run its summary tables; with several, one column per\n"
                    "run (machine) of cost per sample and overhead with 95%% intervals, rows whose\n"
                    "intervals do not overlap flagged (two runs). html: DIR/index.html with the\n"
                    "charts, the tables and a flame graph per sampler, all offline (one run).\n"
-                   "latex: the cost and overhead tables for the paper (one run).\n");
+                   "latex: the cost and overhead tables (one run). With -o OUT: what the paper\n"
+                   "shows, in OUT: numbers.tex (every number as \\hzv{KEY}), table-*.tex and\n"
+                   "plots/ (with PDFs); OUT must be new, empty, or written by this before.\n");
             return 0;
         } else if (strcmp(argv[i], "--format") == 0 && i + 1 < argc) {
             format = argv[++i];
@@ -159,6 +163,8 @@ int cmd_report(int argc, char **argv)
                 fprintf(stderr, "hzprof report: --format: '%s' is not md, html or latex\n", format);
                 return 2;
             }
+        } else if (strcmp(argv[i], "-o") == 0 && i + 1 < argc) {
+            out_dir = argv[++i];
         } else if (argv[i][0] == '-') {
             fprintf(stderr, "hzprof report: unknown or incomplete option '%s'\n", argv[i]);
             return 2;
@@ -173,6 +179,10 @@ int cmd_report(int argc, char **argv)
         fprintf(stderr, "hzprof report: expected a results directory; see --help\n");
         return 2;
     }
+    if (out_dir && strcmp(format, "latex") != 0) {
+        fprintf(stderr, "hzprof report: -o goes with --format latex\n");
+        return 2;
+    }
     if (strcmp(format, "md") != 0 || nargs == 1) {
         if (nargs != 1) {
             fprintf(stderr, "hzprof report: --format %s takes one run\n", format);
@@ -184,6 +194,18 @@ int cmd_report(int argc, char **argv)
         int rc = 0;
         if (strcmp(format, "md") == 0) {
             bench_write_markdown(stdout, r);
+        } else if (strcmp(format, "latex") == 0 && out_dir) {
+            struct stat st;
+            char err[1024];
+            if (stat(args[1], &st) != 0 || !S_ISDIR(st.st_mode)) {
+                fprintf(stderr, "hzprof report: -o needs the results directory\n");
+                rc = 2;
+            } else if (paper_data_write(r, args[1], out_dir, err, sizeof err) != 0) {
+                fprintf(stderr, "hzprof report: %s\n", err);
+                rc = 1;
+            } else {
+                printf("%s/numbers.tex\n", out_dir);
+            }
         } else if (strcmp(format, "latex") == 0) {
             latex_report_write(r, stdout);
         } else {

@@ -15,11 +15,15 @@
  * sampler at the requested rate; we report the achieved rate (tick-based samplers cannot
  * exceed CONFIG_HZ) and the mean time spent inside the handler per sample. A sampler the
  * machine lacks (perf-cycles without a PMU) is reported as unavailable with the reason.
+ *
+ * --json FILE also writes the figures, with the machine and build, as JSON (schema
+ * "hzprof.cost/1"); `make bench` keeps it beside results.json, and the paper reads it.
  */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <getopt.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -28,8 +32,12 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <cjson/cJSON.h>
+#include <fcntl.h>
+
 #include "commands.h"
 #include "hzprof.h"
+#include "machine.h"
 
 struct cost_options {
     long signals;      /* signals per round */
@@ -134,7 +142,7 @@ static double measure_path(int c, const struct cost_options *o)
     return ns;
 }
 
-static int run_path(const struct cost_options *o)
+static int run_path(const struct cost_options *o, cJSON *doc)
 {
     double *samples = calloc((size_t)PATH_CONFIGS * (size_t)o->rounds, sizeof *samples);
     if (!samples)
@@ -160,12 +168,21 @@ static int run_path(const struct cost_options *o)
            o->rounds, o->depth);
     printf("  %-24s %12s %12s %10s\n", "handler", "median ns", "min ns", "x floor");
     double floor_ns = 0;
+    cJSON *rows = doc ? cJSON_AddArrayToObject(doc, "signal_path") : NULL;
     for (int c = 0; c < PATH_CONFIGS; c++) {
         double *v = &samples[c * o->rounds];
         double med = median(v, o->rounds);
         if (c == 0)
             floor_ns = med;
         printf("  %-24s %12.0f %12.0f %10.2f\n", path_names[c], med, v[0], med / floor_ns);
+        if (rows) {
+            cJSON *row = cJSON_CreateObject();
+            cJSON_AddStringToObject(row, "handler", c == 0 ? "floor" : path_names[c]);
+            cJSON_AddNumberToObject(row, "median_ns", med);
+            cJSON_AddNumberToObject(row, "min_ns", v[0]);
+            cJSON_AddNumberToObject(row, "x_floor", med / floor_ns);
+            cJSON_AddItemToArray(rows, row);
+        }
     }
     free(samples);
     return 0;
@@ -182,8 +199,9 @@ static double spin_for(void *arg)
     return 0;
 }
 
-static int run_samplers(const struct cost_options *o)
+static int run_samplers(const struct cost_options *o, cJSON *doc)
 {
+    cJSON *rows = doc ? cJSON_AddArrayToObject(doc, "samplers") : NULL;
     static const char *const samplers[] = {"itimer", "thread-timer", "perf-clock", "perf-cycles",
                                            "wall"};
     static const char *const unwinders[] = {"none", "fp", "libunwind"};
@@ -204,6 +222,12 @@ static int run_samplers(const struct cost_options *o)
             if (rc != HZPROF_OK) {
                 printf("  %-13s %-10s unavailable: %s\n", samplers[s], unwinder,
                        hzprof_error_detail());
+                if (rows) {
+                    cJSON *row = cJSON_CreateObject();
+                    cJSON_AddStringToObject(row, "sampler", samplers[s]);
+                    cJSON_AddStringToObject(row, "unavailable", hzprof_error_detail());
+                    cJSON_AddItemToArray(rows, row);
+                }
                 break;
             }
             at_depth(o->depth, spin_for, (void *)&o->seconds);
@@ -215,6 +239,20 @@ static int run_samplers(const struct cost_options *o)
             printf("  %-13s %-10s %9u %9llu %12.0f %14.0f %12llu\n", samplers[s], unwinder, rate,
                    (unsigned long long)st.samples_taken, st.achieved_hz, per,
                    (unsigned long long)st.handler_ns_max);
+            if (rows) {
+                cJSON *row = cJSON_CreateObject();
+                cJSON_AddStringToObject(row, "sampler", samplers[s]);
+                cJSON_AddStringToObject(row, "unwinder", unwinder);
+                cJSON_AddNumberToObject(row, "rate", rate);
+                cJSON_AddNumberToObject(row, "samples", (double)st.samples_taken);
+                cJSON_AddNumberToObject(row, "achieved_hz", st.achieved_hz);
+                if (st.samples_taken)
+                    cJSON_AddNumberToObject(row, "handler_ns_mean", per);
+                else
+                    cJSON_AddNullToObject(row, "handler_ns_mean");
+                cJSON_AddNumberToObject(row, "handler_ns_max", (double)st.handler_ns_max);
+                cJSON_AddItemToArray(rows, row);
+            }
         }
     }
     return 0;
@@ -235,7 +273,10 @@ static void cost_usage(FILE *out)
                  "  --depth D     stack depth in frames (default 20)\n"
                  "  --rates LIST  part 2 requested rates, comma-separated (default 1000,10000)\n"
                  "  --seconds S   part 2 CPU seconds per configuration (default 0.3)\n"
-                 "  --part P      run only part 1 or 2\n");
+                 "  --part P      run only part 1 or 2\n"
+                 "  --json FILE   also write the figures as JSON (refuses to overwrite\n"
+                 "                FILE unless -f)\n"
+                 "  -f, --force   overwrite the --json file\n");
 }
 static int parse_long(const char *opt, const char *s, long lo, long hi, long *out)
 {
@@ -263,12 +304,17 @@ int cmd_cost(int argc, char **argv)
         {"signals", required_argument, 0, 'n'}, {"rounds", required_argument, 0, 'r'},
         {"depth", required_argument, 0, 'd'},   {"rates", required_argument, 0, 'F'},
         {"seconds", required_argument, 0, 's'}, {"part", required_argument, 0, 'p'},
+        {"json", required_argument, 0, 'j'},    {"force", no_argument, 0, 'f'},
         {"help", no_argument, 0, 'h'},          {0, 0, 0, 0}};
+    const char *json_path = NULL;
+    bool force = false;
     int ch;
     long v;
     opterr = 0;
-    while ((ch = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+    while ((ch = getopt_long(argc, argv, "hf", longopts, NULL)) != -1) {
         switch (ch) {
+        case 'j': json_path = optarg; break;
+        case 'f': force = true; break;
         case 'n':
             if (parse_long("--signals", optarg, 100, 100000000, &v))
                 return 2;
@@ -329,9 +375,42 @@ int cmd_cost(int argc, char **argv)
         fprintf(stderr, "hzprof cost: unexpected argument '%s'\n", argv[optind]);
         return 2;
     }
-    if (o.part != 2 && run_path(&o) != 0)
-        return 1;
-    if (o.part != 1 && run_samplers(&o) != 0)
-        return 1;
-    return 0;
+    /* Open the JSON file first: a refusal costs no measurement. */
+    FILE *json = NULL;
+    if (json_path) {
+        int fd = open(json_path, O_WRONLY | O_CREAT | O_CLOEXEC | (force ? O_TRUNC : O_EXCL), 0666);
+        if (fd < 0 || !(json = fdopen(fd, "w"))) {
+            fprintf(stderr, "hzprof cost: cannot write '%s': %s%s\n", json_path, strerror(errno),
+                    errno == EEXIST ? " (use -f to overwrite)" : "");
+            return 1;
+        }
+    }
+    cJSON *doc = json ? cJSON_CreateObject() : NULL;
+    if (doc) {
+        cJSON_AddStringToObject(doc, "schema", "hzprof.cost/1");
+        cJSON_AddItemToObject(doc, "machine", machine_metadata());
+        cJSON_AddItemToObject(doc, "build", build_metadata());
+        cJSON *opts = cJSON_AddObjectToObject(doc, "options");
+        cJSON_AddNumberToObject(opts, "signals", (double)o.signals);
+        cJSON_AddNumberToObject(opts, "rounds", o.rounds);
+        cJSON_AddNumberToObject(opts, "depth", o.depth);
+        cJSON_AddNumberToObject(opts, "seconds", o.seconds);
+    }
+    int rc = 0;
+    if (o.part != 2 && run_path(&o, doc) != 0)
+        rc = 1;
+    if (!rc && o.part != 1 && run_samplers(&o, doc) != 0)
+        rc = 1;
+    if (json) {
+        char *text = rc ? NULL : cJSON_Print(doc);
+        if (text && fprintf(json, "%s\n", text) < 0)
+            rc = 1;
+        if (fclose(json) != 0)
+            rc = 1;
+        if (rc)
+            fprintf(stderr, "hzprof cost: '%s' not written\n", json_path);
+        free(text);
+        cJSON_Delete(doc);
+    }
+    return rc;
 }

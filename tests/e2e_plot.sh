@@ -22,6 +22,23 @@ done
 # The scripts re-render by themselves (what the paper does with them).
 (cd "$work/plots" && gnuplot overhead-mm.gp 2>&1 | tee gp.err) && [ ! -s "$work/plots/gp.err" ] ||
     fail "overhead-mm.gp does not re-run cleanly"
+# The paper's data (report --format latex -o): numbers as \hzv keys, tables citing them,
+# charts as PDF too; re-runnable in its own directory, refuses a directory of other files.
+mkdir "$work/run" && cp "$fixture" "$work/run/results.json"
+"$hzprof" report "$work/run" --format latex -o "$work/gen" > /dev/null || fail "report -o failed"
+grep -q 'hz@ov/mm/' "$work/gen/numbers.tex" || fail "numbers.tex has no overhead keys"
+ls "$work"/gen/table-rate-mm-*.tex > /dev/null || fail "no per-rate table"
+grep -q '\\hzv{ov/mm/' "$work"/gen/table-rate-mm-*.tex || fail "tables do not cite \\hzv keys"
+[ -s "$work/gen/plots/overhead-mm.pdf" ] || fail "no PDF chart"
+"$hzprof" report "$work/run" --format latex -o "$work/gen" > /dev/null || fail "second run refused"
+mkdir "$work/mine" && echo keep > "$work/mine/notes.tex"
+if "$hzprof" report "$work/run" --format latex -o "$work/mine" 2> "$work/err.txt"; then
+    fail "wrote into a directory of other files"
+fi
+[ "$(cat "$work/mine/notes.tex")" = keep ] && [ ! -e "$work/mine/numbers.tex" ] ||
+    fail "touched a directory of other files"
+grep -q "did not write" "$work/err.txt" || fail "no reason given: $(cat "$work/err.txt")"
+
 # Bad input: one line, non-zero.
 if "$hzprof" plot /nonexistent/results.json 2> "$work/err.txt"; then fail "missing input accepted"; fi
 grep -q "cannot read" "$work/err.txt" || fail "no message for missing input"

@@ -3,7 +3,7 @@
  * workload (log x, a line per sampler/unwinder, CI error bars, the zero line), achieved
  * against requested rate, cost per sample per sampler/unwinder (bars with CI), cache
  * misses per sample where counters or cachegrind data exist, and the truth attribution
- * error. Each chart is NAME.svg and NAME.png with its NAME.gp script and
+ * error. Each chart is NAME.svg, NAME.png and NAME.pdf with its NAME.gp script and
  * NAME.dat data beside it, so the paper can reuse them.
  */
 #ifndef HZPROF_PLOT_H

@@ -2,7 +2,8 @@
 // flame graph and an HTML report made by hzprof, as a person would:
 //   flame graph: click a frame -> it fills the width and its siblings hide; Reset Zoom
 //   restores it; Search (button, then Ctrl-F) -> matches turn rgb(230,0,230) and the
-//   matched percentage is right;
+//   matched percentage is right; the view is kept in the URL's fragment, and opening
+//   that URL shows the same zoom and search;
 //   report: every image loads and every link points at a file that exists.
 // Usage: node check_views.mjs FLAME.svg REPORT_DIR
 import { chromium } from 'playwright-core';
@@ -72,6 +73,26 @@ try {
   await page.keyboard.press('Control+f');
   const m2 = await page.textContent('#matched');
   if (m2 !== 'Matched: 75.0%') fail('matched after Ctrl-F: ' + m2);
+
+  // The view is in the URL: zoom into b with the search on, then open that URL afresh.
+  await page.click('#frames g[data-n="b"]');
+  const url = page.url();
+  if (!/#x=[\d.]+&y=[\d.]+&s=%5Eb$/.test(url)) fail('view not kept in the URL: ' + url);
+  const again = await browser.newPage();
+  again.on('pageerror', (e) => errors.push(String(e)));
+  await again.goto(url);
+  await again.waitForLoadState('load');
+  const view = await again.evaluate(() => {
+    const g = document.querySelector('#frames g[data-n="b"]'), r = g.querySelector('rect');
+    const c = document.querySelector('#frames g[data-n="c"]');
+    return { w: +r.getAttribute('width'), cHidden: c.classList.contains('hide'),
+             matched: document.getElementById('matched').textContent };
+  });
+  if (Math.abs(view.w - full) > 0.5 || !view.cHidden) fail('URL did not restore the zoom');
+  if (view.matched !== 'Matched: 75.0%') fail('URL did not restore the search: ' + view.matched);
+  await page.click('#unzoom');
+  await page.click('#search'); // Reset Search
+  if (page.url().includes('#x=') || page.url().includes('s=')) fail('reset kept in the URL');
   if (errors.length) fail('script errors: ' + errors.join('; '));
 
   // The report: images load, links resolve to files, no script errors.

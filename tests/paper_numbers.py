@@ -1,0 +1,221 @@
+#!/usr/bin/env python3
+"""paper_numbers.py — every number in the paper comes from the results.
+
+  paper_numbers.py HZPROF REPO
+
+1. paper/generated/*.tex is exactly what `hzprof report results/reference --format latex
+   -o` writes today (the committed tables and numbers are the reference run's).
+2. Every \\hzv definition in paper/generated/numbers.tex is recomputed here, independently
+   of the C code, from results/reference/results.json and cost.json, and must match; and
+   every key this script derives must be there.
+3. The tables cite numbers only through \\hzv{...}, and paper/paper.tex has no digit in its
+   text outside \\hzv{...}, file paths and a short whitelist (below), so no figure is typed
+   by hand; every key paper.tex cites is defined.
+"""
+import json
+import math
+import os
+import re
+import subprocess
+import sys
+import tempfile
+
+# Digits allowed in paper.tex's text, each with its reason.
+WHITELIST = [
+    r"95\\%",  # the interval level hzprof bench always uses (BENCH_RESAMPLES, 0.95)
+    r"x86-64",  # the architecture's name
+    r"\\approx 0",  # the mark of an interval that includes zero
+    r"Go~1\.18",  # the Go release that moved to per-thread timers (history, not a result)
+]
+
+
+def fail(msg):
+    print("FAILED: " + msg, file=sys.stderr)
+    sys.exit(1)
+
+
+def tex_escape(s):
+    out = []
+    for ch in s:
+        if ch == "\\":
+            out.append("\\textbackslash{}")
+        elif ch == "~":
+            out.append("\\textasciitilde{}")
+        elif ch == "^":
+            out.append("\\textasciicircum{}")
+        elif ch in "&%$#_{}":
+            out.append("\\" + ch)
+        else:
+            out.append(ch)
+    return "".join(out)
+
+
+def fmt(spec, v):
+    if v is None or (isinstance(v, float) and not math.isfinite(v)):
+        return "--"
+    return spec % v
+
+
+def expected_numbers(results, cost):
+    """The key -> text map numbers.tex must hold, derived from the results alone."""
+    e = {}
+    m, b, cfg = results["machine"], results["build"], results["config"]
+    e["machine/host"] = m.get("host") or "--"
+    e["machine/cpu"] = m.get("cpu_model") or "--"
+    e["machine/cores"] = fmt("%.0f", m.get("cores_online"))
+    e["machine/kernel"] = m.get("kernel") or "--"
+    e["machine/hz"] = fmt("%.0f", m.get("config_hz"))
+    e["build/commit"] = b["git_commit"]
+    e["build/compiler"] = b["compiler_version"]
+    e["build/version"] = b["hzprof_version"]
+    e["created"] = results["created"]
+    e["config/reps"] = fmt("%.0f", cfg["repetitions"])
+    e["config/warmup"] = fmt("%.0f", cfg["warmup"])
+    e["config/workloads"] = fmt("%.0f", len(cfg["workloads"]))
+    e["config/rates"] = ", ".join("%.0f" % r for r in cfg["rates"])
+    e["config/trials"] = fmt("%.0f", len(results["trials"]))
+    un = results.get("counters_unavailable") or {}
+    e["counters/count"] = fmt("%.0f", len(un))
+    e["counters/reason"] = next(iter(un.values())) if un else "--"
+    go = [t["output"]["go_version"] for t in results["trials"]
+          if isinstance(t.get("output"), dict) and "go_version" in t["output"]]
+    e["go/version"] = go[0] if go else "--"
+    ours = set(cfg["samplers"])
+    configs = results["summary"]["configs"]
+    for c in configs:
+        s = c["sampler"]
+        k = "%s/%s/%s/%.0f" % (c["workload"], s or "off", c["unwinder"] if s else "-", c["rate"])
+        e["thr/" + k] = fmt("%.4g", (c.get("throughput") or {}).get("value"))
+        e["n/" + k] = fmt("%.0f", c["n"])
+        if not s or c["rate"] == 0:
+            continue
+        ov = c.get("overhead") or {}
+        hz = c.get("achieved_hz_median")
+        e["ov/" + k] = fmt("%.2f", ov.get("value"))
+        e["ovlo/" + k] = fmt("%.2f", ov.get("lo"))
+        e["ovhi/" + k] = fmt("%.2f", ov.get("hi"))
+        e["hz/" + k] = fmt("%.0f", hz)
+        lost = None
+        if hz is not None and hz > 0 and ov.get("value") is not None:
+            lost = ov["value"] * 1e4 / hz
+        e["lostus/" + k] = fmt("%.1f", lost)
+        e["terr/" + k] = fmt("%.2f", c.get("attribution_error_pts_median"))
+    for w in cfg["workloads"]:
+        for r in cfg["rates"]:
+            rows = [c for c in configs if c.get("overhead") and c["workload"] == w["name"]
+                    and c["rate"] == r and c["sampler"] in ours]
+            zero = sum(1 for c in rows if c["overhead"].get("ci_includes_zero"))
+            e["zeroci/%s/%.0f" % (w["name"], r)] = "%.0f" % zero
+            e["rows/%s/%.0f" % (w["name"], r)] = "%.0f" % len(rows)
+    for c in results["summary"]["cost_per_sample"]:
+        k = "%s/%s/%s" % (c["workload"], c["sampler"], c["unwinder"])
+        est = c["cost_per_sample"]
+        e["cost/" + k] = fmt("%.2f", est.get("value"))
+        e["costlo/" + k] = fmt("%.2f", est.get("lo"))
+        e["costhi/" + k] = fmt("%.2f", est.get("hi"))
+    if cost:
+        for r in cost["signal_path"]:
+            e["sig/" + r["handler"]] = fmt("%.0f", r["median_ns"])
+            e["sigx/" + r["handler"]] = fmt("%.2f", r["x_floor"])
+        for r in cost["samplers"]:
+            if "unwinder" not in r:
+                continue
+            k = "%s/%s/%.0f" % (r["sampler"], r["unwinder"], r["rate"])
+            e["samp/" + k] = fmt("%.0f", r["achieved_hz"])
+            e["sampns/" + k] = fmt("%.0f", r.get("handler_ns_mean"))
+    return {k: tex_escape(v) for k, v in e.items()}
+
+
+def strip_hzv(text):
+    """Removes \\hzv{...} and \\ovci{...} (balanced braces) from text."""
+    out, i = [], 0
+    pattern = re.compile(r"\\(hzv|ovci)\{")
+    while True:
+        mt = pattern.search(text, i)
+        if not mt:
+            out.append(text[i:])
+            return "".join(out)
+        out.append(text[i:mt.start()])
+        depth, j = 1, mt.end()
+        while depth and j < len(text):
+            depth += {"{": 1, "}": -1}.get(text[j], 0)
+            j += 1
+        i = j
+
+
+def stray_digits(text):
+    """Lines of text that still hold a digit once the allowed places are removed."""
+    text = re.sub(r"(?<!\\)%.*", "", text)  # comments
+    text = strip_hzv(text)
+    text = re.sub(r"\\(input|includegraphics)(\[[^]]*\])?\{[^}]*\}", "", text)
+    text = re.sub(r"\\multicolumn\{\d+\}", "", text)
+    for w in WHITELIST:
+        text = re.sub(w, "", text)
+    return [line for line in text.splitlines() if re.search(r"\d", line)]
+
+
+def main():
+    if len(sys.argv) != 3:
+        fail("usage: paper_numbers.py HZPROF REPO")
+    hzprof, repo = sys.argv[1], sys.argv[2]
+    ref = os.path.join(repo, "results", "reference")
+    gen = os.path.join(repo, "paper", "generated")
+    results = json.load(open(os.path.join(ref, "results.json")))
+    cost_path = os.path.join(ref, "cost.json")
+    cost = json.load(open(cost_path)) if os.path.exists(cost_path) else None
+
+    # 1. The committed generated files are today's output for the reference run.
+    with tempfile.TemporaryDirectory() as tmp:
+        out = os.path.join(tmp, "generated")
+        subprocess.run([hzprof, "report", ref, "--format", "latex", "-o", out], check=True,
+                       stdout=subprocess.DEVNULL)
+        made = sorted(f for f in os.listdir(out) if f.endswith(".tex"))
+        kept = sorted(f for f in os.listdir(gen) if f.endswith(".tex"))
+        if made != kept:
+            fail("paper/generated differs from a fresh run: %s vs %s" % (kept, made))
+        for f in made:
+            if open(os.path.join(out, f)).read() != open(os.path.join(gen, f)).read():
+                fail("paper/generated/%s is not what hzprof report writes for "
+                     "results/reference: run make paper" % f)
+
+    # 2. numbers.tex, recomputed from the results.
+    defined = {}
+    for line in open(os.path.join(gen, "numbers.tex")):
+        mt = re.match(r"\\expandafter\\def\\csname hz@(.*)\\endcsname\{(.*)\}$", line.rstrip("\n"))
+        if mt:
+            defined[mt.group(1)] = mt.group(2)
+        elif line.startswith("\\expandafter"):
+            fail("unparsed line in numbers.tex: " + line)
+    want = expected_numbers(results, cost)
+    for k, v in defined.items():
+        if k not in want:
+            fail("numbers.tex defines %s, which the results do not give" % k)
+        if want[k] != v:
+            fail("numbers.tex: %s = %r, the results give %r" % (k, v, want[k]))
+    missing = sorted(set(want) - set(defined))
+    if missing:
+        fail("numbers.tex lacks %d keys, e.g. %s" % (len(missing), missing[:5]))
+
+    # 3. No literal figure in the tables or the paper's text.
+    for f in sorted(os.listdir(gen)):
+        if f.startswith("table-") and f.endswith(".tex"):
+            lines = stray_digits(open(os.path.join(gen, f)).read())
+            if lines:
+                fail("%s has a number outside \\hzv: %s" % (f, lines[0]))
+    paper = open(os.path.join(repo, "paper", "paper.tex")).read()
+    body = paper[paper.index("\\begin{document}"):]
+    lines = stray_digits(body)
+    if lines:
+        fail("paper.tex has a hand-typed number: %s" % lines[0].strip())
+    for key in re.findall(r"\\hzv\{([^}]*)\}", body):
+        if key not in defined:
+            fail("paper.tex cites \\hzv{%s}, which numbers.tex does not define" % key)
+    for arg in re.findall(r"\\ovci\{([^}]*)\}", body):
+        for part in ("ov/", "ovlo/", "ovhi/"):
+            if part + arg not in defined:
+                fail("paper.tex cites \\ovci{%s}, but %s%s is not defined" % (arg, part, arg))
+    print("PASS: %d numbers, all from the results; no hand-typed figure" % len(defined))
+
+
+if __name__ == "__main__":
+    main()

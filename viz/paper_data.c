@@ -1,0 +1,408 @@
+/* paper_data.c — the paper's numbers, tables and charts from one run (see paper_data.h). */
+#define _GNU_SOURCE
+#include "paper_data.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <math.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "plot.h"
+#include "text_file.h"
+
+#define MARKER ".hzprof-generated"
+
+static const char *str(cJSON *o, const char *k)
+{
+    cJSON *v = cJSON_GetObjectItem(o, k);
+    return cJSON_IsString(v) ? v->valuestring : NULL;
+}
+
+static double num(cJSON *o, const char *k)
+{
+    cJSON *v = cJSON_GetObjectItem(o, k);
+    return cJSON_IsNumber(v) ? v->valuedouble : NAN;
+}
+
+static void tex_escape(FILE *f, const char *s)
+{
+    for (; s && *s; s++) {
+        switch (*s) {
+        case '\\': fputs("\\textbackslash{}", f); break;
+        case '~': fputs("\\textasciitilde{}", f); break;
+        case '^': fputs("\\textasciicircum{}", f); break;
+        case '&':
+        case '%':
+        case '$':
+        case '#':
+        case '_':
+        case '{':
+        case '}': fprintf(f, "\\%c", *s); break;
+        default: fputc(*s, f);
+        }
+    }
+}
+
+/* \hzv{KEY} -> text (escaped). */
+static void def_text(FILE *f, const char *key, const char *text)
+{
+    fprintf(f, "\\expandafter\\def\\csname hz@%s\\endcsname{", key);
+    tex_escape(f, text ? text : "--");
+    fputs("}\n", f);
+}
+
+/* \hzv{KEY} -> v printed with fmt, or "--" when v is missing (null in the results). */
+static void def_num(FILE *f, const char *key, const char *fmt, double v)
+{
+    char buf[64] = "--";
+    if (isfinite(v))
+        snprintf(buf, sizeof buf, fmt, v);
+    def_text(f, key, buf);
+}
+
+/* "W/S/U/R" of a summary row; S "off" and U "-" when profiling is off. */
+static void row_key(char *buf, size_t n, cJSON *c)
+{
+    const char *s = str(c, "sampler");
+    snprintf(buf, n, "%s/%s/%s/%.0f", str(c, "workload"), s ? s : "off",
+             s ? str(c, "unwinder") : "-", num(c, "rate"));
+}
+
+static bool is_our_sampler(cJSON *config, const char *sampler)
+{
+    cJSON *list = cJSON_GetObjectItem(config, "samplers");
+    for (cJSON *e = list ? list->child : NULL; e; e = e->next)
+        if (cJSON_IsString(e) && sampler && strcmp(e->valuestring, sampler) == 0)
+            return true;
+    return false;
+}
+
+static void write_row_numbers(FILE *f, cJSON *c)
+{
+    char k[512], key[600];
+    row_key(k, sizeof k, c);
+    snprintf(key, sizeof key, "thr/%s", k);
+    def_num(f, key, "%.4g", num(cJSON_GetObjectItem(c, "throughput"), "value"));
+    snprintf(key, sizeof key, "n/%s", k);
+    def_num(f, key, "%.0f", num(c, "n"));
+    if (!str(c, "sampler") || num(c, "rate") == 0)
+        return;
+    cJSON *ov = cJSON_GetObjectItem(c, "overhead");
+    const double hz = num(c, "achieved_hz_median"), v = num(ov, "value");
+    snprintf(key, sizeof key, "ov/%s", k);
+    def_num(f, key, "%.2f", v);
+    snprintf(key, sizeof key, "ovlo/%s", k);
+    def_num(f, key, "%.2f", num(ov, "lo"));
+    snprintf(key, sizeof key, "ovhi/%s", k);
+    def_num(f, key, "%.2f", num(ov, "hi"));
+    snprintf(key, sizeof key, "hz/%s", k);
+    def_num(f, key, "%.0f", hz);
+    snprintf(key, sizeof key, "lostus/%s", k);
+    def_num(f, key, "%.1f", hz > 0 ? v * 1e4 / hz : NAN);
+    snprintf(key, sizeof key, "terr/%s", k);
+    def_num(f, key, "%.2f", num(c, "attribution_error_pts_median"));
+}
+
+/* zeroci/W/R and rows/W/R over our samplers' rows. */
+static void write_zero_counts(FILE *f, cJSON *results)
+{
+    cJSON *config = cJSON_GetObjectItem(results, "config");
+    cJSON *configs = cJSON_GetObjectItem(cJSON_GetObjectItem(results, "summary"), "configs");
+    for (cJSON *w = cJSON_GetObjectItem(config, "workloads")->child; w; w = w->next)
+        for (cJSON *r = cJSON_GetObjectItem(config, "rates")->child; r; r = r->next) {
+            const char *wn = str(w, "name");
+            if (!wn)
+                continue;
+            int rows = 0, zero = 0;
+            for (cJSON *c = configs->child; c; c = c->next) {
+                cJSON *ov = cJSON_GetObjectItem(c, "overhead");
+                if (!ov || strcmp(str(c, "workload"), wn) != 0 ||
+                    num(c, "rate") != r->valuedouble || !is_our_sampler(config, str(c, "sampler")))
+                    continue;
+                rows++;
+                zero += cJSON_IsTrue(cJSON_GetObjectItem(ov, "ci_includes_zero"));
+            }
+            char key[400];
+            snprintf(key, sizeof key, "zeroci/%s/%.0f", wn, r->valuedouble);
+            def_num(f, key, "%.0f", zero);
+            snprintf(key, sizeof key, "rows/%s/%.0f", wn, r->valuedouble);
+            def_num(f, key, "%.0f", rows);
+        }
+}
+
+static void write_cost_numbers(FILE *f, cJSON *cost)
+{
+    char key[400];
+    for (cJSON *r = cJSON_GetObjectItem(cost, "signal_path")->child; r; r = r->next) {
+        snprintf(key, sizeof key, "sig/%s", str(r, "handler"));
+        def_num(f, key, "%.0f", num(r, "median_ns"));
+        snprintf(key, sizeof key, "sigx/%s", str(r, "handler"));
+        def_num(f, key, "%.2f", num(r, "x_floor"));
+    }
+    for (cJSON *r = cJSON_GetObjectItem(cost, "samplers")->child; r; r = r->next) {
+        if (!str(r, "unwinder"))
+            continue; /* unavailable here */
+        snprintf(key, sizeof key, "samp/%s/%s/%.0f", str(r, "sampler"), str(r, "unwinder"),
+                 num(r, "rate"));
+        def_num(f, key, "%.0f", num(r, "achieved_hz"));
+        snprintf(key, sizeof key, "sampns/%s/%s/%.0f", str(r, "sampler"), str(r, "unwinder"),
+                 num(r, "rate"));
+        def_num(f, key, "%.0f", num(r, "handler_ns_mean"));
+    }
+}
+
+static int write_numbers(const char *path, cJSON *results, cJSON *cost)
+{
+    FILE *f = fopen(path, "w");
+    if (!f)
+        return -1;
+    cJSON *m = cJSON_GetObjectItem(results, "machine"), *b = cJSON_GetObjectItem(results, "build");
+    cJSON *config = cJSON_GetObjectItem(results, "config");
+    fputs("% generated by hzprof report --format latex -o; do not edit.\n"
+          "% \\hzv{KEY}: a number (or fact) of the results; an unknown KEY is an error.\n"
+          "\\makeatletter\n"
+          "\\newcommand{\\hzv}[1]{\\@ifundefined{hz@#1}{\\PackageError{hzprof}{no value "
+          "for key #1 in generated/numbers.tex}{}}{\\@nameuse{hz@#1}}}\n",
+          f);
+    def_text(f, "machine/host", str(m, "host"));
+    def_text(f, "machine/cpu", str(m, "cpu_model"));
+    def_num(f, "machine/cores", "%.0f", num(m, "cores_online"));
+    def_text(f, "machine/kernel", str(m, "kernel"));
+    def_num(f, "machine/hz", "%.0f", num(m, "config_hz"));
+    def_text(f, "build/commit", str(b, "git_commit"));
+    def_text(f, "build/compiler", str(b, "compiler_version"));
+    def_text(f, "build/version", str(b, "hzprof_version"));
+    def_text(f, "created", str(results, "created"));
+    def_num(f, "config/reps", "%.0f", num(config, "repetitions"));
+    def_num(f, "config/warmup", "%.0f", num(config, "warmup"));
+    def_num(f, "config/workloads", "%.0f",
+            (double)cJSON_GetArraySize(cJSON_GetObjectItem(config, "workloads")));
+    char rates[256] = "";
+    for (cJSON *r = cJSON_GetObjectItem(config, "rates")->child; r; r = r->next)
+        snprintf(rates + strlen(rates), sizeof rates - strlen(rates), "%s%.0f",
+                 rates[0] ? ", " : "", r->valuedouble);
+    def_text(f, "config/rates", rates);
+    cJSON *trials = cJSON_GetObjectItem(results, "trials");
+    def_num(f, "config/trials", "%.0f", (double)cJSON_GetArraySize(trials));
+    cJSON *un = cJSON_GetObjectItem(results, "counters_unavailable");
+    def_num(f, "counters/count", "%.0f", (double)cJSON_GetArraySize(un));
+    def_text(f, "counters/reason", un && un->child ? un->child->valuestring : NULL);
+    const char *go = NULL;
+    for (cJSON *t = trials ? trials->child : NULL; t && !go; t = t->next)
+        go = str(cJSON_GetObjectItem(t, "output"), "go_version");
+    def_text(f, "go/version", go);
+    cJSON *summary = cJSON_GetObjectItem(results, "summary");
+    for (cJSON *c = cJSON_GetObjectItem(summary, "configs")->child; c; c = c->next)
+        write_row_numbers(f, c);
+    write_zero_counts(f, results);
+    for (cJSON *c = cJSON_GetObjectItem(summary, "cost_per_sample")->child; c; c = c->next) {
+        char key[512];
+        cJSON *e = cJSON_GetObjectItem(c, "cost_per_sample");
+        const char *parts[] = {"cost", "costlo", "costhi"}, *fields[] = {"value", "lo", "hi"};
+        for (int i = 0; i < 3; i++) {
+            snprintf(key, sizeof key, "%s/%s/%s/%s", parts[i], str(c, "workload"),
+                     str(c, "sampler"), str(c, "unwinder"));
+            def_num(f, key, "%.2f", num(e, fields[i]));
+        }
+    }
+    if (cost)
+        write_cost_numbers(f, cost);
+    fputs("\\makeatother\n", f);
+    return fclose(f);
+}
+
+static FILE *open_table(const char *dir, const char *name, const char *spec, const char *head)
+{
+    char path[4096];
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    FILE *f = fopen(path, "w");
+    if (f)
+        fprintf(f,
+                "%% generated by hzprof report --format latex -o; do not edit\n"
+                "\\begin{tabular}{%s}\n\\hline\n%s \\\\\n\\hline\n",
+                spec, head);
+    return f;
+}
+
+static int close_table(FILE *f)
+{
+    fputs("\\hline\n\\end{tabular}\n", f);
+    return fclose(f);
+}
+
+static int write_signal_table(const char *dir, cJSON *cost)
+{
+    FILE *f = open_table(dir, "table-signal.tex", "lrr", "handler & median ns & $\\times$ floor");
+    if (!f)
+        return -1;
+    for (cJSON *r = cJSON_GetObjectItem(cost, "signal_path")->child; r; r = r->next) {
+        const char *h = str(r, "handler");
+        fprintf(f, "%s & \\hzv{sig/%s} & \\hzv{sigx/%s} \\\\\n",
+                strcmp(h, "floor") == 0 ? "empty handler (floor)" : h, h, h);
+    }
+    return close_table(f);
+}
+
+static int write_cost_tables(const char *dir, cJSON *costs)
+{
+    for (cJSON *c = costs->child; c; c = c->next) {
+        const char *w = str(c, "workload");
+        bool first = true; /* one table per workload, at its first row */
+        for (cJSON *p = costs->child; p != c; p = p->next)
+            first &= strcmp(str(p, "workload"), w) != 0;
+        if (!first)
+            continue;
+        char name[512];
+        snprintf(name, sizeof name, "table-cost-%s.tex", w);
+        FILE *f =
+            open_table(dir, name, "llr", "sampler & unwinder & $\\mu$s per sample [95\\% CI]");
+        if (!f)
+            return -1;
+        for (cJSON *r = c; r; r = r->next) {
+            if (strcmp(str(r, "workload"), w) != 0)
+                continue;
+            const char *s = str(r, "sampler"), *u = str(r, "unwinder");
+            tex_escape(f, s);
+            fputs(" & ", f);
+            tex_escape(f, u);
+            fprintf(
+                f,
+                " & \\hzv{cost/%s/%s/%s} [\\hzv{costlo/%s/%s/%s}, \\hzv{costhi/%s/%s/%s}]%s \\\\\n",
+                w, s, u, w, s, u, w, s, u,
+                cJSON_IsTrue(cJSON_GetObjectItem(cJSON_GetObjectItem(r, "cost_per_sample"),
+                                                 "ci_includes_zero"))
+                    ? "$^{\\approx 0}$"
+                    : "");
+        }
+        if (close_table(f) != 0)
+            return -1;
+    }
+    return 0;
+}
+
+static int write_rate_tables(const char *dir, cJSON *results)
+{
+    cJSON *config = cJSON_GetObjectItem(results, "config");
+    cJSON *configs = cJSON_GetObjectItem(cJSON_GetObjectItem(results, "summary"), "configs");
+    for (cJSON *w = cJSON_GetObjectItem(config, "workloads")->child; w; w = w->next)
+        for (cJSON *r = cJSON_GetObjectItem(config, "rates")->child; r; r = r->next) {
+            const char *wn = str(w, "name");
+            if (!wn)
+                continue;
+            char name[512];
+            snprintf(name, sizeof name, "table-rate-%s-%.0f.tex", wn, r->valuedouble);
+            FILE *f = open_table(dir, name, "llrlr",
+                                 "sampler & unwinder & achieved Hz & overhead \\% [95\\% CI] & "
+                                 "$\\mu$s lost per sample");
+            if (!f)
+                return -1;
+            for (cJSON *c = configs->child; c; c = c->next) {
+                if (strcmp(str(c, "workload"), wn) != 0 || !str(c, "sampler") ||
+                    num(c, "rate") != r->valuedouble)
+                    continue;
+                char k[512];
+                row_key(k, sizeof k, c);
+                tex_escape(f, str(c, "sampler"));
+                fputs(" & ", f);
+                tex_escape(f, str(c, "unwinder"));
+                cJSON *ov = cJSON_GetObjectItem(c, "overhead");
+                if (!ov) {
+                    fputs(" & \\multicolumn{3}{l}{unavailable} \\\\\n", f);
+                    continue;
+                }
+                fprintf(f,
+                        " & \\hzv{hz/%s} & \\hzv{ov/%s} [\\hzv{ovlo/%s}, \\hzv{ovhi/%s}]%s & "
+                        "\\hzv{lostus/%s} \\\\\n",
+                        k, k, k, k,
+                        cJSON_IsTrue(cJSON_GetObjectItem(ov, "ci_includes_zero"))
+                            ? "$^{\\approx 0}$"
+                            : "",
+                        k);
+            }
+            if (close_table(f) != 0)
+                return -1;
+        }
+    return 0;
+}
+
+/* OUT: created if missing; otherwise empty or marked as ours. */
+static int prepare_dir(const char *dir, char *err, size_t n)
+{
+    if (mkdir(dir, 0777) == 0)
+        goto mark;
+    if (errno != EEXIST) {
+        snprintf(err, n, "cannot create '%s': %s", dir, strerror(errno));
+        return -1;
+    }
+    DIR *d = opendir(dir);
+    if (!d) {
+        snprintf(err, n, "cannot open '%s': %s", dir, strerror(errno));
+        return -1;
+    }
+    bool empty = true, marked = false;
+    struct dirent *e;
+    while ((e = readdir(d))) {
+        if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
+            continue;
+        empty = false;
+        marked |= strcmp(e->d_name, MARKER) == 0;
+    }
+    closedir(d);
+    if (!empty && !marked) {
+        snprintf(err, n,
+                 "'%s' holds files this command did not write (no %s); choose an empty or new "
+                 "directory",
+                 dir, MARKER);
+        return -1;
+    }
+mark:;
+    char path[4096];
+    snprintf(path, sizeof path, "%s/%s", dir, MARKER);
+    FILE *f = fopen(path, "w");
+    if (!f ||
+        fputs("written by hzprof report --format latex -o; its files are regenerated\n", f) < 0 ||
+        fclose(f) != 0) {
+        snprintf(err, n, "cannot write '%s'", path);
+        return -1;
+    }
+    return 0;
+}
+
+int paper_data_write(cJSON *results, const char *results_dir, const char *out_dir, char *err,
+                     size_t n)
+{
+    if (prepare_dir(out_dir, err, n) != 0)
+        return -1;
+    char path[4096];
+    snprintf(path, sizeof path, "%s/cost.json", results_dir);
+    char *text = read_file(path, NULL);
+    cJSON *cost = text ? cJSON_Parse(text) : NULL;
+    const bool have_cost = text != NULL;
+    free(text);
+    if (have_cost && !cJSON_IsArray(cJSON_GetObjectItem(cost, "signal_path"))) {
+        snprintf(err, n, "'%s' is not the output of hzprof cost --json", path);
+        cJSON_Delete(cost);
+        return -1;
+    }
+    snprintf(path, sizeof path, "%s/numbers.tex", out_dir);
+    int rc = write_numbers(path, results, cost);
+    if (rc == 0 && cost)
+        rc = write_signal_table(out_dir, cost);
+    cJSON *summary = cJSON_GetObjectItem(results, "summary");
+    if (rc == 0)
+        rc = write_cost_tables(out_dir, cJSON_GetObjectItem(summary, "cost_per_sample"));
+    if (rc == 0)
+        rc = write_rate_tables(out_dir, results);
+    cJSON_Delete(cost);
+    if (rc != 0) {
+        snprintf(err, n, "cannot write in '%s': %s", out_dir, strerror(errno));
+        return -1;
+    }
+    snprintf(path, sizeof path, "%s/plots", out_dir);
+    mkdir(path, 0777);
+    return plot_results(results, path, NULL, err, n);
+}

@@ -1,0 +1,41 @@
+/*
+ * paper_data.h — `hzprof report DIR --format latex -o OUT`: everything the paper
+ * (paper/paper.tex) shows, generated from one results directory, so that no figure in
+ * the paper is typed by hand.
+ *
+ * OUT/numbers.tex defines every number as a key of one macro, \hzv{KEY}; a key that is
+ * not defined stops the LaTeX run with an error naming it. The keys (W workload,
+ * S sampler or baseline, U unwinder, R rate in Hz):
+ *   machine/{host,cpu,cores,kernel,hz}, build/{commit,compiler,version}, created,
+ *   config/{reps,warmup,rates,trials,workloads}, counters/{count,reason}
+ *   ov/W/S/U/R, ovlo/..., ovhi/...   overhead % and its 95% interval (%.2f)
+ *   hz/W/S/U/R                       achieved samples per CPU-second (%.0f)
+ *   lostus/W/S/U/R                   overhead per sample: ov% x 10^4 / achieved Hz,
+ *                                    µs of throughput time lost per sample (%.1f)
+ *   thr/W/S/U/R (R 0 and S "off" for profiling off; %.4g), n/W/S/U/R (trials)
+ *   terr/W/S/U/R                     truth attribution error, points (%.2f)
+ *   cost/W/S/U, costlo/..., costhi/... µs of CPU per sample, 95% interval (%.2f)
+ *   zeroci/W/R, rows/W/R             of our sampler x unwinder rows at W, R: how many
+ *                                    have an overhead interval that includes zero
+ *   go/version                       the Go toolchain of the go-pprof twins
+ * and, when DIR/cost.json (`hzprof cost --json`) exists:
+ *   sig/H (median ns, %.0f), sigx/H (x floor, %.2f) for H in floor, none, fp, libunwind;
+ *   samp/S/U/R (achieved Hz, %.0f), sampns/S/U/R (handler ns per sample, %.0f).
+ * Tables (they cite \hzv keys, never literal numbers): table-signal.tex (from cost.json),
+ * table-cost-W.tex (cost per sample) and table-rate-W-R.tex (every sampler and baseline
+ * at one rate). Charts: OUT/plots/ (plot.h), each also as PDF.
+ *
+ * OUT must be empty, missing, or a directory this command wrote before (it holds the
+ * marker file .hzprof-generated): nothing else is ever overwritten.
+ */
+#ifndef HZPROF_PAPER_DATA_H
+#define HZPROF_PAPER_DATA_H
+
+#include <cjson/cJSON.h>
+#include <stddef.h>
+
+/* results: parsed results.json of the run in results_dir. Returns 0, or -1 with err. */
+int paper_data_write(cJSON *results, const char *results_dir, const char *out_dir, char *err,
+                     size_t n);
+
+#endif
