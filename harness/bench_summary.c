@@ -12,6 +12,7 @@
 #include "bench.h"
 #include "machine.h"
 #include "stats.h"
+#include "text_file.h"
 
 #define MAX_VALUES 4096
 
@@ -213,11 +214,13 @@ static cJSON *summarize_config(cJSON *trials, const char *workload, const char *
     return o;
 }
 
-/* Cost per sample: slope of CPU seconds against samples taken over the off trials and
- * every rate of one sampler x unwinder, in microseconds. With twin, the off trials are
- * the baseline's own twin program at rate 0, not the workload's. */
-static cJSON *cost_per_sample(cJSON *trials, const char *workload, const char *sampler,
-                              const char *unwinder, uint64_t seed, bool process_cpu, bool twin)
+/* Slope of CPU seconds against samples taken over the off trials and every rate of one
+ * sampler x unwinder. With twin, the off trials are the baseline's own twin program at
+ * rate 0, not the workload's. process_cpu: the whole process tree's CPU (wait4), else the
+ * workload's measured region. Returns false when there are too few points. */
+static bool fit_cost(cJSON *trials, const char *workload, const char *sampler, const char *unwinder,
+                     uint64_t seed, bool process_cpu, bool twin, struct estimate *slope,
+                     size_t *points)
 {
     static double x[MAX_VALUES], y[MAX_VALUES];
     size_t n = 0;
@@ -239,8 +242,6 @@ static cJSON *cost_per_sample(cJSON *trials, const char *workload, const char *s
                           : num(get(t, "output", "profiling", "samples"));
         else
             continue;
-        /* Baselines may spend CPU outside the workload (perf's own process), so they are
-         * fitted on the CPU of the whole process tree, off runs included. */
         double cpu = process_cpu ? num(cJSON_GetObjectItem(t, "process_cpu_seconds"))
                                  : num(get(t, "output", "measured", "cpu_seconds"));
         if (isfinite(samples) && isfinite(cpu)) {
@@ -248,21 +249,41 @@ static cJSON *cost_per_sample(cJSON *trials, const char *workload, const char *s
             y[n++] = cpu;
         }
     }
-    struct estimate slope;
     double intercept;
-    if (!stats_slope_ci(x, y, n, BENCH_RESAMPLES, 0.95, seed, &slope, &intercept))
+    *points = n;
+    return stats_slope_ci(x, y, n, BENCH_RESAMPLES, 0.95, seed, slope, &intercept);
+}
+
+static cJSON *cost_json(struct estimate slope)
+{
+    cJSON *us = estimate_json(slope, 1e6);
+    cJSON_AddStringToObject(us, "unit", "microseconds of CPU per sample");
+    cJSON_AddBoolToObject(us, "ci_includes_zero", estimate_includes_zero(slope));
+    return us;
+}
+
+/* Cost per sample, in microseconds: "cost_per_sample" on the CPU of the workload's
+ * measured region for our samplers and of the whole process tree for baselines (they may
+ * spend CPU outside the workload: perf's own process), and "cost_per_sample_process_tree"
+ * on the process tree for all, so ours and the baselines compare like with like there
+ * (the tree's CPU also holds start-up, and for ours the symbolization at stop). */
+static cJSON *cost_per_sample(cJSON *trials, const char *workload, const char *sampler,
+                              const char *unwinder, uint64_t seed, bool baseline, bool twin)
+{
+    struct estimate slope, tree;
+    size_t n, n_tree;
+    if (!fit_cost(trials, workload, sampler, unwinder, seed, baseline, twin, &slope, &n) ||
+        !fit_cost(trials, workload, sampler, unwinder, seed, true, twin, &tree, &n_tree))
         return NULL;
     cJSON *o = cJSON_CreateObject();
     cJSON_AddStringToObject(o, "workload", workload);
     cJSON_AddStringToObject(o, "sampler", sampler);
     cJSON_AddStringToObject(o, "unwinder", unwinder);
-    cJSON *us = estimate_json(slope, 1e6);
-    cJSON_AddStringToObject(us, "unit", "microseconds of CPU per sample");
-    cJSON_AddBoolToObject(us, "ci_includes_zero", estimate_includes_zero(slope));
-    cJSON_AddItemToObject(o, "cost_per_sample", us);
+    cJSON_AddItemToObject(o, "cost_per_sample", cost_json(slope));
     cJSON_AddNumberToObject(o, "points", (double)n);
-    cJSON_AddStringToObject(
-        o, "cpu", process_cpu ? "process tree (wait4 rusage)" : "workload measured region");
+    cJSON_AddStringToObject(o, "cpu",
+                            baseline ? "process tree (wait4 rusage)" : "workload measured region");
+    cJSON_AddItemToObject(o, "cost_per_sample_process_tree", cost_json(tree));
     return o;
 }
 
@@ -367,21 +388,46 @@ void bench_write_markdown(FILE *f, cJSON *results)
                 cJSON_IsString(s) ? cJSON_GetObjectItem(c, "unwinder")->valuestring : "-", asked,
                 hz, num(cJSON_GetObjectItem(c, "n")), thr, ov, h, lost, err);
     }
-    fprintf(f, "\n## Cost per sample\n\nSlope of process CPU time against samples taken, "
-               "across the rates and the off runs, in µs of CPU per sample.\n\n"
-               "| workload | sampler | unwinder | µs per sample | points |\n"
-               "|---|---|---|---|---:|\n");
+    fprintf(f, "\n## Cost per sample\n\nSlope of CPU time against samples taken, across the "
+               "rates and the off runs, in µs of CPU per sample: on the workload's measured "
+               "region for our samplers and the process tree for baselines, and on the "
+               "process tree for all (like with like).\n\n"
+               "| workload | sampler | unwinder | µs per sample | µs, process tree | points |\n"
+               "|---|---|---|---|---|---:|\n");
     for (cJSON *c = cJSON_GetObjectItem(summary, "cost_per_sample")->child; c; c = c->next) {
-        char us[128];
+        char us[128], tree[128] = "-";
         fmt_ci(us, sizeof us, cJSON_GetObjectItem(c, "cost_per_sample"), "%.2f");
         if (cJSON_IsTrue(get(c, "cost_per_sample", "ci_includes_zero", NULL)))
             strncat(us, " *≈0*", sizeof us - strlen(us) - 1);
-        fprintf(f, "| %s | %s | %s | %s | %.0f |\n",
+        cJSON *t = cJSON_GetObjectItem(c, "cost_per_sample_process_tree");
+        if (t) {
+            fmt_ci(tree, sizeof tree, t, "%.2f");
+            if (cJSON_IsTrue(cJSON_GetObjectItem(t, "ci_includes_zero")))
+                strncat(tree, " *≈0*", sizeof tree - strlen(tree) - 1);
+        }
+        fprintf(f, "| %s | %s | %s | %s | %s | %.0f |\n",
                 cJSON_GetObjectItem(c, "workload")->valuestring,
                 cJSON_GetObjectItem(c, "sampler")->valuestring,
-                cJSON_GetObjectItem(c, "unwinder")->valuestring, us,
+                cJSON_GetObjectItem(c, "unwinder")->valuestring, us, tree,
                 num(cJSON_GetObjectItem(c, "points")));
     }
+}
+
+/* The build that ran the trials, from a results.json written before in dir: its
+ * trials_build, else its build; NULL when there is none. */
+static cJSON *earlier_build(const char *dir)
+{
+    char path[4096];
+    snprintf(path, sizeof path, "%s/results.json", dir);
+    char *text = read_file(path, NULL);
+    cJSON *doc = text ? cJSON_Parse(text) : NULL;
+    free(text);
+    cJSON *b = cJSON_GetObjectItem(doc, "trials_build");
+    if (!b)
+        b = cJSON_GetObjectItem(doc, "build");
+    cJSON *copy = b ? cJSON_Duplicate(b, true) : NULL;
+    cJSON_Delete(doc);
+    return copy;
 }
 
 int bench_summarize(const struct bench_config *c, const char *dir)
@@ -399,6 +445,11 @@ int bench_summarize(const struct bench_config *c, const char *dir)
     cJSON_AddStringToObject(results, "created", created);
     cJSON_AddItemToObject(results, "machine", machine_metadata());
     cJSON_AddItemToObject(results, "build", build_metadata());
+    /* Summarizing again (--resume of a finished run, after an upgrade): the build that ran
+     * the trials is kept as trials_build, so results never credit them to a later build. */
+    cJSON *earlier = earlier_build(dir);
+    if (earlier)
+        cJSON_AddItemToObject(results, "trials_build", earlier);
     cJSON_AddItemToObject(results, "config", bench_config_to_json(c));
 
     /* Counters unavailable, and why: from the first trial that ran. */

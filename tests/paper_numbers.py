@@ -26,6 +26,7 @@ WHITELIST = [
     r"x86-64",  # the architecture's name
     r"\\approx 0",  # the mark of an interval that includes zero
     r"Go~1\.18",  # the Go release that moved to per-thread timers (history, not a result)
+    r"\bL[12]\b",  # cache levels
 ]
 
 
@@ -65,7 +66,8 @@ def expected_numbers(results, cost):
     e["machine/cores"] = fmt("%.0f", m.get("cores_online"))
     e["machine/kernel"] = m.get("kernel") or "--"
     e["machine/hz"] = fmt("%.0f", m.get("config_hz"))
-    e["build/commit"] = b["git_commit"]
+    e["build/commit"] = results.get("trials_build", b)["git_commit"]
+    e["build/summarized"] = b["git_commit"]
     e["build/compiler"] = b["compiler_version"]
     e["build/version"] = b["hzprof_version"]
     e["created"] = results["created"]
@@ -113,6 +115,11 @@ def expected_numbers(results, cost):
         e["cost/" + k] = fmt("%.2f", est.get("value"))
         e["costlo/" + k] = fmt("%.2f", est.get("lo"))
         e["costhi/" + k] = fmt("%.2f", est.get("hi"))
+        tree = c.get("cost_per_sample_process_tree")
+        if tree:
+            e["costpt/" + k] = fmt("%.2f", tree.get("value"))
+            e["costptlo/" + k] = fmt("%.2f", tree.get("lo"))
+            e["costpthi/" + k] = fmt("%.2f", tree.get("hi"))
     if cost:
         for r in cost["signal_path"]:
             e["sig/" + r["handler"]] = fmt("%.0f", r["median_ns"])
@@ -143,11 +150,14 @@ def strip_hzv(text):
         i = j
 
 
-def stray_digits(text):
-    """Lines of text that still hold a digit once the allowed places are removed."""
+def stray_digits(text, names=()):
+    """Lines of text that still hold a digit once the allowed places are removed (names:
+    identifiers from the results, such as workload names, which may hold digits)."""
     text = re.sub(r"(?<!\\)%.*", "", text)  # comments
     text = strip_hzv(text)
-    text = re.sub(r"\\(input|includegraphics)(\[[^]]*\])?\{[^}]*\}", "", text)
+    text = re.sub(r"\\(input|includegraphics|ref|label)(\[[^]]*\])?\{[^}]*\}", "", text)
+    for name in sorted(names, key=len, reverse=True):
+        text = text.replace(name, "")
     text = re.sub(r"\\multicolumn\{\d+\}", "", text)
     for w in WHITELIST:
         text = re.sub(w, "", text)
@@ -204,7 +214,8 @@ def main():
                 fail("%s has a number outside \\hzv: %s" % (f, lines[0]))
     paper = open(os.path.join(repo, "paper", "paper.tex")).read()
     body = paper[paper.index("\\begin{document}"):]
-    lines = stray_digits(body)
+    names = [w["name"] for w in results["config"]["workloads"]]
+    lines = stray_digits(body, names)
     if lines:
         fail("paper.tex has a hand-typed number: %s" % lines[0].strip())
     for key in re.findall(r"\\hzv\{([^}]*)\}", body):

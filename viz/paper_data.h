@@ -7,6 +7,7 @@
  * not defined stops the LaTeX run with an error naming it. The keys (W workload,
  * S sampler or baseline, U unwinder, R rate in Hz):
  *   machine/{host,cpu,cores,kernel,hz}, build/{commit,compiler,version}, created,
+ *   build/summarized (commit is the build that ran the trials: trials_build if present),
  *   config/{reps,warmup,rates,trials,workloads}, counters/{count,reason}
  *   ov/W/S/U/R, ovlo/..., ovhi/...   overhead % and its 95% interval (%.2f)
  *   hz/W/S/U/R                       achieved samples per CPU-second (%.0f)
@@ -15,6 +16,7 @@
  *   thr/W/S/U/R (R 0 and S "off" for profiling off; %.4g), n/W/S/U/R (trials)
  *   terr/W/S/U/R                     truth attribution error, points (%.2f)
  *   cost/W/S/U, costlo/..., costhi/... µs of CPU per sample, 95% interval (%.2f)
+ *   costpt/W/S/U, costptlo/..., costpthi/... the same on the process tree's CPU
  *   zeroci/W/R, rows/W/R             of our sampler x unwinder rows at W, R: how many
  *                                    have an overhead interval that includes zero
  *   go/version                       the Go toolchain of the go-pprof twins
