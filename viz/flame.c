@@ -40,14 +40,28 @@ struct node {
     uint64_t name_hash;
     double value, base;
     uint32_t parent, first_child, next_sibling;
-    uint32_t depth;
+    uint32_t depth, nchildren;
 };
+
+struct slot {
+    uint32_t node; /* node index + 1; 0: empty */
+    uint32_t tag;  /* the key hash's high half */
+};
+
+/* Children are found by walking the parent's child list while it has at most
+ * LIST_CHILDREN of them: most nodes of a profile have one child or none, and a new node
+ * under a new parent then costs no cache miss at all. Children of parents with more go
+ * into an open-addressing table on (parent, name) too. */
+#define LIST_CHILDREN 8
 
 struct tree {
     struct node *nodes;
     size_t n, cap;
-    uint32_t *slots; /* hash of (parent, name) -> node index + 1 */
-    size_t nslots;
+    /* slot -> node index + 1, with the key hash's high half beside it, so a probe touches
+     * a node only when the tags agree. Holds the children of parents with more than
+     * LIST_CHILDREN children (nhashed of them). */
+    struct slot *slots;
+    size_t nslots, nhashed;
 };
 
 static uint64_t name_hash(const char *s)
@@ -60,14 +74,16 @@ static uint64_t name_hash(const char *s)
 
 static uint64_t key_hash(uint32_t parent, uint64_t hash)
 {
-    return hash * 31 + parent * 0x9e3779b97f4a7c15ull;
+    uint64_t k = hash ^ (parent * 0x9e3779b97f4a7c15ull);
+    return k ^ (k >> 29);
 }
 
-static int tree_init(struct tree *t)
+/* An empty tree with room for about `expect` nodes (a hint: it grows past it). */
+static int tree_init(struct tree *t, size_t expect)
 {
     memset(t, 0, sizeof *t);
-    t->cap = 1024;
-    t->nodes = calloc(t->cap, sizeof *t->nodes);
+    t->cap = expect > 1024 ? expect + 1 : 1024;
+    t->nodes = malloc(t->cap * sizeof *t->nodes);
     t->nslots = 4096;
     t->slots = calloc(t->nslots, sizeof *t->slots);
     if (!t->nodes || !t->slots)
@@ -83,22 +99,38 @@ static void tree_free(struct tree *t)
     free(t->slots);
 }
 
-static int tree_rehash(struct tree *t)
+static void slot_put(struct slot *slots, size_t nslots, const struct node *nodes, uint32_t id)
 {
-    size_t nslots = t->nslots * 2;
-    uint32_t *slots = calloc(nslots, sizeof *slots);
-    if (!slots)
-        return -1;
-    for (size_t i = 1; i < t->n; i++) {
-        size_t s = key_hash(t->nodes[i].parent, t->nodes[i].name_hash) & (nslots - 1);
-        while (slots[s])
-            s = (s + 1) & (nslots - 1);
-        slots[s] = (uint32_t)i + 1;
+    uint64_t k = key_hash(nodes[id].parent, nodes[id].name_hash);
+    size_t s = k & (nslots - 1);
+    while (slots[s].node)
+        s = (s + 1) & (nslots - 1);
+    slots[s] = (struct slot){id + 1, (uint32_t)(k >> 32)};
+}
+
+/* Puts node id in the table, growing it to stay at most half full. */
+static int tree_hash_node(struct tree *t, uint32_t id)
+{
+    if (2 * (t->nhashed + 1) > t->nslots) {
+        size_t nslots = t->nslots * 2;
+        struct slot *slots = calloc(nslots, sizeof *slots);
+        if (!slots)
+            return -1;
+        for (size_t s = 0; s < t->nslots; s++)
+            if (t->slots[s].node)
+                slot_put(slots, nslots, t->nodes, t->slots[s].node - 1);
+        free(t->slots);
+        t->slots = slots;
+        t->nslots = nslots;
     }
-    free(t->slots);
-    t->slots = slots;
-    t->nslots = nslots;
+    slot_put(t->slots, t->nslots, t->nodes, id);
+    t->nhashed++;
     return 0;
+}
+
+static bool same_name(const struct node *c, const char *name, uint64_t hash)
+{
+    return c->name_hash == hash && (c->name == name || strcmp(c->name, name) == 0);
 }
 
 /* The child of `parent` named `name` (whose name_hash is `hash`); created if `create`,
@@ -107,13 +139,18 @@ static int tree_rehash(struct tree *t)
 static uint32_t tree_child(struct tree *t, uint32_t parent, const char *name, uint64_t hash,
                            bool create)
 {
-    size_t s = key_hash(parent, hash) & (t->nslots - 1);
-    while (t->slots[s]) {
-        struct node *c = &t->nodes[t->slots[s] - 1];
-        if (c->parent == parent && c->name_hash == hash &&
-            (c->name == name || strcmp(c->name, name) == 0))
-            return t->slots[s] - 1;
-        s = (s + 1) & (t->nslots - 1);
+    if (t->nodes[parent].nchildren <= LIST_CHILDREN) {
+        for (uint32_t c = t->nodes[parent].first_child; c; c = t->nodes[c].next_sibling)
+            if (same_name(&t->nodes[c], name, hash))
+                return c;
+    } else {
+        const uint64_t k = key_hash(parent, hash);
+        const uint32_t tag = (uint32_t)(k >> 32);
+        for (size_t s = k & (t->nslots - 1); t->slots[s].node; s = (s + 1) & (t->nslots - 1)) {
+            const struct node *c = &t->nodes[t->slots[s].node - 1];
+            if (t->slots[s].tag == tag && c->parent == parent && same_name(c, name, hash))
+                return t->slots[s].node - 1;
+        }
     }
     if (!create)
         return 0;
@@ -125,36 +162,81 @@ static uint32_t tree_child(struct tree *t, uint32_t parent, const char *name, ui
         t->cap *= 2;
     }
     uint32_t id = (uint32_t)t->n++;
+    struct node *pn = &t->nodes[parent];
     t->nodes[id] = (struct node){.name = name,
                                  .name_hash = hash,
                                  .parent = parent,
-                                 .next_sibling = t->nodes[parent].first_child,
-                                 .depth = t->nodes[parent].depth + 1};
-    t->nodes[parent].first_child = id;
-    t->slots[s] = id + 1;
-    if (2 * t->n > t->nslots && tree_rehash(t) != 0)
+                                 .next_sibling = pn->first_child,
+                                 .depth = pn->depth + 1};
+    pn->first_child = id;
+    if (++pn->nchildren == LIST_CHILDREN + 1) { /* from now on: by the table */
+        for (uint32_t c = pn->first_child; c; c = t->nodes[c].next_sibling)
+            if (tree_hash_node(t, c) != 0)
+                return 0;
+    } else if (pn->nchildren > LIST_CHILDREN + 1 && tree_hash_node(t, id) != 0) {
         return 0;
+    }
     return id;
+}
+
+/* Each location's frame names (string indices, root-most inlined call first), looked up
+ * once per location instead of once per sample that passes through it. */
+struct location_names {
+    int64_t *names; /* flat: location i's names at names[first[i]] .. names[first[i+1]-1] */
+    size_t *first;  /* p->nlocations + 1 */
+};
+
+static int location_names_init(struct location_names *ln, const struct pp_profile *p)
+{
+    size_t total = 0;
+    for (size_t i = 0; i < p->nlocations; i++)
+        total += p->locations[i].nlines ? p->locations[i].nlines : 1;
+    ln->names = malloc((total ? total : 1) * sizeof *ln->names);
+    ln->first = malloc((p->nlocations + 1) * sizeof *ln->first);
+    if (!ln->names || !ln->first)
+        return -1;
+    size_t k = 0;
+    for (size_t i = 0; i < p->nlocations; i++) {
+        const struct pp_location *l = &p->locations[i];
+        ln->first[i] = k;
+        if (l->nlines == 0)
+            ln->names[k++] = 0;
+        for (size_t j = l->nlines; j-- > 0;) { /* lines are leaf (innermost) first */
+            const struct pp_function *f = profile_function(p, l->lines[j].function_id);
+            ln->names[k++] = f ? f->name : 0;
+        }
+    }
+    ln->first[p->nlocations] = k;
+    return 0;
+}
+
+static void location_names_free(struct location_names *ln)
+{
+    free(ln->names);
+    free(ln->first);
+}
+
+/* The index in p->locations of location `id`: ids are usually 1..n in order. */
+static long location_index(const struct pp_profile *p, uint64_t id)
+{
+    if (id >= 1 && id <= p->nlocations && p->locations[id - 1].id == id)
+        return (long)(id - 1);
+    const struct pp_location *l = profile_location(p, id);
+    return l ? (long)(l - p->locations) : -1;
 }
 
 /* A sample's frames as string indices of p (0 = unknown), root first (leaf first with
  * reverse), into names[]. */
-static size_t sample_frames(const struct pp_profile *p, const struct pp_sample *s, bool reverse,
-                            int64_t *names, size_t max)
+static size_t sample_frames(const struct pp_profile *p, const struct location_names *ln,
+                            const struct pp_sample *s, bool reverse, int64_t *names, size_t max)
 {
     size_t n = 0;
     for (size_t i = s->nlocations; i-- > 0 && n < max;) {
-        const struct pp_location *l = profile_location(p, s->location_ids[i]);
-        if (!l)
+        long li = location_index(p, s->location_ids[i]);
+        if (li < 0)
             continue;
-        if (l->nlines == 0) {
-            names[n++] = 0;
-            continue;
-        }
-        for (size_t k = l->nlines; k-- > 0 && n < max;) {
-            const struct pp_function *f = profile_function(p, l->lines[k].function_id);
-            names[n++] = f ? f->name : 0;
-        }
+        for (size_t k = ln->first[li]; k < ln->first[li + 1] && n < max; k++)
+            names[n++] = ln->names[k];
     }
     if (reverse)
         for (size_t i = 0; i < n / 2; i++) {
@@ -183,11 +265,16 @@ static bool sample_has_tag(const struct pp_profile *p, const struct pp_sample *s
 static double tree_add_profile(struct tree *t, const struct pp_profile *p, int vi,
                                const struct flame_options *o, bool base, double scale)
 {
-    static int64_t names[MAX_FRAMES];
+    static int64_t names[MAX_FRAMES], prev_names[MAX_FRAMES];
+    static uint32_t prev_nodes[MAX_FRAMES];
+    size_t prev_n = 0; /* the previous sample's path: sorted input shares long prefixes */
     /* Each string's hash, once. */
     uint64_t *hashes = malloc((p->nstrings ? p->nstrings : 1) * sizeof *hashes);
-    if (!hashes)
+    struct location_names ln;
+    if (!hashes || location_names_init(&ln, p) != 0) {
+        free(hashes);
         return NAN;
+    }
     for (size_t i = 0; i < p->nstrings; i++)
         hashes[i] = name_hash(p->strings[i]);
     const uint64_t unknown_hash = name_hash("[unknown]");
@@ -199,7 +286,7 @@ static double tree_add_profile(struct tree *t, const struct pp_profile *p, int v
         if (o->tag_key && !sample_has_tag(p, s, o->tag_key, o->tag_value))
             continue;
         const double v = (double)s->values[vi] * scale;
-        size_t n = sample_frames(p, s, o->reverse, names, MAX_FRAMES);
+        size_t n = sample_frames(p, &ln, s, o->reverse, names, MAX_FRAMES);
         if (o->max_depth && n > o->max_depth)
             n = o->max_depth;
         total += v;
@@ -208,26 +295,48 @@ static double tree_add_profile(struct tree *t, const struct pp_profile *p, int v
             t->nodes[0].base += v;
         else
             t->nodes[0].value += v;
-        for (size_t k = 0; k < n; k++) {
-            const char *name = names[k] ? profile_string(p, names[k]) : "[unknown]";
-            uint64_t hash = names[k] ? hashes[names[k]] : unknown_hash;
-            uint32_t child = tree_child(t, node, name, hash, !base);
+        size_t k = 0;
+        bool shared = true; /* still on the previous sample's path */
+        for (; k < n; k++) {
+            uint32_t child;
+            if (shared && k < prev_n && names[k] == prev_names[k]) {
+                child = prev_nodes[k];
+            } else {
+                shared = false;
+                const char *name = names[k] ? profile_string(p, names[k]) : "[unknown]";
+                uint64_t hash = names[k] ? hashes[names[k]] : unknown_hash;
+                child = tree_child(t, node, name, hash, !base);
+            }
             if (!child) {
                 if (!base) {
                     free(hashes);
+                    location_names_free(&ln);
                     return NAN; /* out of memory */
                 }
                 break;
             }
             node = child;
+            prev_names[k] = names[k];
+            prev_nodes[k] = child;
             if (base)
                 t->nodes[node].base += v;
             else
                 t->nodes[node].value += v;
         }
+        prev_n = k;
     }
     free(hashes);
+    location_names_free(&ln);
     return total;
+}
+
+/* Frames in all samples of p: the most nodes its tree can have. */
+static size_t frames_in(const struct pp_profile *p)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < p->nsamples; i++)
+        n += p->samples[i].nlocations;
+    return n;
 }
 
 /* --- output --- */
@@ -428,8 +537,10 @@ extern const char flame_script[];
 int flame_write(const struct pp_profile *p, const struct flame_options *o, FILE *out)
 {
     struct tree t;
-    if (tree_init(&t) != 0)
+    if (tree_init(&t, frames_in(p)) != 0) {
+        tree_free(&t);
         return -1;
+    }
     int vi = o->value_index >= 0 ? o->value_index : (int)p->nsample_types - 1;
     double total = tree_add_profile(&t, p, vi, o, false, 1);
     if (isnan(total)) {
@@ -442,7 +553,8 @@ int flame_write(const struct pp_profile *p, const struct flame_options *o, FILE 
         /* Normalise the base to the same total, then follow its paths. */
         struct tree probe;
         int bvi = o->base_value_index >= 0 ? o->base_value_index : (int)o->base->nsample_types - 1;
-        if (tree_init(&probe) != 0) {
+        if (tree_init(&probe, frames_in(o->base)) != 0) {
+            tree_free(&probe);
             tree_free(&t);
             return -1;
         }

@@ -196,18 +196,44 @@ out:
 
 /* --- parsing --- */
 
+/* Frame name -> location id, for the parser: open addressing, one entry per slot with the
+ * name's full hash, so a probe reads one cache line and compares bytes only on a likely
+ * match (there is a lookup per frame of every line). */
+struct name_entry {
+    uint64_t hash;
+    char *name; /* NULL: empty slot */
+    size_t len;
+    uint64_t id;
+};
+
 struct name_table {
-    char **names;
-    uint64_t *ids;
+    struct name_entry *slots;
     size_t size;
 };
 
+/* A hash of n bytes, eight at a time (frame names are long: this runs over every byte of
+ * the input). */
 static uint64_t hash_n(const char *s, size_t n)
 {
-    uint64_t h = 0xcbf29ce484222325ull;
-    for (size_t i = 0; i < n; i++)
-        h = (h ^ (unsigned char)s[i]) * 0x100000001b3ull;
-    return h;
+    uint64_t h = 0x9e3779b97f4a7c15ull ^ n;
+    size_t i = 0;
+    for (; i + 8 <= n; i += 8) {
+        uint64_t w;
+        memcpy(&w, s + i, 8);
+        h = (h ^ w) * 0xff51afd7ed558ccdull;
+        h ^= h >> 32;
+    }
+    uint64_t w = 0;
+    memcpy(&w, s + i, n - i);
+    h = (h ^ w) * 0xc4ceb9fe1a85ec53ull;
+    return h ^ (h >> 29);
+}
+
+static void name_table_free(struct name_table *t)
+{
+    for (size_t i = 0; i < t->size; i++)
+        free(t->slots[i].name);
+    free(t->slots);
 }
 
 /* The location id for a frame name, creating function and location when new. */
@@ -216,33 +242,27 @@ static uint64_t frame_location(struct pp_profile *p, struct name_table *t, const
 {
     if (2 * (p->nlocations + 1) > t->size) {
         size_t size = t->size ? t->size * 2 : 1024;
-        char **names = calloc(size, sizeof *names);
-        uint64_t *ids = calloc(size, sizeof *ids);
-        if (!names || !ids) {
-            free(names);
-            free(ids);
+        struct name_entry *slots = calloc(size, sizeof *slots);
+        if (!slots)
             return 0;
-        }
         for (size_t i = 0; i < t->size; i++) {
-            if (!t->names[i])
+            if (!t->slots[i].name)
                 continue;
-            size_t s = hash_n(t->names[i], strlen(t->names[i])) & (size - 1);
-            while (names[s])
+            size_t s = t->slots[i].hash & (size - 1);
+            while (slots[s].name)
                 s = (s + 1) & (size - 1);
-            names[s] = t->names[i];
-            ids[s] = t->ids[i];
+            slots[s] = t->slots[i];
         }
-        free(t->names);
-        free(t->ids);
-        t->names = names;
-        t->ids = ids;
+        free(t->slots);
+        t->slots = slots;
         t->size = size;
     }
-    size_t s = hash_n(name, n) & (t->size - 1);
-    while (t->names[s]) {
-        if (strlen(t->names[s]) == n && memcmp(t->names[s], name, n) == 0)
-            return t->ids[s];
-        s = (s + 1) & (t->size - 1);
+    const uint64_t h = hash_n(name, n);
+    size_t s = h & (t->size - 1);
+    for (; t->slots[s].name; s = (s + 1) & (t->size - 1)) {
+        const struct name_entry *e = &t->slots[s];
+        if (e->hash == h && e->len == n && memcmp(e->name, name, n) == 0)
+            return e->id;
     }
     char *copy = strndup(name, n);
     struct pp_function *f = copy ? profile_add_function(p) : NULL;
@@ -260,8 +280,7 @@ static uint64_t frame_location(struct pp_profile *p, struct name_table *t, const
     }
     l->id = p->nlocations;
     line->function_id = f->id;
-    t->names[s] = copy;
-    t->ids[s] = l->id;
+    t->slots[s] = (struct name_entry){h, copy, n, l->id};
     return l->id;
 }
 
@@ -388,17 +407,11 @@ int folded_parse(const char *data, size_t len, struct pp_profile *p, char *err, 
         PARSE_FAIL("no samples: empty input");
     if (profile_index(p, &error) != 0)
         PARSE_FAIL("%s", error);
-    for (size_t i = 0; i < names.size; i++)
-        free(names.names[i]);
-    free(names.names);
-    free(names.ids);
+    name_table_free(&names);
     free(stack);
     return 0;
 fail:
-    for (size_t i = 0; i < names.size; i++)
-        free(names.names[i]);
-    free(names.names);
-    free(names.ids);
+    name_table_free(&names);
     free(stack);
     profile_free(p);
     return -1;
