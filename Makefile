@@ -60,7 +60,7 @@ bench: bench-deps build
 	  $(BUILD_DIR)/bin/hzprof report results/reference $(BENCH_DIR); \
 	fi
 	@echo; echo "hzprof: report: $$($(BUILD_DIR)/bin/hzprof report $(BENCH_DIR) --format html)"
-	@echo "hzprof: results in $(BENCH_DIR)/ (results.json, summary.md, trials.jsonl, plots/, profiles/)"
+	@echo "hzprof: results in $(BENCH_DIR)/ (results.json, summary.md, trials.jsonl, cost.json, plots/, profiles/)"
 
 PAPER_RESULTS ?= results/reference
 paper: build
