@@ -26,7 +26,7 @@ WHITELIST = [
     r"x86-64",  # the architecture's name
     r"\\approx 0",  # the mark of an interval that includes zero
     r"Go~1\.18",  # the Go release that moved to per-thread timers (history, not a result)
-    r"\bL[12]\b",  # cache levels
+    r"\b(L[12]|D1)\b",  # cache levels
 ]
 
 
@@ -57,7 +57,7 @@ def fmt(spec, v):
     return spec % v
 
 
-def expected_numbers(results, cost):
+def expected_numbers(results, cost, cg=None):
     """The key -> text map numbers.tex must hold, derived from the results alone."""
     e = {}
     m, b, cfg = results["machine"], results["build"], results["config"]
@@ -130,6 +130,16 @@ def expected_numbers(results, cost):
             k = "%s/%s/%.0f" % (r["sampler"], r["unwinder"], r["rate"])
             e["samp/" + k] = fmt("%.0f", r["achieved_hz"])
             e["sampns/" + k] = fmt("%.0f", r.get("handler_ns_mean"))
+    if cg:
+        e["cg/reps"] = fmt("%.0f", cg["config"]["repetitions"])
+        e["cg/trials"] = fmt("%.0f", len(cg["trials"]))
+        for c in cg["summary"]["configs"]:
+            if not c["sampler"] or c["rate"] == 0:
+                continue
+            k = "%s/%s/%s/%.0f" % (c["workload"], c["sampler"], c["unwinder"], c["rate"])
+            m = (c.get("per_sample") or {}).get("cachegrind") or {}
+            e["cg/D1/" + k] = fmt("%.0f", m.get("D1_misses"))
+            e["cg/LL/" + k] = fmt("%.0f", m.get("LL_misses"))
     return {k: tex_escape(v) for k, v in e.items()}
 
 
@@ -173,6 +183,8 @@ def main():
     results = json.load(open(os.path.join(ref, "results.json")))
     cost_path = os.path.join(ref, "cost.json")
     cost = json.load(open(cost_path)) if os.path.exists(cost_path) else None
+    cg_path = os.path.join(ref, "cachegrind", "results.json")
+    cg = json.load(open(cg_path)) if os.path.exists(cg_path) else None
 
     # 1. The committed generated files are today's output for the reference run.
     with tempfile.TemporaryDirectory() as tmp:
@@ -196,7 +208,7 @@ def main():
             defined[mt.group(1)] = mt.group(2)
         elif line.startswith("\\expandafter"):
             fail("unparsed line in numbers.tex: " + line)
-    want = expected_numbers(results, cost)
+    want = expected_numbers(results, cost, cg)
     for k, v in defined.items():
         if k not in want:
             fail("numbers.tex defines %s, which the results do not give" % k)
@@ -207,14 +219,14 @@ def main():
         fail("numbers.tex lacks %d keys, e.g. %s" % (len(missing), missing[:5]))
 
     # 3. No literal figure in the tables or the paper's text.
+    names = [w["name"] for w in results["config"]["workloads"]]
     for f in sorted(os.listdir(gen)):
         if f.startswith("table-") and f.endswith(".tex"):
-            lines = stray_digits(open(os.path.join(gen, f)).read())
+            lines = stray_digits(open(os.path.join(gen, f)).read(), names)
             if lines:
                 fail("%s has a number outside \\hzv: %s" % (f, lines[0]))
     paper = open(os.path.join(repo, "paper", "paper.tex")).read()
     body = paper[paper.index("\\begin{document}"):]
-    names = [w["name"] for w in results["config"]["workloads"]]
     lines = stray_digits(body, names)
     if lines:
         fail("paper.tex has a hand-typed number: %s" % lines[0].strip())

@@ -155,7 +155,28 @@ static void write_cost_numbers(FILE *f, cJSON *cost)
     }
 }
 
-static int write_numbers(const char *path, cJSON *results, cJSON *cost)
+/* The cachegrind companion run (DIR/cachegrind/results.json): simulated misses per
+ * sample. */
+static void write_cachegrind_numbers(FILE *f, cJSON *cg)
+{
+    cJSON *config = cJSON_GetObjectItem(cg, "config");
+    def_num(f, "cg/reps", "%.0f", num(config, "repetitions"));
+    def_num(f, "cg/trials", "%.0f", (double)cJSON_GetArraySize(cJSON_GetObjectItem(cg, "trials")));
+    cJSON *configs = cJSON_GetObjectItem(cJSON_GetObjectItem(cg, "summary"), "configs");
+    for (cJSON *c = configs ? configs->child : NULL; c; c = c->next) {
+        if (!str(c, "sampler") || num(c, "rate") == 0)
+            continue;
+        cJSON *m = cJSON_GetObjectItem(cJSON_GetObjectItem(c, "per_sample"), "cachegrind");
+        char k[512], key[600];
+        row_key(k, sizeof k, c);
+        snprintf(key, sizeof key, "cg/D1/%s", k);
+        def_num(f, key, "%.0f", num(m, "D1_misses"));
+        snprintf(key, sizeof key, "cg/LL/%s", k);
+        def_num(f, key, "%.0f", num(m, "LL_misses"));
+    }
+}
+
+static int write_numbers(const char *path, cJSON *results, cJSON *cost, cJSON *cg)
 {
     FILE *f = fopen(path, "w");
     if (!f)
@@ -215,6 +236,8 @@ static int write_numbers(const char *path, cJSON *results, cJSON *cost)
     }
     if (cost)
         write_cost_numbers(f, cost);
+    if (cg)
+        write_cachegrind_numbers(f, cg);
     fputs("\\makeatother\n", f);
     return fclose(f);
 }
@@ -236,6 +259,28 @@ static int close_table(FILE *f)
 {
     fputs("\\hline\n\\end{tabular}\n", f);
     return fclose(f);
+}
+
+static int write_cachegrind_table(const char *dir, cJSON *cg)
+{
+    FILE *f = open_table(dir, "table-cachegrind.tex", "lllrr",
+                         "workload & sampler & unwinder & D1 misses & LL misses");
+    if (!f)
+        return -1;
+    cJSON *configs = cJSON_GetObjectItem(cJSON_GetObjectItem(cg, "summary"), "configs");
+    for (cJSON *c = configs ? configs->child : NULL; c; c = c->next) {
+        if (!str(c, "sampler") || num(c, "rate") == 0)
+            continue;
+        char k[512];
+        row_key(k, sizeof k, c);
+        tex_escape(f, str(c, "workload"));
+        fputs(" & ", f);
+        tex_escape(f, str(c, "sampler"));
+        fputs(" & ", f);
+        tex_escape(f, str(c, "unwinder"));
+        fprintf(f, " & \\hzv{cg/D1/%s} & \\hzv{cg/LL/%s} \\\\\n", k, k);
+    }
+    return close_table(f);
 }
 
 static int write_signal_table(const char *dir, cJSON *cost)
@@ -392,10 +437,24 @@ int paper_data_write(cJSON *results, const char *results_dir, const char *out_di
         cJSON_Delete(cost);
         return -1;
     }
+    snprintf(path, sizeof path, "%s/cachegrind/results.json", results_dir);
+    text = read_file(path, NULL);
+    cJSON *cg = text ? cJSON_Parse(text) : NULL;
+    const bool have_cg = text != NULL;
+    free(text);
+    if (have_cg && !cJSON_IsObject(cJSON_GetObjectItem(cg, "summary"))) {
+        snprintf(err, n, "'%s' is not a results.json of hzprof bench", path);
+        cJSON_Delete(cost);
+        cJSON_Delete(cg);
+        return -1;
+    }
     snprintf(path, sizeof path, "%s/numbers.tex", out_dir);
-    int rc = write_numbers(path, results, cost);
+    int rc = write_numbers(path, results, cost, cg);
     if (rc == 0 && cost)
         rc = write_signal_table(out_dir, cost);
+    if (rc == 0 && cg)
+        rc = write_cachegrind_table(out_dir, cg);
+    cJSON_Delete(cg);
     cJSON *summary = cJSON_GetObjectItem(results, "summary");
     if (rc == 0)
         rc = write_cost_tables(out_dir, cJSON_GetObjectItem(summary, "cost_per_sample"));

@@ -22,7 +22,10 @@
  *   go/version                       the Go toolchain of the go-pprof twins
  * and, when DIR/cost.json (`hzprof cost --json`) exists:
  *   sig/H (median ns, %.0f), sigx/H (x floor, %.2f) for H in floor, none, fp, libunwind;
- *   samp/S/U/R (achieved Hz, %.0f), sampns/S/U/R (handler ns per sample, %.0f).
+ *   samp/S/U/R (achieved Hz, %.0f), sampns/S/U/R (handler ns per sample, %.0f);
+ * and, when DIR/cachegrind/results.json (a run of the cachegrind preset) exists:
+ *   cg/reps, cg/trials, cg/D1/W/S/U/R and cg/LL/W/S/U/R (simulated D1 and last-level
+ *   misses added per sample, %.0f), with table-cachegrind.tex.
  * Tables (they cite \hzv keys, never literal numbers): table-signal.tex (from cost.json),
  * table-cost-W.tex (cost per sample) and table-rate-W-R.tex (every sampler and baseline
  * at one rate). Charts: OUT/plots/ (plot.h), each also as PDF.
