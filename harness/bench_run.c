@@ -21,7 +21,7 @@
 #include "bench.h"
 #include "bench_summary.h"
 #include "folded.h"
-#include "pprof/pprof_codec.h"
+#include "profile_input.h"
 #include "score.h"
 #include "stats.h"
 #include "text_file.h"
@@ -159,15 +159,9 @@ static void score_truth(cJSON *record, cJSON *output, const char *profile, bool 
         cJSON_GetObjectItem(cJSON_GetObjectItem(output, "result"), "truth"), wall ? "wall" : "cpu");
     if (!cJSON_IsObject(truth))
         return;
-    FILE *f = fopen(profile, "rb");
-    if (!f)
-        return;
-    uint8_t *buf = malloc(64 << 20);
-    size_t len = buf ? fread(buf, 1, 64 << 20, f) : 0;
-    fclose(f);
     struct pp_profile p;
     char err[256];
-    if (buf && pprof_decode(buf, len, &p, err, sizeof err) == 0) {
+    if (profile_load(profile, &p, err, sizeof err) == 0) {
         struct truth_share t[16];
         size_t n = 0;
         for (cJSON *e = truth->child; e && n < 16; e = e->next)
@@ -176,7 +170,6 @@ static void score_truth(cJSON *record, cJSON *output, const char *profile, bool 
         cJSON_AddStringToObject(record, "attribution_kind", wall ? "wall" : "cpu");
         profile_free(&p);
     }
-    free(buf);
 }
 
 #define LIBPROFILER "/usr/lib/x86_64-linux-gnu/libprofiler.so.0"
@@ -262,20 +255,14 @@ static double perf_samples(const char *path)
 /* Samples in a pprof profile (Go's): the sum of the first value, samples/count. */
 static double pprof_samples(const char *path)
 {
-    size_t len;
-    char *data = read_file(path, &len);
-    if (!data)
-        return -1;
     struct pp_profile p;
     char err[256];
-    double samples = -1;
-    if (pprof_decode((const uint8_t *)data, len, &p, err, sizeof err) == 0) {
-        samples = 0;
-        for (size_t i = 0; i < p.nsamples; i++)
-            samples += p.samples[i].nvalues ? (double)p.samples[i].values[0] : 0;
-        profile_free(&p);
-    }
-    free(data);
+    if (profile_load(path, &p, err, sizeof err) != 0)
+        return -1;
+    double samples = 0;
+    for (size_t i = 0; i < p.nsamples; i++)
+        samples += p.samples[i].nvalues ? (double)p.samples[i].values[0] : 0;
+    profile_free(&p);
     return samples;
 }
 

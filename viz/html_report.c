@@ -12,21 +12,9 @@
 #include <unistd.h>
 
 #include "flame.h"
+#include "json_fields.h"
 #include "plot.h"
-#include "pprof/pprof_codec.h"
-#include "text_file.h"
-
-static const char *str(cJSON *o, const char *k)
-{
-    cJSON *v = cJSON_GetObjectItem(o, k);
-    return cJSON_IsString(v) ? v->valuestring : NULL;
-}
-
-static double num(cJSON *o, const char *k)
-{
-    cJSON *v = cJSON_GetObjectItem(o, k);
-    return cJSON_IsNumber(v) ? v->valuedouble : NAN;
-}
+#include "profile_input.h"
 
 static void html_escape(FILE *f, const char *s)
 {
@@ -48,12 +36,12 @@ static void ci_cell(FILE *f, cJSON *e, const char *fmt)
         fputs("–</td>", f);
         return;
     }
-    fprintf(f, fmt, num(e, "value"));
-    if (isfinite(num(e, "lo"))) {
+    fprintf(f, fmt, field_num(e, "value"));
+    if (isfinite(field_num(e, "lo"))) {
         fputs(" <small>[", f);
-        fprintf(f, fmt, num(e, "lo"));
+        fprintf(f, fmt, field_num(e, "lo"));
         fputs(", ", f);
-        fprintf(f, fmt, num(e, "hi"));
+        fprintf(f, fmt, field_num(e, "hi"));
         fputs("]</small>", f);
     }
     if (cJSON_IsTrue(cJSON_GetObjectItem(e, "ci_includes_zero")))
@@ -70,21 +58,15 @@ static int ensure_flame(const char *dir, const char *profile, char *svg_rel, siz
     snprintf(svg, sizeof svg, "%s/%s", dir, svg_rel);
     if (access(svg, F_OK) == 0)
         return 0;
-    size_t len;
-    char *data = read_file(pb, &len);
-    if (!data)
-        return -1;
     struct pp_profile p;
     char why[256];
-    int rc = pprof_decode((const uint8_t *)data, len, &p, why, sizeof why);
-    free(data);
-    if (rc)
+    if (profile_load(pb, &p, why, sizeof why) != 0)
         return -1;
     FILE *f = fopen(svg, "w");
     struct flame_options o;
     flame_options_init(&o);
     o.subtitle = profile;
-    rc = f ? flame_write(&p, &o, f) : -1;
+    int rc = f ? flame_write(&p, &o, f) : -1;
     if (f && fclose(f) != 0)
         rc = -1;
     profile_free(&p);
@@ -114,21 +96,21 @@ int html_report_write(cJSON *results, const char *dir, char *err, size_t n)
           "img{max-width:100%;border:1px solid #ddd;margin:4px 0}small{color:#666}"
           "em{color:#a00}</style></head><body>\n<h1>hzprof report</h1>\n<p>",
           f);
-    html_escape(f, str(results, "created"));
+    html_escape(f, field_str(results, "created"));
     fputs(" — ", f);
-    html_escape(f, str(m, "host"));
+    html_escape(f, field_str(m, "host"));
     fputs(", ", f);
-    html_escape(f, str(m, "cpu_model"));
-    fprintf(f, ", %.0f cores, Linux ", num(m, "cores_online"));
-    html_escape(f, str(m, "kernel"));
-    if (isfinite(num(m, "config_hz")))
-        fprintf(f, ", CONFIG_HZ %.0f", num(m, "config_hz"));
+    html_escape(f, field_str(m, "cpu_model"));
+    fprintf(f, ", %.0f cores, Linux ", field_num(m, "cores_online"));
+    html_escape(f, field_str(m, "kernel"));
+    if (isfinite(field_num(m, "config_hz")))
+        fprintf(f, ", CONFIG_HZ %.0f", field_num(m, "config_hz"));
     fputs(". Build: hzprof ", f);
-    html_escape(f, str(b, "hzprof_version"));
+    html_escape(f, field_str(b, "hzprof_version"));
     fputs(" (", f);
-    html_escape(f, str(b, "git_commit"));
+    html_escape(f, field_str(b, "git_commit"));
     fputs("), gcc ", f);
-    html_escape(f, str(b, "compiler_version"));
+    html_escape(f, field_str(b, "compiler_version"));
     fputs(".</p>\n", f);
     cJSON *un = cJSON_GetObjectItem(results, "counters_unavailable");
     if (cJSON_GetArraySize(un)) {
@@ -159,9 +141,9 @@ int html_report_write(cJSON *results, const char *dir, char *err, size_t n)
     const char *done[32];
     size_t ndone = 0;
     for (cJSON *t = trials ? trials->child : NULL; t; t = t->next) {
-        const char *profile = str(t, "profile");
+        const char *profile = field_str(t, "profile");
         cJSON *cfg = cJSON_GetObjectItem(t, "config");
-        const char *sampler = str(cfg, "sampler");
+        const char *sampler = field_str(cfg, "sampler");
         if (!profile || !sampler)
             continue;
         bool dup = false;
@@ -176,8 +158,9 @@ int html_report_write(cJSON *results, const char *dir, char *err, size_t n)
         fputs("\">", f);
         html_escape(f, sampler);
         fputs("</a>: ", f);
-        html_escape(f, str(cfg, "workload"));
-        fprintf(f, ", %s unwinder, %.0f Hz</li>\n", str(cfg, "unwinder"), num(cfg, "rate"));
+        html_escape(f, field_str(cfg, "workload"));
+        fprintf(f, ", %s unwinder, %.0f Hz</li>\n", field_str(cfg, "unwinder"),
+                field_num(cfg, "rate"));
     }
     fputs("</ul>\n", f);
 
@@ -188,14 +171,14 @@ int html_report_write(cJSON *results, const char *dir, char *err, size_t n)
     cJSON *costs = cJSON_GetObjectItem(summary, "cost_per_sample");
     for (cJSON *c = costs ? costs->child : NULL; c; c = c->next) {
         fputs("<tr><td>", f);
-        html_escape(f, str(c, "workload"));
+        html_escape(f, field_str(c, "workload"));
         fputs("</td><td>", f);
-        html_escape(f, str(c, "sampler"));
+        html_escape(f, field_str(c, "sampler"));
         fputs("</td><td>", f);
-        html_escape(f, str(c, "unwinder"));
+        html_escape(f, field_str(c, "unwinder"));
         fputs("</td>", f);
         ci_cell(f, cJSON_GetObjectItem(c, "cost_per_sample"), "%.2f");
-        fprintf(f, "<td>%.0f</td></tr>\n", num(c, "points"));
+        fprintf(f, "<td>%.0f</td></tr>\n", field_num(c, "points"));
     }
     fputs("</table>\n<h2>Configurations</h2>\n<table><tr><th>workload</th><th>sampler</th>"
           "<th>unwinder</th><th>Hz asked</th><th>Hz achieved</th><th>n</th><th>throughput</th>"
@@ -203,36 +186,36 @@ int html_report_write(cJSON *results, const char *dir, char *err, size_t n)
           f);
     for (cJSON *c = configs ? configs->child : NULL; c; c = c->next) {
         fputs("<tr><td>", f);
-        html_escape(f, str(c, "workload"));
+        html_escape(f, field_str(c, "workload"));
         fputs("</td><td>", f);
-        html_escape(f, str(c, "sampler") ? str(c, "sampler") : "off");
+        html_escape(f, field_str(c, "sampler") ? field_str(c, "sampler") : "off");
         fputs("</td><td>", f);
-        html_escape(f, str(c, "unwinder") ? str(c, "unwinder") : "–");
-        fprintf(f, "</td><td>%.0f</td>", num(c, "rate"));
-        if (isfinite(num(c, "achieved_hz_median")))
-            fprintf(f, "<td>%.0f</td>", num(c, "achieved_hz_median"));
+        html_escape(f, field_str(c, "unwinder") ? field_str(c, "unwinder") : "–");
+        fprintf(f, "</td><td>%.0f</td>", field_num(c, "rate"));
+        if (isfinite(field_num(c, "achieved_hz_median")))
+            fprintf(f, "<td>%.0f</td>", field_num(c, "achieved_hz_median"));
         else
             fputs("<td>–</td>", f);
-        fprintf(f, "<td>%.0f</td>", num(c, "n"));
-        if (str(c, "unavailable") && num(c, "n") == 0) {
+        fprintf(f, "<td>%.0f</td>", field_num(c, "n"));
+        if (field_str(c, "unavailable") && field_num(c, "n") == 0) {
             fputs("<td colspan=\"5\">unavailable: ", f);
-            html_escape(f, str(c, "unavailable"));
+            html_escape(f, field_str(c, "unavailable"));
             fputs("</td></tr>\n", f);
             continue;
         }
         ci_cell(f, cJSON_GetObjectItem(c, "throughput"), "%.4g");
         ci_cell(f, cJSON_GetObjectItem(c, "overhead"), "%.2f");
         cJSON *h = cJSON_GetObjectItem(c, "handler_ns_per_sample");
-        if (h && isfinite(num(h, "median")))
-            fprintf(f, "<td>%.0f</td>", num(h, "median"));
+        if (h && isfinite(field_num(h, "median")))
+            fprintf(f, "<td>%.0f</td>", field_num(h, "median"));
         else
             fputs("<td>–</td>", f);
-        if (isfinite(num(c, "lost_samples_total")))
-            fprintf(f, "<td>%.0f</td>", num(c, "lost_samples_total"));
+        if (isfinite(field_num(c, "lost_samples_total")))
+            fprintf(f, "<td>%.0f</td>", field_num(c, "lost_samples_total"));
         else
             fputs("<td>–</td>", f);
-        if (isfinite(num(c, "attribution_error_pts_median")))
-            fprintf(f, "<td>%.2f</td></tr>\n", num(c, "attribution_error_pts_median"));
+        if (isfinite(field_num(c, "attribution_error_pts_median")))
+            fprintf(f, "<td>%.2f</td></tr>\n", field_num(c, "attribution_error_pts_median"));
         else
             fputs("<td>–</td></tr>\n", f);
     }
@@ -268,9 +251,9 @@ static void latex_ci(FILE *f, cJSON *e)
         fputs("--", f);
         return;
     }
-    fprintf(f, "%.2f", num(e, "value"));
-    if (isfinite(num(e, "lo")))
-        fprintf(f, " [%.2f, %.2f]", num(e, "lo"), num(e, "hi"));
+    fprintf(f, "%.2f", field_num(e, "value"));
+    if (isfinite(field_num(e, "lo")))
+        fprintf(f, " [%.2f, %.2f]", field_num(e, "lo"), field_num(e, "hi"));
     if (cJSON_IsTrue(cJSON_GetObjectItem(e, "ci_includes_zero")))
         fputs("$^{\\approx 0}$", f);
 }
@@ -284,11 +267,11 @@ void latex_report_write(cJSON *results, FILE *out)
           out);
     cJSON *costs = cJSON_GetObjectItem(summary, "cost_per_sample");
     for (cJSON *c = costs ? costs->child : NULL; c; c = c->next) {
-        latex_escape(out, str(c, "workload"));
+        latex_escape(out, field_str(c, "workload"));
         fputs(" & ", out);
-        latex_escape(out, str(c, "sampler"));
+        latex_escape(out, field_str(c, "sampler"));
         fputs(" & ", out);
-        latex_escape(out, str(c, "unwinder"));
+        latex_escape(out, field_str(c, "unwinder"));
         fputs(" & ", out);
         latex_ci(out, cJSON_GetObjectItem(c, "cost_per_sample"));
         fputs(" \\\\\n", out);
@@ -300,12 +283,12 @@ void latex_report_write(cJSON *results, FILE *out)
     for (cJSON *c = configs ? configs->child : NULL; c; c = c->next) {
         if (!cJSON_GetObjectItem(c, "overhead"))
             continue;
-        latex_escape(out, str(c, "workload"));
+        latex_escape(out, field_str(c, "workload"));
         fputs(" & ", out);
-        latex_escape(out, str(c, "sampler"));
+        latex_escape(out, field_str(c, "sampler"));
         fputs(" & ", out);
-        latex_escape(out, str(c, "unwinder"));
-        fprintf(out, " & %.0f & %.0f & ", num(c, "rate"), num(c, "achieved_hz_median"));
+        latex_escape(out, field_str(c, "unwinder"));
+        fprintf(out, " & %.0f & %.0f & ", field_num(c, "rate"), field_num(c, "achieved_hz_median"));
         latex_ci(out, cJSON_GetObjectItem(c, "overhead"));
         fputs(" \\\\\n", out);
     }

@@ -11,22 +11,11 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "json_fields.h"
 #include "plot.h"
 #include "text_file.h"
 
 #define MARKER ".hzprof-generated"
-
-static const char *str(cJSON *o, const char *k)
-{
-    cJSON *v = cJSON_GetObjectItem(o, k);
-    return cJSON_IsString(v) ? v->valuestring : NULL;
-}
-
-static double num(cJSON *o, const char *k)
-{
-    cJSON *v = cJSON_GetObjectItem(o, k);
-    return cJSON_IsNumber(v) ? v->valuedouble : NAN;
-}
 
 static void tex_escape(FILE *f, const char *s)
 {
@@ -67,9 +56,9 @@ static void def_num(FILE *f, const char *key, const char *fmt, double v)
 /* "W/S/U/R" of a summary row; S "off" and U "-" when profiling is off. */
 static void row_key(char *buf, size_t n, cJSON *c)
 {
-    const char *s = str(c, "sampler");
-    snprintf(buf, n, "%s/%s/%s/%.0f", str(c, "workload"), s ? s : "off",
-             s ? str(c, "unwinder") : "-", num(c, "rate"));
+    const char *s = field_str(c, "sampler");
+    snprintf(buf, n, "%s/%s/%s/%.0f", field_str(c, "workload"), s ? s : "off",
+             s ? field_str(c, "unwinder") : "-", field_num(c, "rate"));
 }
 
 static bool is_our_sampler(cJSON *config, const char *sampler)
@@ -86,25 +75,25 @@ static void write_row_numbers(FILE *f, cJSON *c)
     char k[512], key[600];
     row_key(k, sizeof k, c);
     snprintf(key, sizeof key, "thr/%s", k);
-    def_num(f, key, "%.4g", num(cJSON_GetObjectItem(c, "throughput"), "value"));
+    def_num(f, key, "%.4g", field_num(cJSON_GetObjectItem(c, "throughput"), "value"));
     snprintf(key, sizeof key, "n/%s", k);
-    def_num(f, key, "%.0f", num(c, "n"));
-    if (!str(c, "sampler") || num(c, "rate") == 0)
+    def_num(f, key, "%.0f", field_num(c, "n"));
+    if (!field_str(c, "sampler") || field_num(c, "rate") == 0)
         return;
     cJSON *ov = cJSON_GetObjectItem(c, "overhead");
-    const double hz = num(c, "achieved_hz_median"), v = num(ov, "value");
+    const double hz = field_num(c, "achieved_hz_median"), v = field_num(ov, "value");
     snprintf(key, sizeof key, "ov/%s", k);
     def_num(f, key, "%.2f", v);
     snprintf(key, sizeof key, "ovlo/%s", k);
-    def_num(f, key, "%.2f", num(ov, "lo"));
+    def_num(f, key, "%.2f", field_num(ov, "lo"));
     snprintf(key, sizeof key, "ovhi/%s", k);
-    def_num(f, key, "%.2f", num(ov, "hi"));
+    def_num(f, key, "%.2f", field_num(ov, "hi"));
     snprintf(key, sizeof key, "hz/%s", k);
     def_num(f, key, "%.0f", hz);
     snprintf(key, sizeof key, "lostus/%s", k);
     def_num(f, key, "%.1f", hz > 0 ? v * 1e4 / hz : NAN);
     snprintf(key, sizeof key, "terr/%s", k);
-    def_num(f, key, "%.2f", num(c, "attribution_error_pts_median"));
+    def_num(f, key, "%.2f", field_num(c, "attribution_error_pts_median"));
 }
 
 /* zeroci/W/R and rows/W/R over our samplers' rows. */
@@ -114,14 +103,15 @@ static void write_zero_counts(FILE *f, cJSON *results)
     cJSON *configs = cJSON_GetObjectItem(cJSON_GetObjectItem(results, "summary"), "configs");
     for (cJSON *w = cJSON_GetObjectItem(config, "workloads")->child; w; w = w->next)
         for (cJSON *r = cJSON_GetObjectItem(config, "rates")->child; r; r = r->next) {
-            const char *wn = str(w, "name");
+            const char *wn = field_str(w, "name");
             if (!wn)
                 continue;
             int rows = 0, zero = 0;
             for (cJSON *c = configs->child; c; c = c->next) {
                 cJSON *ov = cJSON_GetObjectItem(c, "overhead");
-                if (!ov || strcmp(str(c, "workload"), wn) != 0 ||
-                    num(c, "rate") != r->valuedouble || !is_our_sampler(config, str(c, "sampler")))
+                if (!ov || strcmp(field_str(c, "workload"), wn) != 0 ||
+                    field_num(c, "rate") != r->valuedouble ||
+                    !is_our_sampler(config, field_str(c, "sampler")))
                     continue;
                 rows++;
                 zero += cJSON_IsTrue(cJSON_GetObjectItem(ov, "ci_includes_zero"));
@@ -138,20 +128,20 @@ static void write_cost_numbers(FILE *f, cJSON *cost)
 {
     char key[400];
     for (cJSON *r = cJSON_GetObjectItem(cost, "signal_path")->child; r; r = r->next) {
-        snprintf(key, sizeof key, "sig/%s", str(r, "handler"));
-        def_num(f, key, "%.0f", num(r, "median_ns"));
-        snprintf(key, sizeof key, "sigx/%s", str(r, "handler"));
-        def_num(f, key, "%.2f", num(r, "x_floor"));
+        snprintf(key, sizeof key, "sig/%s", field_str(r, "handler"));
+        def_num(f, key, "%.0f", field_num(r, "median_ns"));
+        snprintf(key, sizeof key, "sigx/%s", field_str(r, "handler"));
+        def_num(f, key, "%.2f", field_num(r, "x_floor"));
     }
     for (cJSON *r = cJSON_GetObjectItem(cost, "samplers")->child; r; r = r->next) {
-        if (!str(r, "unwinder"))
+        if (!field_str(r, "unwinder"))
             continue; /* unavailable here */
-        snprintf(key, sizeof key, "samp/%s/%s/%.0f", str(r, "sampler"), str(r, "unwinder"),
-                 num(r, "rate"));
-        def_num(f, key, "%.0f", num(r, "achieved_hz"));
-        snprintf(key, sizeof key, "sampns/%s/%s/%.0f", str(r, "sampler"), str(r, "unwinder"),
-                 num(r, "rate"));
-        def_num(f, key, "%.0f", num(r, "handler_ns_mean"));
+        snprintf(key, sizeof key, "samp/%s/%s/%.0f", field_str(r, "sampler"),
+                 field_str(r, "unwinder"), field_num(r, "rate"));
+        def_num(f, key, "%.0f", field_num(r, "achieved_hz"));
+        snprintf(key, sizeof key, "sampns/%s/%s/%.0f", field_str(r, "sampler"),
+                 field_str(r, "unwinder"), field_num(r, "rate"));
+        def_num(f, key, "%.0f", field_num(r, "handler_ns_mean"));
     }
 }
 
@@ -160,19 +150,19 @@ static void write_cost_numbers(FILE *f, cJSON *cost)
 static void write_cachegrind_numbers(FILE *f, cJSON *cg)
 {
     cJSON *config = cJSON_GetObjectItem(cg, "config");
-    def_num(f, "cg/reps", "%.0f", num(config, "repetitions"));
+    def_num(f, "cg/reps", "%.0f", field_num(config, "repetitions"));
     def_num(f, "cg/trials", "%.0f", (double)cJSON_GetArraySize(cJSON_GetObjectItem(cg, "trials")));
     cJSON *configs = cJSON_GetObjectItem(cJSON_GetObjectItem(cg, "summary"), "configs");
     for (cJSON *c = configs ? configs->child : NULL; c; c = c->next) {
-        if (!str(c, "sampler") || num(c, "rate") == 0)
+        if (!field_str(c, "sampler") || field_num(c, "rate") == 0)
             continue;
         cJSON *m = cJSON_GetObjectItem(cJSON_GetObjectItem(c, "per_sample"), "cachegrind");
         char k[512], key[600];
         row_key(k, sizeof k, c);
         snprintf(key, sizeof key, "cg/D1/%s", k);
-        def_num(f, key, "%.0f", num(m, "D1_misses"));
+        def_num(f, key, "%.0f", field_num(m, "D1_misses"));
         snprintf(key, sizeof key, "cg/LL/%s", k);
-        def_num(f, key, "%.0f", num(m, "LL_misses"));
+        def_num(f, key, "%.0f", field_num(m, "LL_misses"));
     }
 }
 
@@ -190,18 +180,18 @@ static int write_numbers(const char *path, cJSON *results, cJSON *cost, cJSON *c
           "\\newcommand{\\hzv}[1]{\\@ifundefined{hz@#1}{\\PackageError{hzprof}{no value "
           "for key #1 in generated/numbers.tex}{}}{\\@nameuse{hz@#1}}}\n",
           f);
-    def_text(f, "machine/host", str(m, "host"));
-    def_text(f, "machine/cpu", str(m, "cpu_model"));
-    def_num(f, "machine/cores", "%.0f", num(m, "cores_online"));
-    def_text(f, "machine/kernel", str(m, "kernel"));
-    def_num(f, "machine/hz", "%.0f", num(m, "config_hz"));
-    def_text(f, "build/commit", str(tb ? tb : b, "git_commit"));
-    def_text(f, "build/summarized", str(b, "git_commit"));
-    def_text(f, "build/compiler", str(b, "compiler_version"));
-    def_text(f, "build/version", str(b, "hzprof_version"));
-    def_text(f, "created", str(results, "created"));
-    def_num(f, "config/reps", "%.0f", num(config, "repetitions"));
-    def_num(f, "config/warmup", "%.0f", num(config, "warmup"));
+    def_text(f, "machine/host", field_str(m, "host"));
+    def_text(f, "machine/cpu", field_str(m, "cpu_model"));
+    def_num(f, "machine/cores", "%.0f", field_num(m, "cores_online"));
+    def_text(f, "machine/kernel", field_str(m, "kernel"));
+    def_num(f, "machine/hz", "%.0f", field_num(m, "config_hz"));
+    def_text(f, "build/commit", field_str(tb ? tb : b, "git_commit"));
+    def_text(f, "build/summarized", field_str(b, "git_commit"));
+    def_text(f, "build/compiler", field_str(b, "compiler_version"));
+    def_text(f, "build/version", field_str(b, "hzprof_version"));
+    def_text(f, "created", field_str(results, "created"));
+    def_num(f, "config/reps", "%.0f", field_num(config, "repetitions"));
+    def_num(f, "config/warmup", "%.0f", field_num(config, "warmup"));
     def_num(f, "config/workloads", "%.0f",
             (double)cJSON_GetArraySize(cJSON_GetObjectItem(config, "workloads")));
     char rates[256] = "";
@@ -216,7 +206,7 @@ static int write_numbers(const char *path, cJSON *results, cJSON *cost, cJSON *c
     def_text(f, "counters/reason", un && un->child ? un->child->valuestring : NULL);
     const char *go = NULL;
     for (cJSON *t = trials ? trials->child : NULL; t && !go; t = t->next)
-        go = str(cJSON_GetObjectItem(t, "output"), "go_version");
+        go = field_str(cJSON_GetObjectItem(t, "output"), "go_version");
     def_text(f, "go/version", go);
     cJSON *summary = cJSON_GetObjectItem(results, "summary");
     for (cJSON *c = cJSON_GetObjectItem(summary, "configs")->child; c; c = c->next)
@@ -229,9 +219,9 @@ static int write_numbers(const char *path, cJSON *results, cJSON *cost, cJSON *c
         const char *parts[] = {"cost", "costlo", "costhi", "costpt", "costptlo", "costpthi"};
         const char *fields[] = {"value", "lo", "hi"};
         for (int i = 0; i < (tree ? 6 : 3); i++) {
-            snprintf(key, sizeof key, "%s/%s/%s/%s", parts[i], str(c, "workload"),
-                     str(c, "sampler"), str(c, "unwinder"));
-            def_num(f, key, "%.2f", num(i < 3 ? e : tree, fields[i % 3]));
+            snprintf(key, sizeof key, "%s/%s/%s/%s", parts[i], field_str(c, "workload"),
+                     field_str(c, "sampler"), field_str(c, "unwinder"));
+            def_num(f, key, "%.2f", field_num(i < 3 ? e : tree, fields[i % 3]));
         }
     }
     if (cost)
@@ -269,15 +259,15 @@ static int write_cachegrind_table(const char *dir, cJSON *cg)
         return -1;
     cJSON *configs = cJSON_GetObjectItem(cJSON_GetObjectItem(cg, "summary"), "configs");
     for (cJSON *c = configs ? configs->child : NULL; c; c = c->next) {
-        if (!str(c, "sampler") || num(c, "rate") == 0)
+        if (!field_str(c, "sampler") || field_num(c, "rate") == 0)
             continue;
         char k[512];
         row_key(k, sizeof k, c);
-        tex_escape(f, str(c, "workload"));
+        tex_escape(f, field_str(c, "workload"));
         fputs(" & ", f);
-        tex_escape(f, str(c, "sampler"));
+        tex_escape(f, field_str(c, "sampler"));
         fputs(" & ", f);
-        tex_escape(f, str(c, "unwinder"));
+        tex_escape(f, field_str(c, "unwinder"));
         fprintf(f, " & \\hzv{cg/D1/%s} & \\hzv{cg/LL/%s} \\\\\n", k, k);
     }
     return close_table(f);
@@ -289,7 +279,7 @@ static int write_signal_table(const char *dir, cJSON *cost)
     if (!f)
         return -1;
     for (cJSON *r = cJSON_GetObjectItem(cost, "signal_path")->child; r; r = r->next) {
-        const char *h = str(r, "handler");
+        const char *h = field_str(r, "handler");
         fprintf(f, "%s & \\hzv{sig/%s} & \\hzv{sigx/%s} \\\\\n",
                 strcmp(h, "floor") == 0 ? "empty handler (floor)" : h, h, h);
     }
@@ -299,10 +289,10 @@ static int write_signal_table(const char *dir, cJSON *cost)
 static int write_cost_tables(const char *dir, cJSON *costs)
 {
     for (cJSON *c = costs->child; c; c = c->next) {
-        const char *w = str(c, "workload");
+        const char *w = field_str(c, "workload");
         bool first = true; /* one table per workload, at its first row */
         for (cJSON *p = costs->child; p != c; p = p->next)
-            first &= strcmp(str(p, "workload"), w) != 0;
+            first &= strcmp(field_str(p, "workload"), w) != 0;
         if (!first)
             continue;
         char name[512];
@@ -312,9 +302,9 @@ static int write_cost_tables(const char *dir, cJSON *costs)
         if (!f)
             return -1;
         for (cJSON *r = c; r; r = r->next) {
-            if (strcmp(str(r, "workload"), w) != 0)
+            if (strcmp(field_str(r, "workload"), w) != 0)
                 continue;
-            const char *s = str(r, "sampler"), *u = str(r, "unwinder");
+            const char *s = field_str(r, "sampler"), *u = field_str(r, "unwinder");
             tex_escape(f, s);
             fputs(" & ", f);
             tex_escape(f, u);
@@ -339,7 +329,7 @@ static int write_rate_tables(const char *dir, cJSON *results)
     cJSON *configs = cJSON_GetObjectItem(cJSON_GetObjectItem(results, "summary"), "configs");
     for (cJSON *w = cJSON_GetObjectItem(config, "workloads")->child; w; w = w->next)
         for (cJSON *r = cJSON_GetObjectItem(config, "rates")->child; r; r = r->next) {
-            const char *wn = str(w, "name");
+            const char *wn = field_str(w, "name");
             if (!wn)
                 continue;
             char name[512];
@@ -350,14 +340,14 @@ static int write_rate_tables(const char *dir, cJSON *results)
             if (!f)
                 return -1;
             for (cJSON *c = configs->child; c; c = c->next) {
-                if (strcmp(str(c, "workload"), wn) != 0 || !str(c, "sampler") ||
-                    num(c, "rate") != r->valuedouble)
+                if (strcmp(field_str(c, "workload"), wn) != 0 || !field_str(c, "sampler") ||
+                    field_num(c, "rate") != r->valuedouble)
                     continue;
                 char k[512];
                 row_key(k, sizeof k, c);
-                tex_escape(f, str(c, "sampler"));
+                tex_escape(f, field_str(c, "sampler"));
                 fputs(" & ", f);
-                tex_escape(f, str(c, "unwinder"));
+                tex_escape(f, field_str(c, "unwinder"));
                 cJSON *ov = cJSON_GetObjectItem(c, "overhead");
                 if (!ov) {
                     fputs(" & \\multicolumn{3}{l}{unavailable} \\\\\n", f);

@@ -9,6 +9,8 @@
 #define _GNU_SOURCE
 #include "plot.h"
 
+#include "json_fields.h"
+
 #include <errno.h>
 #include <math.h>
 #include <stdbool.h>
@@ -26,18 +28,6 @@ struct series {
     char label[96];
     char sampler[32], unwinder[32];
 };
-
-static const char *str(cJSON *o, const char *k)
-{
-    cJSON *v = cJSON_GetObjectItem(o, k);
-    return cJSON_IsString(v) ? v->valuestring : NULL;
-}
-
-static double num(cJSON *o, const char *k)
-{
-    cJSON *v = cJSON_GetObjectItem(o, k);
-    return cJSON_IsNumber(v) ? v->valuedouble : NAN;
-}
 
 /* gnuplot string literal: single quotes, with quotes doubled. */
 static void gp_string(FILE *f, const char *s)
@@ -132,7 +122,8 @@ static size_t series_of(cJSON *configs, const char *workload, struct series *s, 
 {
     size_t n = 0;
     for (cJSON *c = configs->child; c; c = c->next) {
-        const char *w = str(c, "workload"), *sa = str(c, "sampler"), *u = str(c, "unwinder");
+        const char *w = field_str(c, "workload"), *sa = field_str(c, "sampler"),
+                   *u = field_str(c, "unwinder");
         if (!w || strcmp(w, workload) || !sa || !u)
             continue;
         bool seen = false;
@@ -150,7 +141,8 @@ static size_t series_of(cJSON *configs, const char *workload, struct series *s, 
 
 static bool same(cJSON *c, const char *w, const struct series *s)
 {
-    const char *cw = str(c, "workload"), *sa = str(c, "sampler"), *u = str(c, "unwinder");
+    const char *cw = field_str(c, "workload"), *sa = field_str(c, "sampler"),
+               *u = field_str(c, "unwinder");
     return cw && sa && u && !strcmp(cw, w) && !strcmp(sa, s->sampler) && !strcmp(u, s->unwinder);
 }
 
@@ -181,8 +173,8 @@ static int chart_overhead(cJSON *configs, const char *w, const struct plot_targe
                 continue;
             if (points++ == 0)
                 fprintf(dat, "\n\n# %s\n", s[i].label);
-            fprintf(dat, "%g %g %g %g\n", num(c, "rate"), num(o, "value"), num(o, "lo"),
-                    num(o, "hi"));
+            fprintf(dat, "%g %g %g %g\n", field_num(c, "rate"), field_num(o, "value"),
+                    field_num(o, "lo"), field_num(o, "hi"));
         }
         if (points && len < sizeof cmd - 200)
             len += (size_t)snprintf(cmd + len, sizeof cmd - len,
@@ -230,11 +222,11 @@ static int chart_achieved(cJSON *configs, const char *w, const struct plot_targe
             continue;
         size_t points = 0;
         for (cJSON *c = configs->child; c; c = c->next) {
-            if (!same(c, w, &s[i]) || !isfinite(num(c, "achieved_hz_median")))
+            if (!same(c, w, &s[i]) || !isfinite(field_num(c, "achieved_hz_median")))
                 continue;
             if (points++ == 0)
                 fprintf(dat, "\n\n# %s\n", s[i].sampler);
-            fprintf(dat, "%g %g\n", num(c, "rate"), num(c, "achieved_hz_median"));
+            fprintf(dat, "%g %g\n", field_num(c, "rate"), field_num(c, "achieved_hz_median"));
         }
         if (points)
             len += (size_t)snprintf(cmd + len, sizeof cmd - len,
@@ -259,7 +251,7 @@ static int chart_cost(cJSON *costs, const char *w, const struct plot_target *t, 
     snprintf(name, sizeof name, "cost-%s", w);
     size_t rows = 0;
     for (cJSON *c = costs->child; c; c = c->next)
-        rows += str(c, "workload") && !strcmp(str(c, "workload"), w);
+        rows += field_str(c, "workload") && !strcmp(field_str(c, "workload"), w);
     if (!rows)
         return 0;
     FILE *dat, *gp;
@@ -269,12 +261,13 @@ static int chart_cost(cJSON *costs, const char *w, const struct plot_target *t, 
     size_t i = 0;
     double lo = 0, hi = 0; /* the y range always includes zero: bars start there */
     for (cJSON *c = costs->child; c; c = c->next) {
-        if (!str(c, "workload") || strcmp(str(c, "workload"), w))
+        if (!field_str(c, "workload") || strcmp(field_str(c, "workload"), w))
             continue;
         cJSON *e = cJSON_GetObjectItem(c, "cost_per_sample");
-        fprintf(dat, "%zu \"%s/%s\" %g %g %g\n", i++, str(c, "sampler"), str(c, "unwinder"),
-                num(e, "value"), num(e, "lo"), num(e, "hi"));
-        const double v[3] = {num(e, "value"), num(e, "lo"), num(e, "hi")};
+        fprintf(dat, "%zu \"%s/%s\" %g %g %g\n", i++, field_str(c, "sampler"),
+                field_str(c, "unwinder"), field_num(e, "value"), field_num(e, "lo"),
+                field_num(e, "hi"));
+        const double v[3] = {field_num(e, "value"), field_num(e, "lo"), field_num(e, "hi")};
         for (int k = 0; k < 3; k++)
             if (isfinite(v[k])) {
                 lo = fmin(lo, v[k]);
@@ -304,7 +297,7 @@ static int chart_truth(cJSON *configs, const struct plot_target *t, char *err, s
 {
     size_t rows = 0;
     for (cJSON *c = configs->child; c; c = c->next)
-        rows += isfinite(num(c, "attribution_error_pts_median"));
+        rows += isfinite(field_num(c, "attribution_error_pts_median"));
     if (!rows)
         return 0;
     FILE *dat, *gp;
@@ -313,9 +306,10 @@ static int chart_truth(cJSON *configs, const struct plot_target *t, char *err, s
     fprintf(dat, "# truth attribution error: index label error_pts\n");
     size_t i = 0;
     for (cJSON *c = configs->child; c; c = c->next)
-        if (isfinite(num(c, "attribution_error_pts_median")))
-            fprintf(dat, "%zu \"%s %s/%s %g\" %g\n", i++, str(c, "workload"), str(c, "sampler"),
-                    str(c, "unwinder"), num(c, "rate"), num(c, "attribution_error_pts_median"));
+        if (isfinite(field_num(c, "attribution_error_pts_median")))
+            fprintf(dat, "%zu \"%s %s/%s %g\" %g\n", i++, field_str(c, "workload"),
+                    field_str(c, "sampler"), field_str(c, "unwinder"), field_num(c, "rate"),
+                    field_num(c, "attribution_error_pts_median"));
     gp_header(gp, "truth-error", "Attribution error against ground truth (median)",
               "workload sampler/unwinder rate (Hz)", "error (percentage points)");
     fprintf(gp, "set style fill solid 0.6 border -1\nset boxwidth 0.7\nset xtics rotate by -60 "
@@ -338,12 +332,12 @@ static int chart_cache(cJSON *configs, const struct plot_target *t, char *err, s
     double lo = 0, hi = 0; /* the y range always includes zero: bars start there */
     for (cJSON *c = configs->child; c; c = c->next) {
         cJSON *ps = cJSON_GetObjectItem(c, "per_sample");
-        double v = num(ps, "LLC-load-misses");
+        double v = field_num(ps, "LLC-load-misses");
         const char *src = "LLC-load-misses (PMU)";
         if (!isfinite(v))
-            v = num(ps, "cache-misses"), src = "cache-misses (PMU)";
+            v = field_num(ps, "cache-misses"), src = "cache-misses (PMU)";
         if (!isfinite(v))
-            v = num(cJSON_GetObjectItem(ps, "cachegrind"), "LL_misses"),
+            v = field_num(cJSON_GetObjectItem(ps, "cachegrind"), "LL_misses"),
             src = "LL misses (cachegrind)";
         if (!isfinite(v))
             continue;
@@ -356,8 +350,8 @@ static int chart_cache(cJSON *configs, const struct plot_target *t, char *err, s
             fprintf(dat, "# cache misses per sample: index label misses\n");
             source = src;
         }
-        fprintf(dat, "%zu \"%s %s/%s %g\" %g\n", i++, str(c, "workload"), str(c, "sampler"),
-                str(c, "unwinder"), num(c, "rate"), v);
+        fprintf(dat, "%zu \"%s %s/%s %g\" %g\n", i++, field_str(c, "workload"),
+                field_str(c, "sampler"), field_str(c, "unwinder"), field_num(c, "rate"), v);
         lo = fmin(lo, v);
         hi = fmax(hi, v);
     }
@@ -398,7 +392,7 @@ int plot_results(cJSON *results, const char *dir, struct plot_list *written, cha
     const char *workloads[64];
     size_t nw = 0;
     for (cJSON *c = configs->child; c; c = c->next) {
-        const char *w = str(c, "workload");
+        const char *w = field_str(c, "workload");
         bool seen = false;
         for (size_t i = 0; i < nw; i++)
             seen |= !strcmp(workloads[i], w);

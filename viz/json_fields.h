@@ -1,0 +1,22 @@
+/* json_fields.h — reading one field of a results.json object, for the viz modules: a
+ * string (NULL when absent or not a string) or a number (NAN when absent or null, as
+ * results write missing values). */
+#ifndef HZPROF_VIZ_JSON_FIELDS_H
+#define HZPROF_VIZ_JSON_FIELDS_H
+
+#include <cjson/cJSON.h>
+#include <math.h>
+
+static inline const char *field_str(cJSON *o, const char *k)
+{
+    cJSON *v = cJSON_GetObjectItem(o, k);
+    return cJSON_IsString(v) ? v->valuestring : NULL;
+}
+
+static inline double field_num(cJSON *o, const char *k)
+{
+    cJSON *v = cJSON_GetObjectItem(o, k);
+    return cJSON_IsNumber(v) ? v->valuedouble : NAN;
+}
+
+#endif
