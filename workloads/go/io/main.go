@@ -131,19 +131,10 @@ object. Throughput in requests/s.
 func main() {
 	var opts run.Options
 	var conns, requests, work, thinkUs, timeoutS uint64 = 16, 20000, 2000, 0, 120
-	args := os.Args
-	for i := 1; i < len(args); i++ {
-		if opts.ParseFlag(prog, args, &i) {
-			continue
-		}
-		a := args[i]
-		if a == "--help" || a == "-h" {
-			usage()
-			return
-		}
+	run.ParseArgs(prog, os.Args, &opts, usage, func(flag, value string) bool {
 		var target *uint64
 		var lo, hi uint64
-		switch a {
+		switch flag {
 		case "--connections":
 			target, lo, hi = &conns, 1, 1024
 		case "--requests":
@@ -154,13 +145,12 @@ func main() {
 			target, lo, hi = &thinkUs, 0, 10000000
 		case "--timeout-s":
 			target, lo, hi = &timeoutS, 1, 86400
+		default:
+			return false
 		}
-		if target == nil || i+1 >= len(args) {
-			run.Fail(prog, 2, "unknown or incomplete option '%s'; see --help", a)
-		}
-		*target = run.ParseUint(prog, a, args[i+1], lo, hi)
-		i++
-	}
+		*target = run.ParseUint(prog, flag, value, lo, hi)
+		return true
+	})
 
 	r := run.New("io", opts)
 	r.Params["connections"] = conns

@@ -182,22 +182,8 @@ func main() {
 	var opts run.Options
 	order, fit := "ikj", ""
 	var n, reps, tile, threads uint64 = 0, 0, 32, 1
-	args := os.Args
-	for i := 1; i < len(args); i++ {
-		if opts.ParseFlag(prog, args, &i) {
-			continue
-		}
-		a := args[i]
-		if a == "--help" || a == "-h" {
-			usage()
-			return
-		}
-		if i+1 >= len(args) {
-			run.Fail(prog, 2, "unknown or incomplete option '%s'; see --help", a)
-		}
-		v := args[i+1]
-		i++
-		switch a {
+	run.ParseArgs(prog, os.Args, &opts, usage, func(flag, v string) bool {
+		switch flag {
 		case "--order":
 			if v != "ijk" && v != "ikj" && v != "blocked" {
 				run.Fail(prog, 2, "--order: '%s' is not ijk, ikj or blocked", v)
@@ -209,17 +195,18 @@ func main() {
 			}
 			fit = v
 		case "--n":
-			n = run.ParseUint(prog, a, v, 2, 8192)
+			n = run.ParseUint(prog, flag, v, 2, 8192)
 		case "--reps":
-			reps = run.ParseUint(prog, a, v, 1, 10000000)
+			reps = run.ParseUint(prog, flag, v, 1, 10000000)
 		case "--tile":
-			tile = run.ParseUint(prog, a, v, 1, 4096)
+			tile = run.ParseUint(prog, flag, v, 1, 4096)
 		case "--threads":
-			threads = run.ParseUint(prog, a, v, 1, 256)
+			threads = run.ParseUint(prog, flag, v, 1, 256)
 		default:
-			run.Fail(prog, 2, "unknown or incomplete option '%s'; see --help", a)
+			return false
 		}
-	}
+		return true
+	})
 	if n != 0 && fit != "" {
 		run.Fail(prog, 2, "--n and --fit exclude each other")
 	}

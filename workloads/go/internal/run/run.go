@@ -58,6 +58,26 @@ func (o *Options) ParseFlag(prog string, args []string, i *int) bool {
 	return true
 }
 
+// ParseArgs reads the command line: profiling flags into o, --help (prints usage, exits
+// 0), and every other flag with its value through set, which reports whether it knew the
+// flag. An unknown flag or a missing value exits 2 with one line.
+func ParseArgs(prog string, args []string, o *Options, usage func(), set func(flag, value string) bool) {
+	for i := 1; i < len(args); i++ {
+		if o.ParseFlag(prog, args, &i) {
+			continue
+		}
+		a := args[i]
+		if a == "--help" || a == "-h" {
+			usage()
+			os.Exit(0)
+		}
+		if i+1 >= len(args) || !set(a, args[i+1]) {
+			Fail(prog, 2, "unknown or incomplete option '%s'; see --help", a)
+		}
+		i++
+	}
+}
+
 // Usage is the help text of the profiling flags.
 const Usage = `Profiling (off unless --sampler is given):
   --sampler go-pprof  Go's runtime/pprof CPU profiler
