@@ -14,7 +14,4 @@
 /* results: the parsed results.json of the run in dir. Returns 0, or -1 with err. */
 int html_report_write(cJSON *results, const char *dir, char *err, size_t n);
 
-/* LaTeX tables (cost per sample, overhead) of one run, for the paper. */
-void latex_report_write(cJSON *results, FILE *out);
-
 #endif

@@ -1,5 +1,5 @@
 /*
- * paper_data.h — `hzprof report DIR --format latex -o OUT`: everything the paper
+ * paper_data.h — the LaTeX outputs of `hzprof report`. With -o OUT, everything the paper
  * (paper/paper.tex) shows, generated from one results directory, so that no figure in
  * the paper is typed by hand.
  *
@@ -38,6 +38,11 @@
 
 #include <cjson/cJSON.h>
 #include <stddef.h>
+#include <stdio.h>
+
+/* `hzprof report DIR --format latex` without -o: the cost per sample and overhead tables
+ * of one run, with their numbers, on out. */
+void latex_report_write(cJSON *results, FILE *out);
 
 /* results: parsed results.json of the run in results_dir. Returns 0, or -1 with err. */
 int paper_data_write(cJSON *results, const char *results_dir, const char *out_dir, char *err,
