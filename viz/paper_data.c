@@ -404,33 +404,41 @@ mark:;
     return 0;
 }
 
+/* An optional input of the run, DIR/NAME: *doc is NULL when the file is absent. Returns -1
+ * with err when it is there but its field `key` fails `is` (not the file we expect). */
+static int load_optional(const char *dir, const char *name, const char *key,
+                         cJSON_bool (*is)(const cJSON *const), const char *what, cJSON **doc,
+                         char *err, size_t n)
+{
+    char path[4096];
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    char *text = read_file(path, NULL);
+    *doc = text ? cJSON_Parse(text) : NULL;
+    const bool present = text != NULL;
+    free(text);
+    if (present && !is(cJSON_GetObjectItem(*doc, key))) {
+        snprintf(err, n, "'%s' is not %s", path, what);
+        cJSON_Delete(*doc);
+        *doc = NULL;
+        return -1;
+    }
+    return 0;
+}
+
 int paper_data_write(cJSON *results, const char *results_dir, const char *out_dir, char *err,
                      size_t n)
 {
-    if (prepare_dir(out_dir, err, n) != 0)
-        return -1;
-    char path[4096];
-    snprintf(path, sizeof path, "%s/cost.json", results_dir);
-    char *text = read_file(path, NULL);
-    cJSON *cost = text ? cJSON_Parse(text) : NULL;
-    const bool have_cost = text != NULL;
-    free(text);
-    if (have_cost && !cJSON_IsArray(cJSON_GetObjectItem(cost, "signal_path"))) {
-        snprintf(err, n, "'%s' is not the output of hzprof cost --json", path);
-        cJSON_Delete(cost);
-        return -1;
-    }
-    snprintf(path, sizeof path, "%s/cachegrind/results.json", results_dir);
-    text = read_file(path, NULL);
-    cJSON *cg = text ? cJSON_Parse(text) : NULL;
-    const bool have_cg = text != NULL;
-    free(text);
-    if (have_cg && !cJSON_IsObject(cJSON_GetObjectItem(cg, "summary"))) {
-        snprintf(err, n, "'%s' is not a results.json of hzprof bench", path);
+    cJSON *cost = NULL, *cg = NULL;
+    if (load_optional(results_dir, "cost.json", "signal_path", cJSON_IsArray,
+                      "the output of hzprof cost --json", &cost, err, n) != 0 ||
+        load_optional(results_dir, "cachegrind/results.json", "summary", cJSON_IsObject,
+                      "a results.json of hzprof bench", &cg, err, n) != 0 ||
+        prepare_dir(out_dir, err, n) != 0) {
         cJSON_Delete(cost);
         cJSON_Delete(cg);
         return -1;
     }
+    char path[4096];
     snprintf(path, sizeof path, "%s/numbers.tex", out_dir);
     int rc = write_numbers(path, out_dir, results, cost, cg);
     if (rc == 0 && cost)
