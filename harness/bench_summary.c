@@ -272,8 +272,11 @@ static cJSON *cost_per_sample(cJSON *trials, const char *workload, const char *s
 {
     struct estimate slope, tree;
     size_t n, n_tree;
-    if (!fit_cost(trials, workload, sampler, unwinder, seed, baseline, twin, &slope, &n) ||
-        !fit_cost(trials, workload, sampler, unwinder, seed, true, twin, &tree, &n_tree))
+    if (!fit_cost(trials, workload, sampler, unwinder, seed, baseline, twin, &slope, &n))
+        return NULL;
+    if (baseline) /* already fitted on the process tree */
+        tree = slope;
+    else if (!fit_cost(trials, workload, sampler, unwinder, seed, true, twin, &tree, &n_tree))
         return NULL;
     cJSON *o = cJSON_CreateObject();
     cJSON_AddStringToObject(o, "workload", workload);
