@@ -11,6 +11,8 @@
 
 #include "folded.h"
 #include "pprof/pprof_codec.h"
+#include "profile_input.h"
+#include "text_file.h"
 
 #define MAX_FRAMES 512
 
@@ -52,7 +54,7 @@ static int perf_to_pprof(const char *raw, const char *out_pb, char *err, size_t 
 {
     char q[8300], cmd[8400];
     shell_quote(q, sizeof q, raw);
-    snprintf(cmd, sizeof cmd, "perf script -i %s -F ip,sym 2>/dev/null", q);
+    snprintf(cmd, sizeof cmd, BASELINE_PERF " script -i %s -F ip,sym 2>/dev/null", q);
     FILE *p = popen(cmd, "r");
     if (!p) {
         snprintf(err, n, "cannot run perf script: %s", strerror(errno));
@@ -127,6 +129,67 @@ static int gperftools_to_pprof(const char *raw, const char *out_pb, char *err, s
         return -1;
     }
     return 0;
+}
+
+/* Samples in a gperftools CPU profile: 64-bit words, header [0, 3, 0, period, 0], then
+ * records [count, depth, pc...], ending with [0, 1, 0]. -1 if unreadable. */
+static double gperftools_samples(const char *path)
+{
+    size_t len;
+    char *data = read_file(path, &len);
+    if (!data)
+        return -1;
+    const uint64_t *w = (const uint64_t *)data;
+    size_t n = len / 8, i = 5;
+    double samples = 0;
+    while (i + 2 <= n) {
+        uint64_t count = w[i], depth = w[i + 1];
+        if (count == 0 && depth == 1)
+            break;
+        samples += (double)count;
+        i += 2 + depth;
+    }
+    free(data);
+    return samples;
+}
+
+/* Samples in a perf.data file: one line per sample from `perf script -F time`. */
+static double perf_samples(const char *path)
+{
+    char q[8300], cmd[8400];
+    shell_quote(q, sizeof q, path);
+    snprintf(cmd, sizeof cmd, BASELINE_PERF " script -i %s -F time 2>/dev/null", q);
+    FILE *p = popen(cmd, "r");
+    if (!p)
+        return -1;
+    double lines = 0;
+    int ch;
+    while ((ch = fgetc(p)) != EOF)
+        lines += ch == '\n';
+    return pclose(p) == 0 ? lines : -1;
+}
+
+/* Samples in a pprof profile (Go's): the sum of the first value, samples/count. */
+static double pprof_samples(const char *path)
+{
+    struct pp_profile p;
+    char err[256];
+    if (profile_load(path, &p, err, sizeof err) != 0)
+        return -1;
+    double samples = 0;
+    for (size_t i = 0; i < p.nsamples; i++)
+        samples += p.samples[i].nvalues ? (double)p.samples[i].values[0] : 0;
+    profile_free(&p);
+    return samples;
+}
+
+double baseline_samples(const char *name, const char *profile)
+{
+    if (strcmp(name, "perf-record") == 0)
+        return perf_samples(profile);
+    if (strcmp(name, "go-pprof") == 0)
+        return pprof_samples(profile);
+    return gperftools_samples(profile);
 }
 
 int baseline_profile_to_pprof(const char *baseline, const char *raw, const char *out_pb, char *err,

@@ -172,9 +172,6 @@ static void score_truth(cJSON *record, cJSON *output, const char *profile, bool 
     }
 }
 
-#define LIBPROFILER "/usr/lib/x86_64-linux-gnu/libprofiler.so.0"
-#define PERF "/usr/bin/perf"
-
 /* Whether the installed libprofiler has the per-thread timer mode: its code reads the
  * CPUPROFILE_PER_THREAD_TIMERS variable, so the name is in the library. */
 static bool libprofiler_has_thread_timers(void)
@@ -182,7 +179,7 @@ static bool libprofiler_has_thread_timers(void)
     static int found = -1; /* asked before every trial of the baseline: read the file once */
     if (found < 0) {
         size_t len;
-        char *data = read_file(LIBPROFILER, &len);
+        char *data = read_file(BASELINE_LIBPROFILER, &len);
         found = data && memmem(data, len, "CPUPROFILE_PER_THREAD_TIMERS", 28) != NULL;
         free(data);
     }
@@ -193,13 +190,13 @@ static bool libprofiler_has_thread_timers(void)
 static const char *baseline_missing(const char *name, const char *program, const char *bin_dir,
                                     char *buf, size_t n)
 {
-    if (strncmp(name, "gperftools", 10) == 0 && access(LIBPROFILER, R_OK) != 0)
-        return "gperftools not installed: no " LIBPROFILER
+    if (strncmp(name, "gperftools", 10) == 0 && access(BASELINE_LIBPROFILER, R_OK) != 0)
+        return "gperftools not installed: no " BASELINE_LIBPROFILER
                " (apt-get install libgoogle-perftools4)";
     if (strcmp(name, "gperftools-thread") == 0 && !libprofiler_has_thread_timers())
         return "this gperftools has no per-thread timer mode (CPUPROFILE_PER_THREAD_TIMERS)";
-    if (strcmp(name, "perf-record") == 0 && access(PERF, X_OK) != 0)
-        return "perf not installed: no " PERF " (apt-get install linux-perf)";
+    if (strcmp(name, "perf-record") == 0 && access(BASELINE_PERF, X_OK) != 0)
+        return "perf not installed: no " BASELINE_PERF " (apt-get install linux-perf)";
     if (strcmp(name, "go-pprof") == 0) {
         if (strcmp(program, "matmul") != 0 && strcmp(program, "io") != 0) {
             snprintf(buf, n, "no Go twin of the %s workload (workloads/go has matmul and io)",
@@ -216,66 +213,6 @@ static const char *baseline_missing(const char *name, const char *program, const
         }
     }
     return NULL;
-}
-
-/* Samples in a gperftools CPU profile: 64-bit words, header [0, 3, 0, period, 0], then
- * records [count, depth, pc...], ending with [0, 1, 0]. -1 if unreadable. */
-static double gperftools_samples(const char *path)
-{
-    size_t len;
-    char *data = read_file(path, &len);
-    if (!data)
-        return -1;
-    const uint64_t *w = (const uint64_t *)data;
-    size_t n = len / 8, i = 5;
-    double samples = 0;
-    while (i + 2 <= n) {
-        uint64_t count = w[i], depth = w[i + 1];
-        if (count == 0 && depth == 1)
-            break;
-        samples += (double)count;
-        i += 2 + depth;
-    }
-    free(data);
-    return samples;
-}
-
-/* Samples in a perf.data file: one line per sample from `perf script -F time`. */
-static double perf_samples(const char *path)
-{
-    char cmd[8192];
-    snprintf(cmd, sizeof cmd, PERF " script -i '%s' -F time 2>/dev/null", path);
-    FILE *p = popen(cmd, "r");
-    if (!p)
-        return -1;
-    double lines = 0;
-    int ch;
-    while ((ch = fgetc(p)) != EOF)
-        lines += ch == '\n';
-    return pclose(p) == 0 ? lines : -1;
-}
-
-/* Samples in a pprof profile (Go's): the sum of the first value, samples/count. */
-static double pprof_samples(const char *path)
-{
-    struct pp_profile p;
-    char err[256];
-    if (profile_load(path, &p, err, sizeof err) != 0)
-        return -1;
-    double samples = 0;
-    for (size_t i = 0; i < p.nsamples; i++)
-        samples += p.samples[i].nvalues ? (double)p.samples[i].values[0] : 0;
-    profile_free(&p);
-    return samples;
-}
-
-static double baseline_samples(const char *name, const char *profile)
-{
-    if (strcmp(name, "perf-record") == 0)
-        return perf_samples(profile);
-    if (strcmp(name, "go-pprof") == 0)
-        return pprof_samples(profile);
-    return gperftools_samples(profile);
 }
 
 /* Puts a baseline's statistics where the summary reads ours: output.profiling. */
@@ -472,13 +409,14 @@ int bench_run(const struct bench_config *c, const char *dir, const char *bin_dir
             snprintf(rate, sizeof rate, "%u", e->rate);
             if (e->baseline && strcmp(e->sampler, "perf-record") == 0) {
                 snprintf(baseline_out, sizeof baseline_out, "%s/trial-%zu.perf.data", profiles, k);
-                const char *perf_args[] = {PERF, "record", "-F", rate,         "-e", "cpu-clock",
-                                           "-g", "-q",     "-o", baseline_out, "--"};
+                const char *perf_args[] = {BASELINE_PERF, "record",     "-F", rate,
+                                           "-e",          "cpu-clock",  "-g", "-q",
+                                           "-o",          baseline_out, "--"};
                 for (size_t i = 0; i < sizeof perf_args / sizeof perf_args[0]; i++)
                     argv[a++] = (char *)perf_args[i];
             } else if (e->baseline && !twin) { /* gperftools: preloaded, set by environment */
                 snprintf(baseline_out, sizeof baseline_out, "%s/trial-%zu.prof", profiles, k);
-                snprintf(env_preload, sizeof env_preload, "LD_PRELOAD=%s", LIBPROFILER);
+                snprintf(env_preload, sizeof env_preload, "LD_PRELOAD=%s", BASELINE_LIBPROFILER);
                 snprintf(env_out, sizeof env_out, "CPUPROFILE=%s", baseline_out);
                 snprintf(env_freq, sizeof env_freq, "CPUPROFILE_FREQUENCY=%u", e->rate);
                 env[0] = env_preload, env[1] = env_out, env[2] = env_freq;
