@@ -32,8 +32,9 @@ deps:
 configure: deps
 	@cmake -S . -B $(BUILD_DIR) -DCMAKE_BUILD_TYPE=$(BUILD_TYPE) -DHZPROF_SANITIZE=$(SANITIZE) >/dev/null
 
+# --no-print-directory: CMake's own progress lines, not gmake's "Entering directory".
 build: configure
-	@cmake --build $(BUILD_DIR) -j $(JOBS)
+	@cmake --build $(BUILD_DIR) -j $(JOBS) -- --no-print-directory
 
 test: build
 	@cd $(BUILD_DIR) && ctest --output-on-failure -j $(JOBS)
@@ -48,19 +49,7 @@ bench-deps:
 	@scripts/deps.sh --optional golang-go libgoogle-perftools4 linux-perf
 
 bench: bench-deps build
-	@$(BUILD_DIR)/bin/hzprof bench $(BENCH_PRESET) -o $(BENCH_DIR)
-	@$(BUILD_DIR)/bin/hzprof cost --json $(BENCH_DIR)/cost.json > $(BENCH_DIR)/cost.txt
-	@$(BUILD_DIR)/bin/hzprof plot $(BENCH_DIR)
-	@for p in $(BENCH_DIR)/profiles/*.pb.gz; do \
-	  $(BUILD_DIR)/bin/hzprof flame "$$p" -o "$${p%.pb.gz}.svg" --subtitle "$$(basename $$p)" || exit 1; \
-	done; echo "hzprof: flame graphs in $(BENCH_DIR)/profiles/"
-	@echo; cat $(BENCH_DIR)/summary.md
-	@if [ -f results/reference/results.json ]; then \
-	  echo; echo "== compared with the reference run (results/reference):"; \
-	  $(BUILD_DIR)/bin/hzprof report results/reference $(BENCH_DIR); \
-	fi
-	@echo; echo "hzprof: report: $$($(BUILD_DIR)/bin/hzprof report $(BENCH_DIR) --format html)"
-	@echo "hzprof: results in $(BENCH_DIR)/ (results.json, summary.md, trials.jsonl, cost.json, plots/, profiles/)"
+	@scripts/bench.sh $(BUILD_DIR) $(BENCH_PRESET) $(BENCH_DIR)
 
 PAPER_RESULTS ?= results/reference
 paper: build

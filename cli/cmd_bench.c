@@ -120,8 +120,13 @@ static int bench_with_config(const struct bench_config *cfg, const char *out_dir
         }
     }
     int rc = bench_run(cfg, out_dir, bin_dir, resume);
-    if (rc == 0)
+    if (rc == 0 || rc == BENCH_SOME_FAILED)
         fprintf(stderr, PREFIX "wrote %s/results.json and %s/summary.md\n", out_dir, out_dir);
+    if (rc == BENCH_SOME_FAILED) {
+        fprintf(stderr, PREFIX "some configurations had no successful trial (above; "
+                               "summary.md); exit status 1\n");
+        rc = 1;
+    }
     return rc;
 }
 

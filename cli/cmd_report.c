@@ -249,6 +249,21 @@ int cmd_report(int argc, char **argv)
     table(runs, nruns, "cost_per_sample", "cost_per_sample", false, "%.2f",
           "Cost per sample (µs of CPU)");
     table(runs, nruns, "configs", "overhead", true, "%.2f", "Overhead (%)");
+    bool header = false; /* never silent: configurations with no successful trial */
+    for (int i = 0; i < nruns; i++) {
+        cJSON *rows = cJSON_GetObjectItem(cJSON_GetObjectItem(runs[i], "summary"), "configs");
+        for (cJSON *c = rows ? rows->child : NULL; c; c = c->next) {
+            if (!bench_config_all_failed(c))
+                continue;
+            if (!header)
+                printf("\n## Failed configurations (no successful trial)\n\n");
+            header = true;
+            char name[256];
+            bench_config_name(c, name, sizeof name);
+            printf("- %s: %s: failed: %s (%.0f trials)\n", argv[i + 1], name, str(c, "failed"),
+                   num(c, "failed_trials"));
+        }
+    }
     for (int i = 0; i < nruns; i++)
         cJSON_Delete(runs[i]);
     return 0;

@@ -48,7 +48,10 @@ int bench_plan_make(const struct bench_config *c, struct bench_plan *p);
 void bench_plan_free(struct bench_plan *p);
 
 /* Runs (or resumes) the benchmark into dir. bin_dir holds the workload binaries.
- * Returns 0, or 1 with a message printed. */
+ * Returns 0; 1 with a message printed; or BENCH_SOME_FAILED when every file was written
+ * but some configuration (not unavailable by design) had no successful trial (one line
+ * printed per such configuration). */
+#define BENCH_SOME_FAILED 4
 int bench_run(const struct bench_config *c, const char *dir, const char *bin_dir, int resume);
 
 #endif

@@ -523,5 +523,6 @@ int bench_run(const struct bench_config *c, const char *dir, const char *bin_dir
     free(unavailable);
     free(done);
     bench_plan_free(&plan);
-    return bench_summarize(c, dir) == 0 ? 0 : 1;
+    const int failed = bench_summarize(c, dir);
+    return failed < 0 ? 1 : failed > 0 ? BENCH_SOME_FAILED : 0;
 }

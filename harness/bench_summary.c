@@ -54,27 +54,58 @@ static bool same_config(cJSON *cfg, const char *workload, const char *sampler, c
            strcmp(u->valuestring, unwinder) == 0 && num(cJSON_GetObjectItem(cfg, "rate")) == rate;
 }
 
-/* The measured (non-warm-up, successful) trials of one configuration. */
+/* What went wrong with a configuration's trials. */
+struct failures {
+    size_t count;      /* trials that ran and failed (warm-up included) */
+    const char *error; /* the first failed trial's error, NULL if none */
+};
+
+/* The measured (non-warm-up, successful) trials of one configuration; fail (optional)
+ * receives the trials that ran and failed. */
 static size_t select_trials(cJSON *trials, const char *workload, const char *sampler,
                             const char *unwinder, double rate, cJSON **out, size_t max,
-                            const char **unavailable)
+                            const char **unavailable, struct failures *fail)
 {
     size_t n = 0;
     *unavailable = NULL;
+    if (fail)
+        *fail = (struct failures){0, NULL};
     for (cJSON *t = trials->child; t; t = t->next) {
         if (!same_config(cJSON_GetObjectItem(t, "config"), workload, sampler, unwinder, rate))
             continue;
         cJSON *un = cJSON_GetObjectItem(t, "unavailable");
         if (cJSON_IsString(un))
             *unavailable = un->valuestring;
-        if (cJSON_IsTrue(cJSON_GetObjectItem(t, "warmup")) ||
-            num(cJSON_GetObjectItem(t, "exit_status")) != 0 ||
-            !cJSON_IsObject(cJSON_GetObjectItem(t, "output")))
+        const bool ok = num(cJSON_GetObjectItem(t, "exit_status")) == 0 &&
+                        cJSON_IsObject(cJSON_GetObjectItem(t, "output"));
+        if (!ok && fail && !cJSON_IsString(un) &&
+            !cJSON_IsTrue(cJSON_GetObjectItem(t, "skipped"))) {
+            cJSON *e = cJSON_GetObjectItem(t, "error");
+            if (!fail->error)
+                fail->error = cJSON_IsString(e) && e->valuestring[0] ? e->valuestring
+                              : cJSON_IsNumber(cJSON_GetObjectItem(t, "exit_status"))
+                                  ? "exited non-zero, no error message"
+                                  : "no output";
+            fail->count++;
+        }
+        if (cJSON_IsTrue(cJSON_GetObjectItem(t, "warmup")) || !ok)
             continue;
         if (n < max)
             out[n++] = t;
     }
     return n;
+}
+
+/* The first line of an error message, at most 200 bytes, into buf. */
+static const char *first_line(const char *text, char *buf, size_t n)
+{
+    while (*text == '\n' || *text == ' ')
+        text++;
+    size_t len = strcspn(text, "\n");
+    if (len > 200)
+        len = 200;
+    snprintf(buf, n, "%.*s", (int)len, text);
+    return buf;
 }
 
 static cJSON *estimate_json(struct estimate e, double scale)
@@ -119,8 +150,9 @@ static cJSON *summarize_config(cJSON *trials, const char *workload, const char *
 {
     static cJSON *sel[MAX_VALUES];
     const char *unavailable;
-    size_t n =
-        select_trials(trials, workload, sampler, unwinder, rate, sel, MAX_VALUES, &unavailable);
+    struct failures fail;
+    size_t n = select_trials(trials, workload, sampler, unwinder, rate, sel, MAX_VALUES,
+                             &unavailable, &fail);
     cJSON *o = cJSON_CreateObject();
     cJSON_AddStringToObject(o, "workload", workload);
     if (sampler) {
@@ -134,6 +166,11 @@ static cJSON *summarize_config(cJSON *trials, const char *workload, const char *
     cJSON_AddNumberToObject(o, "n", (double)n);
     if (unavailable)
         cJSON_AddStringToObject(o, "unavailable", unavailable);
+    if (fail.count) { /* never silent: how many failed, and the first reason */
+        char line[256];
+        cJSON_AddNumberToObject(o, "failed_trials", (double)fail.count);
+        cJSON_AddStringToObject(o, "failed", first_line(fail.error, line, sizeof line));
+    }
     *on_out = NULL;
     *n_on_out = 0;
     if (n == 0)
@@ -323,6 +360,25 @@ static void fmt_ci(char *buf, size_t n, cJSON *e, const char *fmt)
     snprintf(buf, n, "%s [%s, %s]", v, lo, hi);
 }
 
+bool bench_config_all_failed(cJSON *c)
+{
+    return num(cJSON_GetObjectItem(c, "n")) == 0 &&
+           cJSON_IsString(cJSON_GetObjectItem(c, "failed")) &&
+           !cJSON_IsString(cJSON_GetObjectItem(c, "unavailable"));
+}
+
+void bench_config_name(cJSON *c, char *buf, size_t n)
+{
+    cJSON *s = cJSON_GetObjectItem(c, "sampler"), *u = cJSON_GetObjectItem(c, "unwinder"),
+          *w = cJSON_GetObjectItem(c, "workload");
+    char rate[32] = "off";
+    if (num(cJSON_GetObjectItem(c, "rate")) > 0)
+        snprintf(rate, sizeof rate, "%.0f Hz", num(cJSON_GetObjectItem(c, "rate")));
+    snprintf(buf, n, "%s %s/%s %s", cJSON_IsString(w) ? w->valuestring : "?",
+             cJSON_IsString(s) ? s->valuestring : "off", cJSON_IsString(u) ? u->valuestring : "-",
+             rate);
+}
+
 void bench_write_markdown(FILE *f, cJSON *results)
 {
     cJSON *m = cJSON_GetObjectItem(results, "machine"), *b = cJSON_GetObjectItem(results, "build");
@@ -351,6 +407,23 @@ void bench_write_markdown(FILE *f, cJSON *results)
             fprintf(f, " %s%s", e->string, e->next ? "," : "");
         fprintf(f, " (%s).\n\n", un->child->valuestring);
     }
+    size_t nfailed = 0;
+    cJSON *all = cJSON_GetObjectItem(cJSON_GetObjectItem(results, "summary"), "configs");
+    for (cJSON *c = all ? all->child : NULL; c; c = c->next)
+        nfailed += bench_config_all_failed(c);
+    if (nfailed) {
+        fprintf(f, "**%zu configuration%s failed** (no successful trial; not in the charts):\n\n",
+                nfailed, nfailed == 1 ? "" : "s");
+        for (cJSON *c = all->child; c; c = c->next)
+            if (bench_config_all_failed(c)) {
+                char name[256];
+                bench_config_name(c, name, sizeof name);
+                fprintf(f, "- %s: failed: %s (%.0f trials)\n", name,
+                        cJSON_GetObjectItem(c, "failed")->valuestring,
+                        num(cJSON_GetObjectItem(c, "failed_trials")));
+            }
+        fputs("\n", f);
+    }
     fprintf(f, "Medians of the measured trials with 95%% bootstrap intervals. Overhead = 1 - "
                "throughput on / throughput off; *≈0* marks an interval that includes zero.\n\n");
     fprintf(f, "| workload | sampler | unwinder | Hz asked | Hz achieved | n | throughput | "
@@ -359,7 +432,7 @@ void bench_write_markdown(FILE *f, cJSON *results)
     cJSON *summary = cJSON_GetObjectItem(results, "summary");
     for (cJSON *c = cJSON_GetObjectItem(summary, "configs")->child; c; c = c->next) {
         cJSON *s = cJSON_GetObjectItem(c, "sampler");
-        char thr[128] = "-", ov[128] = "-", hz[32] = "-", h[32] = "-", lost[32] = "-",
+        char thr[300] = "-", ov[128] = "-", hz[32] = "-", h[32] = "-", lost[32] = "-",
              err[32] = "-";
         if (cJSON_GetObjectItem(c, "throughput"))
             fmt_ci(thr, sizeof thr, cJSON_GetObjectItem(c, "throughput"), "%.4g");
@@ -382,6 +455,10 @@ void bench_write_markdown(FILE *f, cJSON *results)
             num(cJSON_GetObjectItem(c, "n")) == 0)
             snprintf(thr, sizeof thr, "unavailable: %.100s",
                      cJSON_GetObjectItem(c, "unavailable")->valuestring);
+        else if (bench_config_all_failed(c))
+            snprintf(thr, sizeof thr, "**failed** (%.0f trials): %.240s",
+                     num(cJSON_GetObjectItem(c, "failed_trials")),
+                     cJSON_GetObjectItem(c, "failed")->valuestring);
         char asked[32] = "off"; /* rate 0: off, or a baseline's twin with profiling off */
         if (num(cJSON_GetObjectItem(c, "rate")) > 0)
             snprintf(asked, sizeof asked, "%.0f", num(cJSON_GetObjectItem(c, "rate")));
@@ -476,7 +553,7 @@ int bench_summarize(const struct bench_config *c, const char *dir)
     for (size_t w = 0; w < c->nworkloads; w++) {
         const char *name = c->workloads[w].name;
         const char *un;
-        size_t n_off = select_trials(trials, name, NULL, NULL, 0, off, MAX_VALUES, &un);
+        size_t n_off = select_trials(trials, name, NULL, NULL, 0, off, MAX_VALUES, &un, NULL);
         cJSON *dummy;
         size_t dn;
         cJSON_AddItemToArray(configs, summarize_config(trials, name, NULL, NULL, 0, off, n_off,
@@ -499,7 +576,7 @@ int bench_summarize(const struct bench_config *c, const char *dir)
             size_t n_twin_off = 0;
             if (twin) { /* its own reference: the twin program with profiling off */
                 n_twin_off =
-                    select_trials(trials, name, bl, "builtin", 0, twin_off, MAX_VALUES, &un);
+                    select_trials(trials, name, bl, "builtin", 0, twin_off, MAX_VALUES, &un, NULL);
                 cJSON_AddItemToArray(configs, summarize_config(trials, name, bl, "builtin", 0, NULL,
                                                                0, seed++, &dummy, &dn));
             }
@@ -521,19 +598,32 @@ int bench_summarize(const struct bench_config *c, const char *dir)
     FILE *f = fopen(path, "w");
     char *text = cJSON_Print(results);
     int rc = f && text && fputs(text, f) >= 0 ? 0 : -1;
-    if (f)
-        fclose(f);
+    if (f && fclose(f) != 0)
+        rc = -1;
     free(text);
     snprintf(path, sizeof path, "%s/summary.md", dir);
     f = fopen(path, "w");
     if (f) {
         bench_write_markdown(f, results);
-        fclose(f);
+        if (ferror(f))
+            rc = -1;
+        if (fclose(f) != 0)
+            rc = -1;
     } else {
         rc = -1;
     }
-    cJSON_Delete(results);
     if (rc)
         fprintf(stderr, "hzprof bench: cannot write the results in '%s'\n", dir);
-    return rc;
+    int nfailed = 0;
+    for (cJSON *c = configs->child; rc == 0 && c; c = c->next)
+        if (bench_config_all_failed(c)) {
+            char name[256];
+            bench_config_name(c, name, sizeof name);
+            fprintf(stderr, "hzprof bench: %s: failed: %s (%.0f trials)\n", name,
+                    cJSON_GetObjectItem(c, "failed")->valuestring,
+                    num(cJSON_GetObjectItem(c, "failed_trials")));
+            nfailed++;
+        }
+    cJSON_Delete(results);
+    return rc ? -1 : nfailed;
 }

@@ -14,6 +14,8 @@
 #define HZPROF_BENCH_SUMMARY_H
 
 #include <cjson/cJSON.h>
+#include <stdbool.h>
+#include <stddef.h>
 #include <stdio.h>
 
 #include "bench_config.h"
@@ -21,7 +23,15 @@
 #define BENCH_SCHEMA_VERSION 1
 #define BENCH_RESAMPLES 2000
 
+/* Writes results.json and summary.md. Returns -1 when they cannot be written, else the
+ * number of configurations whose trials all failed (not unavailable by design: those are
+ * expected), after printing one line per such configuration to stderr. */
 int bench_summarize(const struct bench_config *c, const char *dir);
+
+/* A summary configuration that ran and never succeeded ("failed", n 0, not unavailable). */
+bool bench_config_all_failed(cJSON *c);
+/* "matmul-l2 perf-clock/fp 1000 Hz" (or "... off/- off"). */
+void bench_config_name(cJSON *c, char *buf, size_t n);
 
 /* The summary of a results.json document as Markdown (what summary.md holds). */
 void bench_write_markdown(FILE *f, cJSON *results);

@@ -9,6 +9,7 @@
 #include <unistd.h>
 #include <zlib.h>
 
+#include "cacheinfo.h"
 #include "hzprof.h"
 
 #include "build_info.h" /* generated: HZPROF_GIT_COMMIT, HZPROF_BUILD_FLAGS */
@@ -42,34 +43,17 @@ static void add_cpu_model(cJSON *o)
     add_null(o, "cpu_model", "no 'model name' in /proc/cpuinfo");
 }
 
+/* The same sizes and source as matmul --fit uses (cacheinfo.h). */
 static void add_caches(cJSON *o)
 {
-    cJSON *caches = cJSON_AddObjectToObject(o, "caches");
-    for (int i = 0; i < 8; i++) {
-        char path[128], level[8] = "", type[32] = "", size[32] = "";
-        const char *files[] = {"level", "type", "size"};
-        char *dest[] = {level, type, size};
-        size_t sizes[] = {sizeof level, sizeof type, sizeof size};
-        int ok = 1;
-        for (int k = 0; k < 3; k++) {
-            snprintf(path, sizeof path, "/sys/devices/system/cpu/cpu0/cache/index%d/%s", i,
-                     files[k]);
-            FILE *f = fopen(path, "r");
-            if (!f || !fgets(dest[k], (int)sizes[k], f))
-                ok = 0;
-            if (f)
-                fclose(f);
-            dest[k][strcspn(dest[k], "\n")] = '\0';
-        }
-        if (!ok)
-            break;
-        char key[48];
-        snprintf(key, sizeof key, "L%s%s", level,
-                 strcmp(type, "Data") == 0          ? "d"
-                 : strcmp(type, "Instruction") == 0 ? "i"
-                                                    : "");
-        cJSON_AddStringToObject(caches, key, size);
+    struct cache_info ci;
+    char err[256];
+    if (cache_info_read(&ci, err, sizeof err) != 0) {
+        cJSON_AddNullToObject(o, "caches_bytes");
+        cJSON_AddStringToObject(o, "caches_bytes_reason", err);
+        return;
     }
+    cache_info_to_json(&ci, o);
 }
 
 /* CONFIG_HZ from /boot/config-RELEASE or /proc/config.gz. */

@@ -64,11 +64,43 @@ else
   exit 1
 fi
 
-echo "hzprof deps: installing ${missing[*]}" >&2
+# Why each package is needed: printed before installing it.
+why() {
+  case "$1" in
+    build-essential) echo "C compiler and make" ;;
+    cmake) echo "the build" ;;
+    pkg-config) echo "finding the libraries below" ;;
+    libunwind-dev) echo "the libunwind unwinder" ;;
+    libcjson-dev) echo "JSON of workloads and results" ;;
+    check) echo "unit tests (Check)" ;;
+    zlib1g-dev) echo "gzipped pprof profiles" ;;
+    libdw-dev|libelf-dev) echo "symbolization (function, file, line)" ;;
+    gnuplot-nox) echo "charts (hzprof plot, the HTML report)" ;;
+    libxml2-utils) echo "xmllint: tests check SVG output" ;;
+    python3) echo "test scripts" ;;
+    golang-go) echo "go tool pprof checks our profiles; the Go twins (go-pprof baseline)" ;;
+    chromium) echo "the browser test of flame graphs and the report" ;;
+    libgoogle-perftools4) echo "the gperftools baseline" ;;
+    linux-perf) echo "the perf-record baseline" ;;
+    clang|clang-format) echo "fuzzing and the format check" ;;
+    valgrind) echo "the cachegrind preset" ;;
+    texlive-*|latexmk) echo "the paper (make paper)" ;;
+    *) echo "requested" ;;
+  esac
+}
+echo "hzprof deps: installing ${#missing[@]} Debian package(s):" >&2
+for p in "${missing[@]}"; do
+  echo "  $p — $(why "$p")" >&2
+done
 export DEBIAN_FRONTEND=noninteractive
-# Package lists may be absent on a fresh machine; update once, then install.
-$sudo apt-get update -qq >&2 || true
-if ! $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >&2; then
-  echo "hzprof deps: '$line' failed" >&2
+log=$(mktemp /tmp/hzprof-apt.XXXXXX.log)
+# Package lists may be absent on a fresh machine; update once, then install. apt's own
+# progress goes to the log, shown only if it fails.
+$sudo apt-get update -qq >"$log" 2>&1 || true
+if ! $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >>"$log" 2>&1; then
+  tail -20 "$log" >&2
+  echo "hzprof deps: '$line' failed (full log: $log)" >&2
   exit 1
 fi
+rm -f "$log"
+echo "hzprof deps: installed" >&2

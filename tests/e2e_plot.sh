@@ -39,6 +39,38 @@ fi
     fail "touched a directory of other files"
 grep -q "did not write" "$work/err.txt" || fail "no reason given: $(cat "$work/err.txt")"
 
+# Hostile names (issue 14: command injection). results.json is data anyone can write: a
+# workload name with a shell command, a sampler name with a gnuplot system() call, a
+# workload that would leave the plots directory, a directory with a quote in its name, a
+# single rate (gnuplot warns "empty x range" and draws). Nothing runs, every chart draws.
+hostile="$work/bob's run"
+mkdir "$hostile"
+python3 - "$fixture" "$hostile/results.json" <<'PY'
+import json, sys
+r = json.load(open(sys.argv[1]))
+names = {"mm": "x'; touch PWNED; echo '", "split": "../../evil\nname"}
+def fix(o):
+    if o.get("workload") in names:
+        o["workload"] = names[o["workload"]]
+    if o.get("sampler") == "perf-clock":
+        o["sampler"] = "x'.system('touch GPWN').'"
+s = r["summary"]
+rates = sorted({c["rate"] for c in s["configs"] if c.get("rate")})
+s["configs"] = [c for c in s["configs"] if c.get("rate") in (0, rates[0])]
+for c in s["configs"] + s["cost_per_sample"]:
+    fix(c)
+json.dump(r, open(sys.argv[2], "w"))
+PY
+(cd "$work" && "$hzprof" plot "$hostile" 2> "$work/err.txt") ||
+    fail "plot of hostile names: $(cat "$work/err.txt")"
+found=$(find "$work" / -maxdepth 1 \( -name PWNED -o -name GPWN \) 2>/dev/null; \
+        find "$work" \( -name PWNED -o -name GPWN -o -name 'evil*' \) 2>/dev/null | grep -v "/plots/" || true)
+[ -z "$found" ] || fail "a name from results.json ran or escaped: $found"
+ls "$hostile"/plots/overhead-x___touch_PWNED__echo__.svg > /dev/null || fail "no chart for the odd workload"
+grep -q "system(" "$hostile"/plots/overhead-x___touch_PWNED__echo__.svg ||
+    fail "the sampler name is not shown as text"
+[ -s "$hostile/plots/achieved-rate.svg" ] || fail "single rate: no achieved-rate chart"
+
 # Bad input: one line, non-zero.
 if "$hzprof" plot /nonexistent/results.json 2> "$work/err.txt"; then fail "missing input accepted"; fi
 grep -q "cannot read" "$work/err.txt" || fail "no message for missing input"

@@ -254,6 +254,75 @@ START_TEST(test_bad_configs_fail_before_any_trial)
 }
 END_TEST
 
+/* Issue 12: a configuration whose trials all fail is never silent. Every trial is still
+ * written, the summary (summary.md, `hzprof report`, the HTML report) says "failed: " with
+ * the first line of the error and the count, and bench exits non-zero after writing all
+ * its files, with one line per failed configuration. */
+START_TEST(test_failed_configs_are_reported)
+{
+    static const char cfg[] =
+        "{\"workloads\": [{\"name\": \"mm\", \"program\": \"matmul\", \"args\": [\"--n\", \"48\","
+        " \"--reps\", \"20\"]}, {\"name\": \"broken\", \"program\": \"matmul\", \"args\": "
+        "[\"--order\", \"zig\"]}], \"samplers\": [\"perf-clock\"], \"unwinders\": [\"fp\"],"
+        " \"rates\": [200], \"repetitions\": 2, \"warmup\": 0, \"seed\": 7}";
+    char path[256], err[256];
+    snprintf(path, sizeof path, "%s/failing.json", work);
+    FILE *f = fopen(path, "w");
+    fputs(cfg, f);
+    fclose(f);
+    snprintf(err, sizeof err, "%s/err.txt", work);
+    ck_assert_int_eq(sh("'%s' bench %s -o %s/fail 2> %s", hzprof, path, work, err), 1);
+    char *msg = slurp(err);
+    ck_assert_ptr_nonnull(msg);
+    ck_assert_msg(strstr(msg, "broken off/- off: failed: matmul: --order: 'zig' is not ijk, "
+                              "ikj or blocked (2 trials)"),
+                  "stderr: %s", msg);
+    ck_assert_msg(strstr(msg, "broken perf-clock/fp 200 Hz: failed: matmul: --order"), "stderr: %s",
+                  msg);
+    ck_assert_msg(!strstr(msg, "mm off/- off: failed"),
+                  "a good configuration reported as failed: %s", msg);
+    free(msg);
+
+    /* Every trial written (2 workloads x 2 configurations x 2 blocks), the good ones whole. */
+    cJSON *lines[16];
+    snprintf(path, sizeof path, "%s/fail/trials.jsonl", work);
+    ck_assert_uint_eq(load_lines(path, lines, 16), 8);
+    for (int i = 0; i < 8; i++)
+        cJSON_Delete(lines[i]);
+
+    snprintf(path, sizeof path, "%s/fail/summary.md", work);
+    char *md = slurp(path);
+    ck_assert_ptr_nonnull(md);
+    ck_assert_msg(strstr(md, "**2 configurations failed**"), "%s", md);
+    ck_assert(strstr(md, "- broken off/- off: failed: matmul: --order: 'zig' is not ijk, ikj or "
+                         "blocked (2 trials)"));
+    ck_assert(strstr(md, "**failed** (2 trials): matmul: --order"));
+    free(md);
+
+    /* `hzprof report DIR` (one run: the same summary) and the HTML report say it too. */
+    snprintf(path, sizeof path, "%s/report.txt", work);
+    ck_assert_int_eq(sh("'%s' report %s/fail > %s", hzprof, work, path), 0);
+    char *rep = slurp(path);
+    ck_assert(rep && strstr(rep, "- broken perf-clock/fp 200 Hz: failed: matmul: --order"));
+    free(rep);
+    ck_assert_int_eq(sh("'%s' report %s/fail %s/fail > %s", hzprof, work, work, path), 0);
+    rep = slurp(path);
+    ck_assert(rep && strstr(rep, "Failed configurations"));
+    ck_assert(strstr(rep, ": broken off/- off: failed: matmul: --order"));
+    free(rep);
+    if (sh("command -v gnuplot >/dev/null") == 0) {
+        ck_assert_int_eq(sh("'%s' report %s/fail --format html >/dev/null", hzprof, work), 0);
+        snprintf(path, sizeof path, "%s/fail/index.html", work);
+        char *html = slurp(path);
+        ck_assert(html && strstr(html, "Left out of the charts: 2 configurations whose trials "
+                                       "all failed"));
+        ck_assert(strstr(html, "failed (2 trials): matmul: --order: &#39;zig&#39;") ||
+                  strstr(html, "failed (2 trials): matmul: --order: 'zig'"));
+        free(html);
+    }
+}
+END_TEST
+
 /* The rows of one sampler (or baseline) on one workload. */
 static int rows_of(cJSON *results, const char *workload, const char *sampler, cJSON **out, int max)
 {
@@ -356,6 +425,7 @@ int main(int argc, char **argv)
     tcase_add_test(tc, test_resume_runs_only_missing_trials);
     tcase_add_test(tc, test_bad_configs_fail_before_any_trial);
     tcase_add_test(tc, test_baselines_have_rows);
+    tcase_add_test(tc, test_failed_configs_are_reported);
     suite_add_tcase(s, tc);
     return run_suite(s);
 }

@@ -19,6 +19,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -205,6 +206,121 @@ START_TEST(test_matmul_fit_uses_cache_sizes)
 }
 END_TEST
 
+/* Runs matmul --fit l1 under an environment prefix; returns its JSON (exit status checked
+ * by the caller). */
+static cJSON *matmul_fit(const char *env, const char *fit, int *status)
+{
+    char cmd[1024];
+    snprintf(cmd, sizeof cmd, "%s %s --fit %s --reps 1 2>/dev/null", env, matmul_bin, fit);
+    return run_json(cmd, status);
+}
+
+static void write_file(const char *dir, const char *rel, const char *text)
+{
+    char path[512];
+    snprintf(path, sizeof path, "%s/%s", dir, rel);
+    FILE *f = fopen(path, "w");
+    ck_assert_ptr_nonnull(f);
+    fputs(text, f);
+    ck_assert_int_eq(fclose(f), 0);
+}
+
+/* Issue 12: machines without /sys/devices/system/cpu/cpu0/cache (this project's own VMs)
+ * still fit matmul to the caches, from sysconf/CPUID or the documented default, and the
+ * JSON says which source each size came from. */
+START_TEST(test_matmul_fit_cache_sources)
+{
+    char empty[] = "/tmp/hzprof-nosysfs-XXXXXX", fake[] = "/tmp/hzprof-fakesysfs-XXXXXX";
+    ck_assert_ptr_nonnull(mkdtemp(empty));
+    ck_assert_ptr_nonnull(mkdtemp(fake));
+    int status;
+
+    /* sysfs taken away: a later source, never sysfs, and the fit still works. */
+    char env[256];
+    snprintf(env, sizeof env, "HZPROF_SYSFS_CPU=%s", empty);
+    cJSON *d = matmul_fit(env, "l1", &status);
+    ck_assert_int_eq(status, 0);
+    const char *src = path(d, "params", "caches_source")->valuestring;
+    ck_assert_ptr_nonnull(src);
+    ck_assert_msg(strstr(src, "sysfs") == NULL, "source '%s' with sysfs removed", src);
+    double l1 = path(path(d, "params", "caches_bytes"), "l1d", NULL)->valuedouble;
+    double ws = path(d, "params", "working_set_bytes")->valuedouble;
+    ck_assert(l1 >= 4096 && ws <= 0.75 * l1 && ws > 0.5 * l1);
+    cJSON_Delete(d);
+
+    /* A hand-made sysfs tree is read, sizes and all (index0 instruction is skipped). */
+    const char *tree[][4] = {{"index0", "1", "Instruction", "64K"},
+                             {"index1", "1", "Data", "24K"},
+                             {"index2", "2", "Unified", "768K"},
+                             {"index3", "3", "Unified", "6M"}};
+    char dir[512];
+    snprintf(dir, sizeof dir, "%s/cpu0", fake);
+    ck_assert_int_eq(mkdir(dir, 0755), 0);
+    snprintf(dir, sizeof dir, "%s/cpu0/cache", fake);
+    ck_assert_int_eq(mkdir(dir, 0755), 0);
+    for (int i = 0; i < 4; i++) {
+        char sub[600], rel[64];
+        snprintf(sub, sizeof sub, "%s/%s", dir, tree[i][0]);
+        ck_assert_int_eq(mkdir(sub, 0755), 0);
+        const char *names[] = {"level", "type", "size"};
+        for (int k = 0; k < 3; k++) {
+            snprintf(rel, sizeof rel, "%s/%s", tree[i][0], names[k]);
+            char text[32];
+            snprintf(text, sizeof text, "%s\n", tree[i][k + 1]);
+            write_file(dir, rel, text);
+        }
+    }
+    snprintf(env, sizeof env, "HZPROF_SYSFS_CPU=%s", fake);
+    d = matmul_fit(env, "l2", &status);
+    ck_assert_int_eq(status, 0);
+    ck_assert_str_eq(path(d, "params", "caches_source")->valuestring, "sysfs");
+    ck_assert_int_eq((long)path(path(d, "params", "caches_bytes"), "l1d", NULL)->valuedouble,
+                     24 * 1024);
+    ck_assert_int_eq((long)path(path(d, "params", "caches_bytes"), "l2", NULL)->valuedouble,
+                     768 * 1024);
+    ck_assert_int_eq((long)path(path(d, "params", "caches_bytes"), "l3", NULL)->valuedouble,
+                     6 * 1024 * 1024);
+    ws = path(d, "params", "working_set_bytes")->valuedouble;
+    ck_assert(ws <= 0.75 * 768 * 1024 && ws > 0.5 * 768 * 1024);
+    cJSON_Delete(d);
+
+    /* An absurd sysfs L3 (larger than any core can use) is not trusted: it is rejected,
+     * said so, and the next source is used for that level alone. */
+    write_file(dir, "index3/size", "65536M\n");
+    d = matmul_fit(env, "l2", &status);
+    ck_assert_int_eq(status, 0);
+    src = path(d, "params", "caches_source")->valuestring;
+    ck_assert_msg(strncmp(src, "l1d=sysfs,l2=sysfs,l3=", 22) == 0 && !strstr(src, "l3=sysfs"),
+                  "source '%s'", src);
+    ck_assert(strstr(path(d, "params", "caches_rejected")->valuestring, "l3: 68719476736 bytes "
+                                                                        "from sysfs") != NULL);
+    cJSON_Delete(d);
+
+    /* Only the default: the documented sizes. */
+    d = matmul_fit("HZPROF_CACHE_SOURCES=default", "l1", &status);
+    ck_assert_int_eq(status, 0);
+    ck_assert_str_eq(path(d, "params", "caches_source")->valuestring, "default");
+    ck_assert_int_eq((long)path(path(d, "params", "caches_bytes"), "l1d", NULL)->valuedouble,
+                     32 * 1024);
+    ck_assert_int_eq((long)path(path(d, "params", "caches_bytes"), "l2", NULL)->valuedouble,
+                     512 * 1024);
+    cJSON_Delete(d);
+
+    /* No source at all: --fit refuses with exit 2; a misspelt source is a bad flag. */
+    snprintf(env, sizeof env, "HZPROF_SYSFS_CPU=%s HZPROF_CACHE_SOURCES=sysfs", empty);
+    d = matmul_fit(env, "l1", &status);
+    ck_assert_int_eq(status, 2);
+    cJSON_Delete(d);
+    d = matmul_fit("HZPROF_CACHE_SOURCES=sysfs,bogus", "l1", &status);
+    ck_assert_int_eq(status, 2);
+    cJSON_Delete(d);
+
+    char rm[256];
+    snprintf(rm, sizeof rm, "rm -rf %s %s", empty, fake);
+    ck_assert_int_eq(system(rm), 0);
+}
+END_TEST
+
 START_TEST(test_io_perf_clock_10khz_loses_nothing)
 {
     char cmd[512];
@@ -336,6 +452,7 @@ int main(int argc, char **argv)
     tcase_add_test(tc, test_matmul_verifies_every_order);
     tcase_add_test(tc, test_matmul_corruption_is_caught);
     tcase_add_test(tc, test_matmul_fit_uses_cache_sizes);
+    tcase_add_test(tc, test_matmul_fit_cache_sources);
     tcase_add_test(tc, test_io_perf_clock_10khz_loses_nothing);
     tcase_add_test(tc, test_bad_flags_are_rejected);
     tcase_add_test(tc, test_score_known_inputs);

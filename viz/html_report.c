@@ -94,7 +94,8 @@ int html_report_write(cJSON *results, const char *dir, char *err, size_t n)
           "max-width:1200px}table{border-collapse:collapse;font-size:13px}td,th{border:1px "
           "solid #ccc;padding:2px 6px;text-align:right}td:nth-child(-n+3){text-align:left}"
           "img{max-width:100%;border:1px solid #ddd;margin:4px 0}small{color:#666}"
-          "em{color:#a00}</style></head><body>\n<h1>hzprof report</h1>\n<p>",
+          "em{color:#a00}.failed{color:#a00;text-align:left}</style></head><body>\n<h1>hzprof "
+          "report</h1>\n<p>",
           f);
     html_escape(f, field_str(results, "created"));
     fputs(" — ", f);
@@ -124,9 +125,31 @@ int html_report_write(cJSON *results, const char *dir, char *err, size_t n)
         fputs(").</p>\n", f);
     }
 
-    /* Charts: the ones plot drew, in its order. */
+    /* Charts: the ones plot drew, in its order; what they leave out, said first. */
     fputs("<h2>Charts</h2>\n", f);
     cJSON *configs = cJSON_GetObjectItem(summary, "configs");
+    size_t nfailed = 0;
+    for (cJSON *c = configs ? configs->child : NULL; c; c = c->next)
+        nfailed += field_config_failed(c);
+    if (nfailed) {
+        fprintf(f,
+                "<p class=\"failed\">Left out of the charts: %zu configuration%s whose "
+                "trials all failed:</p>\n<ul>\n",
+                nfailed, nfailed == 1 ? "" : "s");
+        for (cJSON *c = configs->child; c; c = c->next)
+            if (field_config_failed(c)) {
+                fputs("<li>", f);
+                html_escape(f, field_str(c, "workload"));
+                fputs(" ", f);
+                html_escape(f, field_str(c, "sampler") ? field_str(c, "sampler") : "off");
+                fputs("/", f);
+                html_escape(f, field_str(c, "unwinder") ? field_str(c, "unwinder") : "-");
+                fprintf(f, " %.0f Hz: failed: ", field_num(c, "rate"));
+                html_escape(f, field_str(c, "failed"));
+                fprintf(f, " (%.0f trials)</li>\n", field_num(c, "failed_trials"));
+            }
+        fputs("</ul>\n", f);
+    }
     for (size_t i = 0; i < charts.n; i++) {
         fputs("<div><img src=\"plots/", f);
         html_escape(f, charts.names[i]);
@@ -200,6 +223,13 @@ int html_report_write(cJSON *results, const char *dir, char *err, size_t n)
         if (field_str(c, "unavailable") && field_num(c, "n") == 0) {
             fputs("<td colspan=\"5\">unavailable: ", f);
             html_escape(f, field_str(c, "unavailable"));
+            fputs("</td></tr>\n", f);
+            continue;
+        }
+        if (field_config_failed(c)) {
+            fprintf(f, "<td colspan=\"5\" class=\"failed\">failed (%.0f trials): ",
+                    field_num(c, "failed_trials"));
+            html_escape(f, field_str(c, "failed"));
             fputs("</td></tr>\n", f);
             continue;
         }

@@ -19,4 +19,11 @@ static inline double field_num(cJSON *o, const char *k)
     return cJSON_IsNumber(v) ? v->valuedouble : NAN;
 }
 
+/* A summary configuration that ran and never succeeded: results.json gives it "failed"
+ * (the first error) and n 0, and no "unavailable" (unavailable by design is expected). */
+static inline int field_config_failed(cJSON *c)
+{
+    return field_num(c, "n") == 0 && field_str(c, "failed") && !field_str(c, "unavailable");
+}
+
 #endif

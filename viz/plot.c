@@ -11,13 +11,16 @@
 
 #include "json_fields.h"
 
+#include <ctype.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <math.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
 struct plot_target {
     const char *dir;
@@ -36,7 +39,7 @@ static void gp_string(FILE *f, const char *s)
     for (; *s; s++) {
         if (*s == '\'')
             fputc('\'', f);
-        fputc(*s, f);
+        fputc(*s == '\n' || *s == '\r' ? ' ' : *s, f);
     }
     fputc('\'', f);
 }
@@ -68,31 +71,148 @@ static void gp_outputs(FILE *gp, const char *name, const char *plot_cmd)
             name, plot_cmd, name, plot_cmd, name, plot_cmd);
 }
 
-/* Runs gnuplot on DIR/NAME.gp inside DIR; fails on any stderr output. */
+/* gnuplot's only benign warning here: an axis with one value ("empty x range [200:200],
+ * adjusting to [198:202]"), e.g. a bench with a single rate; it draws the chart. */
+static bool benign_warning(const char *line)
+{
+    return strstr(line, "Warning: empty ") && strstr(line, " range") && strstr(line, "adjusting");
+}
+
+/* Runs gnuplot on DIR/NAME.gp inside DIR, with no shell between (names come from
+ * results.json, which anyone can write): fork, chdir, exec. Fails on any output but the
+ * benign warning. */
 static int run_gnuplot(const struct plot_target *t, const char *name, char *err, size_t n)
 {
-    char cmd[8192];
-    snprintf(cmd, sizeof cmd, "cd '%s' && gnuplot '%s.gp' 2>&1", t->dir, name);
-    FILE *p = popen(cmd, "r");
-    if (!p) {
+    char script[PLOT_NAME_MAX + 8];
+    snprintf(script, sizeof script, "%s.gp", name);
+    int pipefd[2];
+    if (pipe2(pipefd, O_CLOEXEC) != 0) {
         snprintf(err, n, "cannot run gnuplot: %s", strerror(errno));
         return -1;
     }
-    char out[1024] = "";
-    size_t got = fread(out, 1, sizeof out - 1, p);
+    pid_t pid = fork();
+    if (pid < 0) {
+        snprintf(err, n, "cannot run gnuplot: %s", strerror(errno));
+        close(pipefd[0]);
+        close(pipefd[1]);
+        return -1;
+    }
+    if (pid == 0) {
+        dup2(pipefd[1], STDOUT_FILENO);
+        dup2(pipefd[1], STDERR_FILENO);
+        if (chdir(t->dir) != 0) {
+            dprintf(STDERR_FILENO, "cannot enter '%s': %s\n", t->dir, strerror(errno));
+            _exit(126);
+        }
+        execlp("gnuplot", "gnuplot", script, (char *)NULL);
+        _exit(127);
+    }
+    close(pipefd[1]);
+    char out[4096] = "";
+    size_t got = 0;
+    ssize_t r;
+    while ((r = read(pipefd[0], out + got, sizeof out - 1 - got)) != 0) {
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r < 0)
+            break;
+        got += (size_t)r;
+        if (got == sizeof out - 1) { /* keep reading so gnuplot never blocks; drop the rest */
+            char sink[4096];
+            while (read(pipefd[0], sink, sizeof sink) > 0)
+                ;
+            break;
+        }
+    }
     out[got] = '\0';
-    int st = pclose(p);
-    if (st != 0 || got > 0) {
-        out[strcspn(out, "\n")] = '\0';
+    close(pipefd[0]);
+    int st;
+    while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
+        ;
+    const char *bad = NULL; /* the first line that is not the benign warning */
+    for (char *line = out, *next; line && *line; line = next) {
+        next = strchr(line, '\n');
+        if (next)
+            *next++ = '\0';
+        if (*line && !benign_warning(line)) {
+            bad = line;
+            break;
+        }
+    }
+    if (!WIFEXITED(st) || WEXITSTATUS(st) != 0 || bad) {
         snprintf(err, n, "gnuplot on %s.gp: %s", name,
-                 got                                       ? out
-                 : WIFEXITED(st) && WEXITSTATUS(st) == 127 ? "gnuplot not installed"
-                                                           : "failed");
+                 WIFEXITED(st) && WEXITSTATUS(st) == 127 ? "gnuplot not installed"
+                 : bad                                   ? bad
+                                                         : "failed");
         return -1;
     }
     if (t->written && t->written->n < PLOT_MAX_CHARTS)
         snprintf(t->written->names[t->written->n++], PLOT_NAME_MAX, "%s", name);
     return 0;
+}
+
+/* A chart's file name from a workload name: letters, digits, '.', '_' and '-' kept, any
+ * other byte (a '/', a quote) becomes '_', so no name leaves the plots directory or needs
+ * quoting. */
+static void chart_name(char *buf, size_t n, const char *prefix, const char *workload)
+{
+    snprintf(buf, n, "%s%s", prefix, workload);
+    for (char *p = buf + strlen(prefix); *p; p++)
+        if (!(isalnum((unsigned char)*p) || *p == '.' || *p == '_' || *p == '-'))
+            *p = '_';
+    if (strcmp(buf + strlen(prefix), ".") == 0 || strcmp(buf + strlen(prefix), "..") == 0)
+        buf[strlen(prefix)] = '_';
+}
+
+/* A label inside a .dat file's double-quoted column: no '"' or line break can end it. */
+static void dat_label(FILE *f, const char *a, const char *sep, const char *b)
+{
+    fputc('"', f);
+    for (int k = 0; k < 2; k++) {
+        for (const char *s = k ? b : a; s && *s; s++)
+            fputc(*s == '"' ? '\'' : (*s == '\n' || *s == '\r' || *s == '\\') ? ' ' : *s, f);
+        if (!k)
+            fputs(sep, f);
+    }
+    fputc('"', f);
+}
+
+/* A block separator and a comment naming the series: no line break can leave the comment. */
+static void dat_comment(FILE *f, const char *label)
+{
+    fputs("\n\n# ", f);
+    for (; *label; label++)
+        fputc(*label == '\n' || *label == '\r' ? ' ' : *label, f);
+    fputc('\n', f);
+}
+
+/* "INDEX \"workload sampler/unwinder rate\" VALUE" for the per-configuration bar charts. */
+static void config_row(FILE *dat, size_t index, cJSON *c, double value)
+{
+    char who[256], what[128];
+    snprintf(who, sizeof who, "%s %s", field_str(c, "workload") ? field_str(c, "workload") : "?",
+             field_str(c, "sampler") ? field_str(c, "sampler") : "off");
+    snprintf(what, sizeof what, "%s %g", field_str(c, "unwinder") ? field_str(c, "unwinder") : "-",
+             field_num(c, "rate"));
+    fprintf(dat, "%zu ", index);
+    dat_label(dat, who, "/", what);
+    fprintf(dat, " %g\n", value);
+}
+
+/* Appends a gnuplot string literal (gp_string's quoting) to buf. */
+static size_t gp_string_to(char *buf, size_t cap, size_t len, const char *s)
+{
+    if (len + 1 < cap)
+        buf[len++] = '\'';
+    for (; *s && len + 3 < cap; s++) {
+        if (*s == '\'')
+            buf[len++] = '\'';
+        buf[len++] = *s == '\n' || *s == '\r' ? ' ' : *s;
+    }
+    if (len + 1 < cap)
+        buf[len++] = '\'';
+    buf[len < cap ? len : cap - 1] = '\0';
+    return len;
 }
 
 static FILE *open_in(const char *dir, const char *name, const char *ext)
@@ -155,14 +275,11 @@ static int chart_overhead(cJSON *configs, const char *w, const struct plot_targe
     if (!ns)
         return 0;
     char name[256];
-    snprintf(name, sizeof name, "overhead-%s", w);
+    chart_name(name, sizeof name, "overhead-", w);
     FILE *dat, *gp;
     if (open_chart(t->dir, name, &dat, &gp, err, n) != 0)
         return -1;
-    fprintf(dat,
-            "# overhead of %s: rate_hz overhead_pct ci_lo ci_hi, one block per "
-            "sampler/unwinder\n",
-            w);
+    fputs("# overhead: rate_hz overhead_pct ci_lo ci_hi, one block per sampler/unwinder\n", dat);
     char cmd[8192];
     size_t len = (size_t)snprintf(cmd, sizeof cmd, "plot "), blocks = 0;
     for (size_t i = 0; i < ns; i++) {
@@ -172,16 +289,17 @@ static int chart_overhead(cJSON *configs, const char *w, const struct plot_targe
             if (!same(c, w, &s[i]) || !o)
                 continue;
             if (points++ == 0)
-                fprintf(dat, "\n\n# %s\n", s[i].label);
+                dat_comment(dat, s[i].label);
             fprintf(dat, "%g %g %g %g\n", field_num(c, "rate"), field_num(o, "value"),
                     field_num(o, "lo"), field_num(o, "hi"));
         }
-        if (points && len < sizeof cmd - 200)
+        if (points && len < sizeof cmd - 200) {
             len += (size_t)snprintf(cmd + len, sizeof cmd - len,
-                                    "%s'%s.dat' index %zu using 1:2:3:4 with yerrorlines "
-                                    "title '%s'",
-                                    blocks ? ", " : "", name, blocks, s[i].label),
-                blocks++;
+                                    "%s'%s.dat' index %zu using 1:2:3:4 with yerrorlines title ",
+                                    blocks ? ", " : "", name, blocks);
+            len = gp_string_to(cmd, sizeof cmd, len, s[i].label);
+            blocks++;
+        }
     }
     if (!blocks) {
         fclose(dat);
@@ -209,7 +327,7 @@ static int chart_achieved(cJSON *configs, const char *w, const struct plot_targe
     FILE *dat, *gp;
     if (open_chart(t->dir, "achieved-rate", &dat, &gp, err, n) != 0)
         return -1;
-    fprintf(dat, "# achieved vs requested rate on %s: requested_hz achieved_hz\n", w);
+    fputs("# achieved vs requested rate: requested_hz achieved_hz, one block per sampler\n", dat);
     char cmd[8192];
     size_t len =
         (size_t)snprintf(cmd, sizeof cmd, "plot x title 'requested' dt 2 lc rgb '#888888'");
@@ -225,14 +343,21 @@ static int chart_achieved(cJSON *configs, const char *w, const struct plot_targe
             if (!same(c, w, &s[i]) || !isfinite(field_num(c, "achieved_hz_median")))
                 continue;
             if (points++ == 0)
-                fprintf(dat, "\n\n# %s\n", s[i].sampler);
+                dat_comment(dat, s[i].sampler);
             fprintf(dat, "%g %g\n", field_num(c, "rate"), field_num(c, "achieved_hz_median"));
         }
-        if (points)
+        if (points && len < sizeof cmd - 200) {
             len += (size_t)snprintf(cmd + len, sizeof cmd - len,
                                     ", 'achieved-rate.dat' index %zu using 1:2 with linespoints "
-                                    "title '%s'",
-                                    block++, s[i].sampler);
+                                    "title ",
+                                    block++);
+            len = gp_string_to(cmd, sizeof cmd, len, s[i].sampler);
+        }
+    }
+    if (!block) { /* no configuration with data (all failed or unavailable): no chart */
+        fclose(dat);
+        fclose(gp);
+        return 0;
     }
     char title[300];
     snprintf(title, sizeof title, "Achieved against requested sampling rate (%s)", w);
@@ -248,7 +373,7 @@ static int chart_achieved(cJSON *configs, const char *w, const struct plot_targe
 static int chart_cost(cJSON *costs, const char *w, const struct plot_target *t, char *err, size_t n)
 {
     char name[256];
-    snprintf(name, sizeof name, "cost-%s", w);
+    chart_name(name, sizeof name, "cost-", w);
     size_t rows = 0;
     for (cJSON *c = costs->child; c; c = c->next)
         rows += field_str(c, "workload") && !strcmp(field_str(c, "workload"), w);
@@ -257,16 +382,16 @@ static int chart_cost(cJSON *costs, const char *w, const struct plot_target *t, 
     FILE *dat, *gp;
     if (open_chart(t->dir, name, &dat, &gp, err, n) != 0)
         return -1;
-    fprintf(dat, "# cost per sample on %s: index label us ci_lo ci_hi\n", w);
+    fputs("# cost per sample: index label us ci_lo ci_hi\n", dat);
     size_t i = 0;
     double lo = 0, hi = 0; /* the y range always includes zero: bars start there */
     for (cJSON *c = costs->child; c; c = c->next) {
         if (!field_str(c, "workload") || strcmp(field_str(c, "workload"), w))
             continue;
         cJSON *e = cJSON_GetObjectItem(c, "cost_per_sample");
-        fprintf(dat, "%zu \"%s/%s\" %g %g %g\n", i++, field_str(c, "sampler"),
-                field_str(c, "unwinder"), field_num(e, "value"), field_num(e, "lo"),
-                field_num(e, "hi"));
+        fprintf(dat, "%zu ", i++);
+        dat_label(dat, field_str(c, "sampler"), "/", field_str(c, "unwinder"));
+        fprintf(dat, " %g %g %g\n", field_num(e, "value"), field_num(e, "lo"), field_num(e, "hi"));
         const double v[3] = {field_num(e, "value"), field_num(e, "lo"), field_num(e, "hi")};
         for (int k = 0; k < 3; k++)
             if (isfinite(v[k])) {
@@ -307,9 +432,7 @@ static int chart_truth(cJSON *configs, const struct plot_target *t, char *err, s
     size_t i = 0;
     for (cJSON *c = configs->child; c; c = c->next)
         if (isfinite(field_num(c, "attribution_error_pts_median")))
-            fprintf(dat, "%zu \"%s %s/%s %g\" %g\n", i++, field_str(c, "workload"),
-                    field_str(c, "sampler"), field_str(c, "unwinder"), field_num(c, "rate"),
-                    field_num(c, "attribution_error_pts_median"));
+            config_row(dat, i++, c, field_num(c, "attribution_error_pts_median"));
     gp_header(gp, "truth-error", "Attribution error against ground truth (median)",
               "workload sampler/unwinder rate (Hz)", "error (percentage points)");
     fprintf(gp, "set style fill solid 0.6 border -1\nset boxwidth 0.7\nset xtics rotate by -60 "
@@ -350,8 +473,7 @@ static int chart_cache(cJSON *configs, const struct plot_target *t, char *err, s
             fprintf(dat, "# cache misses per sample: index label misses\n");
             source = src;
         }
-        fprintf(dat, "%zu \"%s %s/%s %g\" %g\n", i++, field_str(c, "workload"),
-                field_str(c, "sampler"), field_str(c, "unwinder"), field_num(c, "rate"), v);
+        config_row(dat, i++, c, v);
         lo = fmin(lo, v);
         hi = fmax(hi, v);
     }

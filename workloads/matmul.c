@@ -7,8 +7,8 @@
  * Loop orders: ijk (naive: B walked by column, a cache miss per step once B is large),
  * ikj (streams rows of B and C), blocked (T x T tiles of the ikj kernel). --fit picks N so
  * that the three matrices fill about 3/4 of the L1 data cache, the L2, or the last-level
- * cache (sizes read from /sys/devices/system/cpu/cpu0/cache), or four times the LLC
- * (DRAM). Threads split the rows of C.
+ * cache (sizes from sysfs, sysconf, CPUID or a documented default: cacheinfo.h; the JSON
+ * names the source), or four times the LLC (DRAM). Threads split the rows of C.
  *
  * Verification: A and B hold small integers, so every product and sum is exact in double
  * and C is exact whatever the loop order. Freivalds' check, C·x == A·(B·x) for a vector x
@@ -24,6 +24,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cacheinfo.h"
 #include "common.h"
 
 enum order { ORDER_IJK, ORDER_IKJ, ORDER_BLOCKED };
@@ -131,39 +132,6 @@ static size_t freivalds_mismatches(const double *a, const double *b, const doubl
     return bad;
 }
 
-/* Size of the cache at `level` (1 = L1 data) in bytes from sysfs, or 0. */
-static unsigned long cache_size(int level)
-{
-    for (int idx = 0; idx < 8; idx++) {
-        char path[128], type[32] = "";
-        int lv = 0;
-        unsigned long size = 0;
-        char unit = 'K';
-        snprintf(path, sizeof path, "/sys/devices/system/cpu/cpu0/cache/index%d/level", idx);
-        FILE *f = fopen(path, "r");
-        if (!f)
-            break;
-        if (fscanf(f, "%d", &lv) != 1)
-            lv = 0;
-        fclose(f);
-        snprintf(path, sizeof path, "/sys/devices/system/cpu/cpu0/cache/index%d/type", idx);
-        if ((f = fopen(path, "r"))) {
-            if (fscanf(f, "%31s", type) != 1)
-                type[0] = '\0';
-            fclose(f);
-        }
-        snprintf(path, sizeof path, "/sys/devices/system/cpu/cpu0/cache/index%d/size", idx);
-        if ((f = fopen(path, "r"))) {
-            if (fscanf(f, "%lu%c", &size, &unit) < 1)
-                size = 0;
-            fclose(f);
-        }
-        if (lv == level && strcmp(type, "Instruction") != 0)
-            return unit == 'M' ? size << 20 : unit == 'K' ? size << 10 : size;
-    }
-    return 0;
-}
-
 static void usage(FILE *out)
 {
     fprintf(out,
@@ -242,8 +210,14 @@ int main(int argc, char **argv)
         fprintf(stderr, "matmul: --n and --fit exclude each other\n");
         return 2;
     }
-    const unsigned long l1 = cache_size(1), l2 = cache_size(2), l3 = cache_size(3);
-    const unsigned long llc = l3 ? l3 : l2;
+    struct cache_info ci;
+    char err[256];
+    if (cache_info_read(&ci, err, sizeof err) != 0) {
+        fprintf(stderr, "matmul: %s\n", err);
+        return 2;
+    }
+    const unsigned long l1 = ci.bytes[CACHE_L1D], l2 = ci.bytes[CACHE_L2],
+                        llc = ci.bytes[CACHE_L3] ? ci.bytes[CACHE_L3] : l2;
     if (!n) {
         const char *f = fit ? fit : "l2";
         unsigned long bytes = strcmp(f, "l1") == 0    ? l1 * 3 / 4
@@ -251,8 +225,10 @@ int main(int argc, char **argv)
                               : strcmp(f, "llc") == 0 ? llc * 3 / 4
                                                       : llc * 4;
         if (!bytes) {
-            fprintf(stderr, "matmul: --fit %s: cache size unknown (no sysfs cache info); use --n\n",
-                    f);
+            fprintf(stderr, "matmul: --fit %s: cache size unknown (sources tried: %s); use --n\n",
+                    f,
+                    getenv("HZPROF_CACHE_SOURCES") ? getenv("HZPROF_CACHE_SOURCES")
+                                                   : "sysfs,sysconf,cpuid,default");
             return 2;
         }
         n = 2;
@@ -278,13 +254,7 @@ int main(int argc, char **argv)
     cJSON_AddNumberToObject(run.params, "tile", (double)tile);
     cJSON_AddNumberToObject(run.params, "threads", (double)threads);
     cJSON_AddNumberToObject(run.params, "working_set_bytes", 3.0 * (double)(n * n) * 8);
-    cJSON *caches = cJSON_AddObjectToObject(run.params, "caches_bytes");
-    cJSON_AddNumberToObject(caches, "l1d", (double)l1);
-    cJSON_AddNumberToObject(caches, "l2", (double)l2);
-    if (l3)
-        cJSON_AddNumberToObject(caches, "l3", (double)l3);
-    else
-        cJSON_AddNullToObject(caches, "l3");
+    cache_info_to_json(&ci, run.params);
 
     double *a = malloc(n * n * sizeof *a), *b = malloc(n * n * sizeof *b),
            *c = calloc(n * n, sizeof *c);
