@@ -164,12 +164,13 @@ static void print_summary(const char *stats_path, const char *prog)
         return;
     }
     fclose(f);
-    unsigned long long samples = 0, lost = 0, threads = 0;
+    unsigned long long samples = 0, lost = 0, threads = 0, low_stack = 0;
     double hz = 0, cpu = 0;
     char outputs[1024] = "-", sampler[64] = "?";
     for (char *tok = strtok(line, " \n"); tok; tok = strtok(NULL, " \n")) {
         sscanf(tok, "samples=%llu", &samples);
         sscanf(tok, "lost=%llu", &lost);
+        sscanf(tok, "low_stack=%llu", &low_stack);
         sscanf(tok, "threads=%llu", &threads);
         sscanf(tok, "achieved_hz=%lf", &hz);
         sscanf(tok, "cpu_seconds=%lf", &cpu);
@@ -179,10 +180,14 @@ static void print_summary(const char *stats_path, const char *prog)
     for (char *c = outputs; *c; c++)
         if (*c == ',')
             *c = ' ';
+    char low[96] = "";
+    if (low_stack)
+        snprintf(low, sizeof low, ", %llu with the leaf only (too little stack to unwind)",
+                 low_stack);
     fprintf(stderr,
-            PREFIX "%llu samples (%llu lost) from %llu threads, %.0f Hz achieved "
+            PREFIX "%llu samples (%llu lost%s) from %llu threads, %.0f Hz achieved "
                    "(%s, %.2f CPU s); wrote %s\n",
-            samples, lost, threads, hz, sampler, cpu, outputs);
+            samples, lost, low, threads, hz, sampler, cpu, outputs);
 }
 
 int cmd_record(int argc, char **argv)
@@ -224,8 +229,9 @@ int cmd_record(int argc, char **argv)
     char *end;
     errno = 0;
     long hz = strtol(rate, &end, 10);
-    if (errno || *end || end == rate || hz < 1 || hz > HZPROF_MAX_RATE_HZ) {
-        fprintf(stderr, PREFIX "-F: '%s' is not a rate in 1..%d Hz\n", rate, HZPROF_MAX_RATE_HZ);
+    /* The upper bound is the sampler's (hzprof_config_check below says which and why). */
+    if (errno || *end || end == rate || hz < 1 || hz > 1000000000) {
+        fprintf(stderr, PREFIX "-F: '%s' is not a rate in Hz (1..%d)\n", rate, HZPROF_MAX_RATE_HZ);
         return 2;
     }
     if (depth) {
@@ -244,6 +250,20 @@ int cmd_record(int argc, char **argv)
     if (!name_valid(unwinder, hzprof_unwinder_names())) {
         list_names(hzprof_unwinder_names(), names, sizeof names);
         fprintf(stderr, PREFIX "unknown unwinder '%s' (valid: %s)\n", unwinder, names);
+        return 2;
+    }
+    /* Everything the library would refuse at start, refused now, before PROG runs: the
+     * rate against the sampler's and the kernel's maximum, a PMU for perf-cycles. */
+    struct hzprof_config check;
+    hzprof_config_init(&check);
+    check.rate_hz = (unsigned)hz;
+    check.sampler = sampler;
+    check.unwinder = unwinder;
+    if (depth)
+        check.max_depth = (unsigned)strtoul(depth, NULL, 10);
+    int crc = hzprof_config_check(&check);
+    if (crc != HZPROF_OK) {
+        fprintf(stderr, PREFIX "%s; PROG not started\n", hzprof_error_detail());
         return 2;
     }
     if (strcmp(output, "none") == 0)

@@ -2,10 +2,11 @@
 # e2e_record.sh — `hzprof record` on programs it did not build, read back with go tool pprof
 # and our own tools. Usage (from ctest):
 #   e2e_record.sh CASE HZPROF REC_HOT REC_HOT_NOFP REC_THREADS REC_FORKEXEC REC_FOREVER
-# CASE is one of: pprof, nofp, threads, forkexec, sigterm, errors.
+#                 REC_SMALLSTACK
+# CASE is one of: pprof, nofp, threads, forkexec, sigterm, errors, smallstack.
 # Exit 77 (skip) when a case needs `go` and it is not installed.
 set -euo pipefail
-case_name=$1 hzprof=$2 rec_hot=$3 rec_hot_nofp=$4 rec_threads=$5 rec_forkexec=$6 rec_forever=$7
+case_name=$1 hzprof=$2 rec_hot=$3 rec_hot_nofp=$4 rec_threads=$5 rec_forkexec=$6 rec_forever=$7 rec_smallstack=$8
 # In the sanitizer build every program carries libasan, which insists on coming first in
 # the library list; LD_PRELOAD puts libhzprof_preload.so before it. Harmless otherwise.
 export ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}verify_asan_link_order=0"
@@ -117,7 +118,18 @@ errors)
     expect_error "cannot write '/no/such/dir/p.pb.gz'" record -o /no/such/dir/p.pb.gz -- "$rec_hot" t.txt
     expect_error "no program to run" record -F 10
     expect_error "unknown or incomplete option" record --bogus -- "$rec_hot" t.txt
+    # Issue 14 #1: a rate that can lock up the kernel is refused before PROG starts,
+    # never clamped; so is a sampler this machine cannot provide (perf-cycles, no PMU).
+    expect_error "perf-clock: 100000 Hz is above its safe maximum of 10000 Hz" \
+        record -F 100000 --sampler perf-clock -- "$rec_hot" t.txt
+    expect_error "wall: 20000 Hz is above its safe maximum" record -F 20000 --sampler wall -- "$rec_hot" t.txt
+    if ! "$hzprof" record --sampler perf-cycles -o pc.pb.gz -- "$rec_hot" t.txt 2> err.txt; then
+        grep -q "hardware counters unavailable.*PROG not started" err.txt ||
+            fail "perf-cycles without a PMU: $(cat err.txt)"
+        [ ! -e t.txt ] || fail "perf-cycles without a PMU: PROG ran unprofiled"
+    fi
     [ ! -e t.txt ] || fail "PROG ran despite a bad flag"
+    rm -f t.txt
     # An existing output is kept as .old; with .old present too, record refuses.
     echo precious > keep.pb.gz
     "$hzprof" record -o keep.pb.gz -- /bin/true 2> err.txt || fail "record /bin/true failed"
@@ -132,6 +144,35 @@ errors)
     expect_error "'junk.bin'" top junk.bin
     expect_error "gzip" top bad.gz
     expect_error "cannot open 'missing.pb.gz'" top missing.pb.gz
+    ;;
+smallstack)
+    # Issue 14 #3: threads on PTHREAD_STACK_MIN stacks are profiled, not crashed, under
+    # every sampler and unwinder, with their whole stacks (the handler runs on the
+    # alternate stack hzprof gives them); in a program's own 8 KB alternate stack the
+    # samples keep their leaf and are counted, and the program is unharmed.
+    for sampler in perf-clock thread-timer itimer wall; do
+        for unwinder in libunwind fp; do
+            "$hzprof" record -F 1000 --sampler $sampler --unwinder $unwinder -o none \
+                --folded s.folded -f -- "$rec_smallstack" threads > out.txt 2> record.err ||
+                fail "$sampler/$unwinder: exit $?: $(cat record.err)"
+            [ "$(cat out.txt)" = ok ] || fail "$sampler/$unwinder: the program did not finish"
+            # Leaf-only samples are possible only as a thread exits (its alternate stack is
+            # gone by then): at most a few percent of the burn.
+            whole=$(awk '/;small_stack_burn [0-9]+$/ { n += $NF } END { print n + 0 }' s.folded)
+            leaf=$(awk '/^small_stack_burn [0-9]+$/ { n += $NF } END { print n + 0 }' s.folded)
+            [ "$whole" -gt 0 ] && [ $((leaf * 20)) -le "$whole" ] ||
+                fail "$sampler/$unwinder: $leaf leaf-only vs $whole whole stacks: $(cat record.err)"
+            grep -Eq "start_thread;.*worker;small_stack_burn [0-9]+$" s.folded ||
+                grep -Eq "start_thread;.*small_stack_burn [0-9]+$" s.folded ||
+                fail "$sampler/$unwinder: no whole stack through small_stack_burn: $(head -3 s.folded)"
+        done
+    done
+    "$hzprof" record -F 1000 --sampler perf-clock -o none --folded a.folded -f -- \
+        "$rec_smallstack" altstack > out.txt 2> record.err || fail "altstack: exit $?: $(cat record.err)"
+    [ "$(cat out.txt)" = ok ] || fail "altstack: the program did not finish"
+    grep -Eq "[0-9]+ with the leaf only \(too little stack to unwind\)" record.err ||
+        fail "altstack: leaf-only samples not counted: $(cat record.err)"
+    grep -Eq "^small_stack_burn [0-9]+$" a.folded || fail "altstack: no leaf samples: $(cat a.folded)"
     ;;
 *) fail "unknown case $case_name" ;;
 esac

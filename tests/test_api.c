@@ -17,6 +17,7 @@
 #include "hzprof.h"
 #include "labels.h"
 #include "map.h"
+#include "samplers/sampler.h"
 #include "support.h"
 
 static struct hzprof_config config(const char *sampler, const char *unwinder)
@@ -68,7 +69,7 @@ START_TEST(test_out_of_range_values)
     ck_assert_int_eq(hzprof_start(&cfg), HZPROF_ERR_INVALID);
     ck_assert_ptr_nonnull(strstr(hzprof_error_detail(), "rate 0 Hz"));
     cfg.rate_hz = HZPROF_MAX_RATE_HZ + 1;
-    ck_assert_int_eq(hzprof_start(&cfg), HZPROF_ERR_INVALID);
+    ck_assert_int_eq(hzprof_start(&cfg), HZPROF_ERR_RATE);
     cfg = config("manual", "fp");
     cfg.max_depth = HZPROF_MAX_DEPTH_LIMIT + 1;
     ck_assert_int_eq(hzprof_start(&cfg), HZPROF_ERR_INVALID);
@@ -77,6 +78,42 @@ START_TEST(test_out_of_range_values)
     ck_assert_int_eq(hzprof_start(&cfg), HZPROF_ERR_INVALID);
     ck_assert_ptr_nonnull(strstr(hzprof_error_detail(), "power of two"));
     ck_assert_int_eq(hzprof_running(), 0);
+}
+END_TEST
+
+/* Issue 14 #1: 100 kHz perf timers on 64 busy threads locked a CPU in the kernel for
+ * minutes. Every sampler refuses a rate above its safe maximum, and the perf samplers one
+ * above the kernel's perf_event_max_sample_rate (which the kernel lowers under load), with
+ * HZPROF_ERR_RATE and a detail that names the limit: refused, never clamped, nothing armed. */
+START_TEST(test_rate_limits)
+{
+    for (const char *const *name = hzprof_sampler_names(); *name; name++) {
+        const unsigned max = hzprof_sampler_max_rate(*name);
+        ck_assert_uint_ge(max, 1);
+        ck_assert_uint_le(max, HZPROF_MAX_RATE_HZ);
+        struct hzprof_config cfg = config(*name, "fp");
+        cfg.rate_hz = 100000;
+        ck_assert_int_eq(hzprof_config_check(&cfg), HZPROF_ERR_RATE);
+        ck_assert_int_eq(hzprof_start(&cfg), HZPROF_ERR_RATE);
+        ck_assert_msg(strstr(hzprof_error_detail(), "100000 Hz is above") != NULL, "%s: %s", *name,
+                      hzprof_error_detail());
+        ck_assert_int_eq(hzprof_running(), 0);
+    }
+    ck_assert_uint_eq(hzprof_sampler_max_rate("nosuch"), 0);
+    /* The kernel's limit, as read from /proc (the kernel lowers it by itself). */
+    const struct sampler_ops *perf = sampler_find("perf-clock"), *tick = sampler_find("itimer");
+    ck_assert_int_eq(sampler_rate_check(perf, 8000, 5000), HZPROF_ERR_RATE);
+    ck_assert_ptr_nonnull(strstr(hzprof_error_detail(), "above the kernel's limit of 5000 Hz"));
+    ck_assert_int_eq(sampler_rate_check(perf, 5000, 5000), HZPROF_OK);
+    ck_assert_int_eq(sampler_rate_check(perf, 8000, 0), HZPROF_OK);    /* unknown: not checked */
+    ck_assert_int_eq(sampler_rate_check(tick, 8000, 5000), HZPROF_OK); /* not a perf timer */
+    const unsigned kernel = sampler_kernel_max_rate();
+    if (kernel && kernel < HZPROF_MAX_RATE_HZ)
+        ck_assert_uint_eq(hzprof_sampler_max_rate("perf-clock"), kernel);
+    /* At the limit, accepted. */
+    struct hzprof_config cfg = config("manual", "fp");
+    cfg.rate_hz = HZPROF_MAX_RATE_HZ;
+    ck_assert_int_eq(hzprof_config_check(&cfg), HZPROF_OK);
 }
 END_TEST
 
@@ -123,7 +160,7 @@ START_TEST(test_strerror_covers_codes)
 {
     ck_assert_str_eq(hzprof_strerror(HZPROF_ERR_NO_PMU), "hardware counters unavailable");
     ck_assert_str_eq(hzprof_strerror(12345), "unknown error");
-    for (int code = 0; code >= HZPROF_ERR_LABELS; code--)
+    for (int code = 0; code >= HZPROF_ERR_RATE; code--)
         ck_assert_str_ne(hzprof_strerror(code), "unknown error");
 }
 END_TEST
@@ -237,6 +274,7 @@ int main(void)
     tcase_add_test(tc, test_unknown_sampler_lists_valid_names);
     tcase_add_test(tc, test_unknown_unwinder_lists_valid_names);
     tcase_add_test(tc, test_out_of_range_values);
+    tcase_add_test(tc, test_rate_limits);
     tcase_add_test(tc, test_null_config_means_defaults);
     tcase_add_test(tc, test_lifecycle_errors);
     tcase_add_test(tc, test_write_to_bad_path_fails_cleanly);

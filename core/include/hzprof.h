@@ -54,7 +54,14 @@ extern "C" {
 
 /* Defaults and limits of struct hzprof_config. */
 #define HZPROF_DEFAULT_RATE_HZ 100
-#define HZPROF_MAX_RATE_HZ 100000
+/* The highest rate any sampler accepts. Each sampler has its own safe maximum (all
+ * 10 kHz today, hzprof_sampler_max_rate), and the perf samplers are also bounded by the
+ * kernel's /proc/sys/kernel/perf_event_max_sample_rate, which the kernel lowers by itself
+ * when sampling interrupts take too long. A higher request fails (HZPROF_ERR_RATE); it is
+ * never clamped. Why 10 kHz: on a 2-CPU VM a timer-driven sample costs ~60 us of CPU, so
+ * at 100 kHz per-thread perf timers on 64 busy threads locked a CPU in the kernel for
+ * minutes (soft lockup); at 10 kHz the period (100 us) still exceeds that cost. */
+#define HZPROF_MAX_RATE_HZ 10000
 #define HZPROF_DEFAULT_MAX_DEPTH 64 /* as Go */
 #define HZPROF_MAX_DEPTH_LIMIT 256
 #define HZPROF_DEFAULT_RING_WORDS (1u << 17) /* 1 MiB of 64-bit words, as Go */
@@ -75,6 +82,7 @@ enum hzprof_error {
     HZPROF_ERR_IO = -10,         /* writing an output file failed */
     HZPROF_ERR_NO_PROFILE = -11, /* nothing recorded yet to write */
     HZPROF_ERR_LABELS = -12,     /* label stack empty or full */
+    HZPROF_ERR_RATE = -13,       /* rate above the sampler's or the kernel's maximum */
 };
 
 /* A fixed message for a code ("hardware counters unavailable", ...). Never NULL. */
@@ -106,6 +114,16 @@ struct hzprof_config {
 /* Fills *cfg with the defaults above. */
 HZPROF_API void hzprof_config_init(struct hzprof_config *cfg);
 
+/* Checks cfg as hzprof_start would, starting nothing: names, ranges, the rate against
+ * the sampler's maximum and the kernel's (HZPROF_ERR_RATE), and whether this machine can
+ * provide the sampler (e.g. HZPROF_ERR_NO_PMU for "perf-cycles"). `hzprof record` calls
+ * it before the program starts. Returns HZPROF_OK or a code with hzprof_error_detail(). */
+HZPROF_API int hzprof_config_check(const struct hzprof_config *cfg);
+
+/* The highest rate the named sampler accepts now: its safe maximum, lowered to the
+ * kernel's perf_event_max_sample_rate for the perf samplers. 0 for an unknown name. */
+HZPROF_API unsigned hzprof_sampler_max_rate(const char *sampler);
+
 /* Starts profiling the whole process. Fails, with nothing left armed, on a bad config,
  * an unknown sampler/unwinder (HZPROF_ERR_UNKNOWN_*, detail lists the valid names), or
  * a sampler the machine cannot provide (e.g. HZPROF_ERR_NO_PMU for "perf-cycles" where
@@ -121,19 +139,24 @@ HZPROF_API int hzprof_stop(void);
 HZPROF_API int hzprof_running(void);
 
 struct hzprof_stats {
-    uint64_t samples_taken;    /* signals that produced a sample attempt */
-    uint64_t samples_recorded; /* samples written into the ring */
-    uint64_t samples_lost;     /* samples dropped because the ring was full */
-    uint64_t samples_off_cpu;  /* "wall" samples of threads that were not running */
-    uint64_t stacks_truncated; /* samples whose stack was deeper than max_depth */
-    uint64_t handler_ns_total; /* time spent inside the handler, all samples */
-    uint64_t handler_ns_max;   /* the longest single handler run */
-    uint64_t threads_seen;     /* threads armed/sampled during the session */
-    double cpu_seconds;        /* process CPU time while profiling */
-    double wall_seconds;       /* wall time while profiling */
-    double achieved_hz;        /* samples_taken per CPU-second (per thread-wall-second
-                                  for "wall"); compare with rate_hz */
-    unsigned rate_hz;          /* requested rate */
+    uint64_t samples_taken;     /* signals that produced a sample attempt */
+    uint64_t samples_recorded;  /* samples written into the ring */
+    uint64_t samples_lost;      /* samples dropped because the ring was full */
+    uint64_t samples_off_cpu;   /* "wall" samples of threads that were not running */
+    uint64_t stacks_truncated;  /* samples whose stack was deeper than max_depth */
+    uint64_t samples_low_stack; /* samples taken as the interrupted PC alone (or, under
+                                   1 KB, not taken) because the stack the handler ran on
+                                   had too little room to unwind: a program's own small
+                                   alternate stack; never the case on the alternate
+                                   stack hzprof gives threads that have none */
+    uint64_t handler_ns_total;  /* time spent inside the handler, all samples */
+    uint64_t handler_ns_max;    /* the longest single handler run */
+    uint64_t threads_seen;      /* threads armed/sampled during the session */
+    double cpu_seconds;         /* process CPU time while profiling */
+    double wall_seconds;        /* wall time while profiling */
+    double achieved_hz;         /* samples_taken per CPU-second (per thread-wall-second
+                                   for "wall"); compare with rate_hz */
+    unsigned rate_hz;           /* requested rate */
     char sampler[32];
     char unwinder[32];
 };

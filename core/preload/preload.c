@@ -88,12 +88,14 @@ static void write_stats(const char *outputs)
     if (!f)
         return;
     fprintf(f,
-            "samples=%llu lost=%llu truncated=%llu off_cpu=%llu achieved_hz=%.1f threads=%llu "
+            "samples=%llu lost=%llu truncated=%llu off_cpu=%llu low_stack=%llu achieved_hz=%.1f "
+            "threads=%llu "
             "cpu_seconds=%.3f wall_seconds=%.3f handler_ns=%llu sampler=%s unwinder=%s "
             "rate=%u outputs=%s\n",
             (unsigned long long)st.samples_taken, (unsigned long long)st.samples_lost,
             (unsigned long long)st.stacks_truncated, (unsigned long long)st.samples_off_cpu,
-            st.achieved_hz, (unsigned long long)st.threads_seen, st.cpu_seconds, st.wall_seconds,
+            (unsigned long long)st.samples_low_stack, st.achieved_hz,
+            (unsigned long long)st.threads_seen, st.cpu_seconds, st.wall_seconds,
             (unsigned long long)st.handler_ns_total, st.sampler, st.unwinder, st.rate_hz, outputs);
     fclose(f);
 }

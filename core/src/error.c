@@ -23,6 +23,7 @@ const char *hzprof_strerror(int code)
     case HZPROF_ERR_IO: return "output failed";
     case HZPROF_ERR_NO_PROFILE: return "no profile recorded";
     case HZPROF_ERR_LABELS: return "label stack misuse";
+    case HZPROF_ERR_RATE: return "sampling rate too high";
     default: return "unknown error";
     }
 }

@@ -7,6 +7,11 @@
  * touches is either on its own stack (bounded: HZPROF_MAX_DEPTH_LIMIT + 3 words) or
  * preallocated by hzprof_start (the ring, the session, the thread's TLS).
  *
+ * Stack: it runs on a preallocated alternate stack (altstack.h) where the thread had none;
+ * otherwise, and always before unwinding, it checks the room left on the stack it runs on
+ * (a program's own small alternate stack, a thread registered before altstacks) and takes
+ * a PC-only sample, counted in samples_low_stack, rather than overflow it.
+ *
  * Steps: join the session (handlers_active, see session.h); ask the sampler whether the
  * signal is its own; read the clock; unwind from the interrupted context; write one
  * record to the ring; if the ring is past half full, poke the reader through an eventfd
@@ -29,6 +34,16 @@
 #include "thread_state.h"
 
 struct session hz_session = {.wake_fd = -1};
+
+/* Stack the handler needs besides its unwinder's: its frames and the record (2 KB at the
+ * deepest max_depth). Sanitizers make every frame several times larger. */
+#if defined(__SANITIZE_ADDRESS__)
+#define STACK_SCALE 4
+#else
+#define STACK_SCALE 1
+#endif
+#define HANDLER_STACK_BYTES (4096 * STACK_SCALE)
+#define HANDLER_PC_ONLY_BYTES (1024 * STACK_SCALE)
 
 static uint64_t monotonic_ns(void)
 {
@@ -56,14 +71,10 @@ static void wake_reader(struct session *s)
     (void)ignored;
 }
 
-static void record_sample(struct session *s, ucontext_t *uc, unsigned flags)
+/* Fills the fixed words of rec (whose PCs are in place), writes it, accounts the time. */
+static void record_write(struct session *s, uint64_t *rec, unsigned depth, bool truncated,
+                         unsigned flags, uint64_t start)
 {
-    const uint64_t start = monotonic_ns();
-    uint64_t rec[RECORD_SAMPLE_FIXED_WORDS + HZPROF_MAX_DEPTH_LIMIT];
-    bool truncated = false;
-    const unsigned depth = s->unwinder->unwind(uc, (uintptr_t *)&rec[RECORD_SAMPLE_FIXED_WORDS],
-                                               s->max_depth, &truncated);
-
     pid_t tid = hz_thread.tid;
     if (tid == 0)
         tid = (pid_t)syscall(SYS_gettid); /* a thread that never registered */
@@ -85,6 +96,48 @@ static void record_sample(struct session *s, ucontext_t *uc, unsigned flags)
     stat_max(&s->handler_ns_max, spent);
 }
 
+/* Not inlined: its 2 KB record must not sit in the handler's frame when the handler
+ * takes the PC-only path on a short stack. */
+static void __attribute__((noinline))
+record_sample(struct session *s, ucontext_t *uc, unsigned flags)
+{
+    const uint64_t start = monotonic_ns();
+    uint64_t rec[RECORD_SAMPLE_FIXED_WORDS + HZPROF_MAX_DEPTH_LIMIT];
+    bool truncated = false;
+    const unsigned depth = s->unwinder->unwind(uc, (uintptr_t *)&rec[RECORD_SAMPLE_FIXED_WORDS],
+                                               s->max_depth, &truncated);
+    record_write(s, rec, depth, truncated, flags, start);
+}
+
+/* The interrupted PC alone, in a few words of stack: the fallback when the stack the
+ * handler runs on is too short to unwind (see handler_room). */
+static void __attribute__((noinline))
+record_pc_only(struct session *s, ucontext_t *uc, unsigned flags)
+{
+    const uint64_t start = monotonic_ns();
+    uint64_t rec[RECORD_SAMPLE_FIXED_WORDS + 1];
+    rec[RECORD_SAMPLE_FIXED_WORDS] = (uint64_t)uc->uc_mcontext.gregs[REG_RIP];
+    __atomic_fetch_add(&s->samples_low_stack, 1, __ATOMIC_RELAXED);
+    record_write(s, rec, 1, false, flags, start);
+}
+
+/* Bytes left below the handler's frame on the stack it runs on: our alternate stack, the
+ * thread's stack, or the program's own alternate stack; SIZE_MAX when unknown (a thread
+ * that never registered). sigaltstack(2) with a NULL new stack only reads kernel state. */
+static size_t handler_room(void)
+{
+    const uintptr_t sp = (uintptr_t)__builtin_frame_address(0);
+    if (hz_thread.alt_lo && sp >= hz_thread.alt_lo && sp < hz_thread.alt_hi)
+        return sp - hz_thread.alt_lo;
+    if (hz_thread.stack_lo && sp >= hz_thread.stack_lo && sp < hz_thread.stack_hi)
+        return sp - hz_thread.stack_lo;
+    stack_t ss;
+    if (sigaltstack(NULL, &ss) == 0 && (ss.ss_flags & SS_ONSTACK) && sp >= (uintptr_t)ss.ss_sp &&
+        sp < (uintptr_t)ss.ss_sp + ss.ss_size)
+        return sp - (uintptr_t)ss.ss_sp;
+    return SIZE_MAX;
+}
+
 static void profiler_signal_handler(int sig, siginfo_t *si, void *uc)
 {
     (void)sig;
@@ -93,8 +146,15 @@ static void profiler_signal_handler(int sig, siginfo_t *si, void *uc)
     __atomic_fetch_add(&s->handlers_active, 1, __ATOMIC_SEQ_CST);
     if (__atomic_load_n(&s->enabled, __ATOMIC_SEQ_CST)) {
         unsigned flags = 0;
-        if (s->sampler->accept(si, (const ucontext_t *)uc, &flags))
-            record_sample(s, (ucontext_t *)uc, flags);
+        if (s->sampler->accept(si, (const ucontext_t *)uc, &flags)) {
+            const size_t room = handler_room();
+            if (room >= HANDLER_STACK_BYTES + s->unwinder->stack_bytes)
+                record_sample(s, (ucontext_t *)uc, flags);
+            else if (room >= HANDLER_PC_ONLY_BYTES)
+                record_pc_only(s, (ucontext_t *)uc, flags);
+            else /* not even that: counted, not taken */
+                __atomic_fetch_add(&s->samples_low_stack, 1, __ATOMIC_RELAXED);
+        }
     }
     __atomic_fetch_sub(&s->handlers_active, 1, __ATOMIC_SEQ_CST);
     errno = saved_errno;
@@ -105,7 +165,7 @@ int handler_install(void)
     struct sigaction sa;
     memset(&sa, 0, sizeof sa);
     sa.sa_sigaction = profiler_signal_handler;
-    sa.sa_flags = SA_SIGINFO | SA_RESTART;
+    sa.sa_flags = SA_SIGINFO | SA_RESTART | SA_ONSTACK; /* altstack.h */
     sigemptyset(&sa.sa_mask);
     sigaddset(&sa.sa_mask, SIGPROF);
     return sigaction(SIGPROF, &sa, NULL) == 0 ? 0 : -errno;

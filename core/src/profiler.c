@@ -80,9 +80,12 @@ static int config_resolve(const struct hzprof_config *in, struct hzprof_config *
         return error_set(HZPROF_ERR_UNKNOWN_UNWINDER, "unknown unwinder '%s' (valid: %s)",
                          out->unwinder, valid);
     }
-    if (out->rate_hz < 1 || out->rate_hz > HZPROF_MAX_RATE_HZ)
+    if (out->rate_hz < 1)
         return error_set(HZPROF_ERR_INVALID, "rate %u Hz out of range 1..%u", out->rate_hz,
                          HZPROF_MAX_RATE_HZ);
+    int rc = sampler_rate_check(*sampler, out->rate_hz, sampler_kernel_max_rate());
+    if (rc != HZPROF_OK)
+        return rc;
     if (out->max_depth < 1 || out->max_depth > HZPROF_MAX_DEPTH_LIMIT)
         return error_set(HZPROF_ERR_INVALID, "max depth %u out of range 1..%u", out->max_depth,
                          HZPROF_MAX_DEPTH_LIMIT);
@@ -90,6 +93,19 @@ static int config_resolve(const struct hzprof_config *in, struct hzprof_config *
         return error_set(HZPROF_ERR_INVALID, "ring capacity %zu words is not a power of two >= %u",
                          out->ring_words, HZPROF_MIN_RING_WORDS);
     return HZPROF_OK;
+}
+
+int hzprof_config_check(const struct hzprof_config *cfg)
+{
+    struct hzprof_config c;
+    const struct sampler_ops *sampler;
+    const struct unwinder_ops *unwinder;
+    int rc = config_resolve(cfg, &c, &sampler, &unwinder);
+    if (rc != HZPROF_OK || !sampler->probe)
+        return rc;
+    const struct sampler_params params = {.rate_hz = c.rate_hz,
+                                          .period_ns = 1000000000u / c.rate_hz};
+    return sampler->probe(&params);
 }
 
 static double seconds_since(const struct timespec *t0, clockid_t clock)
@@ -128,6 +144,7 @@ static void session_reset(const struct hzprof_config *cfg, const struct sampler_
     hz_session.samples_taken = 0;
     hz_session.samples_off_cpu = 0;
     hz_session.stacks_truncated = 0;
+    hz_session.samples_low_stack = 0;
     hz_session.handler_ns_total = 0;
     hz_session.handler_ns_max = 0;
 }
@@ -209,6 +226,7 @@ static void stats_fill(struct hzprof_stats *st, double wall_s, double cpu_s)
     st->samples_lost = ring_lost_total(hz_session.ring);
     st->samples_off_cpu = __atomic_load_n(&hz_session.samples_off_cpu, __ATOMIC_RELAXED);
     st->stacks_truncated = __atomic_load_n(&hz_session.stacks_truncated, __ATOMIC_RELAXED);
+    st->samples_low_stack = __atomic_load_n(&hz_session.samples_low_stack, __ATOMIC_RELAXED);
     st->handler_ns_total = __atomic_load_n(&hz_session.handler_ns_total, __ATOMIC_RELAXED);
     st->handler_ns_max = __atomic_load_n(&hz_session.handler_ns_max, __ATOMIC_RELAXED);
     st->threads_seen = reader_threads_seen();

@@ -44,6 +44,7 @@ struct session {
     uint64_t samples_taken;
     uint64_t samples_off_cpu;
     uint64_t stacks_truncated;
+    uint64_t samples_low_stack; /* PC-only or skipped: too little stack to unwind */
     uint64_t handler_ns_total;
     uint64_t handler_ns_max;
 };

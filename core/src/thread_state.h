@@ -17,7 +17,9 @@
 struct thread_state {
     uintptr_t stack_lo; /* lowest stack address, 0 if unknown */
     uintptr_t stack_hi; /* one past the highest, 0 if unknown */
-    pid_t tid;          /* 0 until registered */
+    uintptr_t alt_lo;   /* our alternate signal stack (altstack.h), 0 if none */
+    uintptr_t alt_hi;
+    pid_t tid; /* 0 until registered */
     int registered;
     /* The label set current on this thread (0 = empty). Written by the thread itself,
      * read by its own signal handler, so a compiler barrier suffices. */

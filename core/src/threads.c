@@ -25,6 +25,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "altstack.h"
 #include "error.h"
 #include "thread_state.h"
 #include "unwind/unwinder.h"
@@ -123,6 +124,7 @@ int hzprof_thread_register(void)
         return HZPROF_OK;
     pthread_once(&key_once, make_exit_key);
     learn_stack_bounds();
+    altstack_install();
     unwinders_thread_init();
     hz_thread.tid = (pid_t)syscall(SYS_gettid);
 
@@ -158,6 +160,7 @@ void hzprof_thread_unregister(void)
     pthread_mutex_unlock(&registry_lock);
     hz_thread.registered = 0;
     pthread_setspecific(exit_key, NULL);
+    altstack_remove();
 }
 
 int threads_scan_process(void)
@@ -248,13 +251,18 @@ static pthread_create_fn real_pthread_create(void)
 struct start_args {
     void *(*fn)(void *);
     void *arg;
+    sigset_t mask; /* the creator's signal mask: what the thread would have inherited */
 };
 
+/* The new thread starts with SIGPROF blocked (see pthread_create below) and takes the
+ * creator's mask back once registered: until then its stack bounds and alternate stack
+ * are unknown, and a sample there could overflow a small stack. */
 static void *registering_start(void *p)
 {
     struct start_args a = *(struct start_args *)p;
     free(p);
     hzprof_thread_register();
+    pthread_sigmask(SIG_SETMASK, &a.mask, NULL);
     return a.fn(a.arg);
 }
 
@@ -269,7 +277,14 @@ HZPROF_API int pthread_create(pthread_t *thread, const pthread_attr_t *attr, voi
         return EAGAIN;
     a->fn = fn;
     a->arg = arg;
+    sigset_t prof;
+    sigemptyset(&prof);
+    sigaddset(&prof, SIGPROF);
+    sigset_t mask;
+    pthread_sigmask(SIG_BLOCK, &prof, &mask);
+    a->mask = mask; /* a belongs to the new thread once it runs: restore from our copy */
     int rc = real(thread, attr, registering_start, a);
+    pthread_sigmask(SIG_SETMASK, &mask, NULL);
     if (rc != 0)
         free(a);
     return rc;

@@ -20,5 +20,6 @@ static bool manual_accept(const siginfo_t *si, const ucontext_t *uc, unsigned *f
 
 const struct sampler_ops sampler_manual = {
     .name = "manual",
+    .max_rate_hz = HZPROF_MAX_RATE_HZ,
     .accept = manual_accept,
 };

@@ -145,6 +145,9 @@ static int cycles_arm(struct thread_entry *t, const struct sampler_params *p)
 
 const struct sampler_ops sampler_perf_clock = {
     .name = "perf-clock",
+    .max_rate_hz = HZPROF_MAX_RATE_HZ,
+    .kernel_rate_limited = true,
+    .probe = clock_start,
     .start = clock_start,
     .thread_arm = clock_arm,
     .thread_disarm = perf_disarm,
@@ -153,6 +156,9 @@ const struct sampler_ops sampler_perf_clock = {
 
 const struct sampler_ops sampler_perf_cycles = {
     .name = "perf-cycles",
+    .max_rate_hz = HZPROF_MAX_RATE_HZ,
+    .kernel_rate_limited = true,
+    .probe = cycles_start,
     .start = cycles_start,
     .thread_arm = cycles_arm,
     .thread_disarm = perf_disarm,

@@ -20,6 +20,8 @@
 #include <stdint.h>
 #include <ucontext.h>
 
+#include "hzprof.h"
+
 struct thread_entry;
 
 struct sampler_params {
@@ -32,6 +34,13 @@ struct sampler_params {
 
 struct sampler_ops {
     const char *name;
+    /* The documented safe maximum rate (HZPROF_MAX_RATE_HZ explains the number). */
+    unsigned max_rate_hz;
+    /* Also bounded by /proc/sys/kernel/perf_event_max_sample_rate (perf samplers). */
+    bool kernel_rate_limited;
+    /* Checks, arming nothing, that the machine can provide this sampler (e.g. a PMU).
+     * Returns an HZPROF_ERR_* code with error_set() detail. May be NULL. */
+    int (*probe)(const struct sampler_params *p);
     /* Checks the machine can provide this sampler and arms process-wide machinery.
      * Returns an HZPROF_ERR_* code with error_set() detail on failure. May be NULL. */
     int (*start)(const struct sampler_params *p);
@@ -51,5 +60,12 @@ extern const struct sampler_ops sampler_manual;
 
 /* By name, or NULL. */
 const struct sampler_ops *sampler_find(const char *name);
+
+/* The kernel's perf_event_max_sample_rate, or 0 when it cannot be read. */
+unsigned sampler_kernel_max_rate(void);
+
+/* HZPROF_OK, or HZPROF_ERR_RATE with the detail set, for rate_hz under sampler s when the
+ * kernel allows kernel_max (0: unknown, not checked) perf samples per second. */
+int sampler_rate_check(const struct sampler_ops *s, unsigned rate_hz, unsigned kernel_max);
 
 #endif

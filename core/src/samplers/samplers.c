@@ -1,6 +1,9 @@
 /* samplers.c — the table of sampler strategies. Adding one: a new file and a line here. */
 #include <stddef.h>
+#include <stdio.h>
 #include <string.h>
+
+#include "../error.h"
 
 #include "hzprof.h"
 #include "sampler.h"
@@ -25,4 +28,41 @@ const struct sampler_ops *sampler_find(const char *name)
 const char *const *hzprof_sampler_names(void)
 {
     return sampler_names;
+}
+
+unsigned sampler_kernel_max_rate(void)
+{
+    FILE *f = fopen("/proc/sys/kernel/perf_event_max_sample_rate", "re");
+    unsigned v = 0;
+    if (f) {
+        if (fscanf(f, "%u", &v) != 1)
+            v = 0;
+        fclose(f);
+    }
+    return v;
+}
+
+int sampler_rate_check(const struct sampler_ops *s, unsigned rate_hz, unsigned kernel_max)
+{
+    if (rate_hz > s->max_rate_hz)
+        return error_set(HZPROF_ERR_RATE,
+                         "%s: %u Hz is above its safe maximum of %u Hz (higher rates can lock "
+                         "a CPU in the kernel)",
+                         s->name, rate_hz, s->max_rate_hz);
+    if (s->kernel_rate_limited && kernel_max && rate_hz > kernel_max)
+        return error_set(HZPROF_ERR_RATE,
+                         "%s: %u Hz is above the kernel's limit of %u Hz "
+                         "(/proc/sys/kernel/perf_event_max_sample_rate, which the kernel lowers "
+                         "when sampling interrupts take too long)",
+                         s->name, rate_hz, kernel_max);
+    return HZPROF_OK;
+}
+
+unsigned hzprof_sampler_max_rate(const char *name)
+{
+    const struct sampler_ops *s = name ? sampler_find(name) : NULL;
+    if (!s)
+        return 0;
+    unsigned k = s->kernel_rate_limited ? sampler_kernel_max_rate() : 0;
+    return k && k < s->max_rate_hz ? k : s->max_rate_hz;
 }

@@ -191,6 +191,7 @@ static bool wall_accept(const siginfo_t *si, const ucontext_t *uc, unsigned *fla
 
 const struct sampler_ops sampler_wall = {
     .name = "wall",
+    .max_rate_hz = HZPROF_MAX_RATE_HZ,
     .start = wall_start,
     .stop = wall_stop,
     .thread_arm = wall_arm,

@@ -63,6 +63,6 @@ __attribute__((no_sanitize("address"))) static unsigned unwind_fp(ucontext_t *uc
 
 const struct unwinder_ops unwinder_fp = {
     .name = "fp",
-
+    .stack_bytes = 512, /* a loop with a few locals */
     .unwind = unwind_fp,
 };

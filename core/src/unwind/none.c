@@ -17,6 +17,6 @@ static unsigned unwind_none(ucontext_t *uc, uintptr_t *pcs, unsigned max, bool *
 
 const struct unwinder_ops unwinder_none = {
     .name = "none",
-
+    .stack_bytes = 0,
     .unwind = unwind_none,
 };

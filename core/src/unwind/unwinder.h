@@ -15,11 +15,13 @@
 #define HZPROF_UNWINDER_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <ucontext.h>
 
 struct unwinder_ops {
     const char *name;
+    size_t stack_bytes;        /* stack unwind() may use (handler.c checks the room) */
     void (*thread_init)(void); /* may be NULL */
     unsigned (*unwind)(ucontext_t *uc, uintptr_t *pcs, unsigned max, bool *truncated);
 };
