@@ -80,8 +80,8 @@ static int bench_with_config(const struct bench_config *cfg, const char *out_dir
     struct bench_plan plan;
     bench_plan_make(cfg, &plan);
     if (dry_run) {
-        printf("%zu configurations x %zu blocks (%u warm-up) = %zu trials\n", plan.nconfigs,
-               plan.nblocks, cfg->warmup, plan.ntrials);
+        printf("%zu configurations in %zu pairs x %zu blocks (%u warm-up) = %zu trials\n",
+               plan.nconfigs, plan.pairs_per_block, plan.nblocks, cfg->warmup, plan.ntrials);
         bench_plan_free(&plan);
         return 0;
     }

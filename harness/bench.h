@@ -3,10 +3,15 @@
  * directory (trials.jsonl, config.json, results.json, summary.md, profiles/).
  *
  * Protocol. The configurations are every workload with profiling off, plus every
- * workload x sampler x unwinder x rate. Trials run in blocks; each block holds every
- * configuration once, in an order shuffled with the seed and the block number, so drift
- * in the machine hits all configurations alike; the first `warmup` blocks are recorded
- * but excluded from the statistics. Each trial is a fresh process of the workload binary,
+ * workload x sampler x unwinder x rate. Trials run in pairs: each profiled configuration
+ * ("on") is paired with a trial of the same workload with profiling off, run right
+ * before or after it (the order drawn at random), so the pair shares the machine's state
+ * and the overhead is a ratio within the pair; each workload also gets an A/A pair (off
+ * and off), whose spread is the smallest effect the machine can show. A block holds every
+ * pair once, in an order shuffled with the seed and the block number, so drift hits all
+ * configurations alike; the first `warmup` blocks are recorded but excluded from the
+ * statistics. Where there are two CPUs or more, the workload runs pinned to one CPU and
+ * the harness on the others (bench_pin_cpu). Each trial is a fresh process of the workload binary,
  * with an environment variable of random length (Mytkowicz et al.: environment size moves
  * results), and is appended to trials.jsonl as soon as it ends, so an interrupted run
  * loses nothing and `--resume DIR` runs only the trials missing from the file.
@@ -33,18 +38,32 @@ struct bench_config_entry {
     bool baseline; /* another profiler (gperftools, perf record), not libhzprof */
 };
 
+/* A trial's part in its pair (trials 2i and 2i+1 are pair i, run back to back). */
+enum bench_role {
+    BENCH_ROLE_OFF, /* the reference of an on/off pair: its workload, profiling off */
+    BENCH_ROLE_ON,  /* the profiled configuration of an on/off pair */
+    BENCH_ROLE_AA,  /* both sides of an A/A pair: profiling off twice (the noise floor) */
+};
+
 struct bench_plan {
     struct bench_config_entry *configs;
     size_t nconfigs;
-    size_t *order; /* ntrials config ids: block by block */
+    size_t *order;       /* ntrials config ids: block by block, pair by pair */
+    unsigned char *role; /* ntrials enum bench_role */
     size_t ntrials, nblocks;
+    size_t pairs_per_block; /* one per profiled configuration, one A/A per workload */
 };
+
+extern const char *const bench_role_names[]; /* "off", "on", "aa" */
 
 /* True for a baseline that runs its own twin program (go-pprof): its rate-0
  * configuration is the twin with profiling off. */
 bool bench_baseline_has_twin(const char *baseline);
 
 int bench_plan_make(const struct bench_config *c, struct bench_plan *p);
+/* The profiling-off configuration that an on configuration is paired with: the
+ * workload's off run, or for a baseline with a twin (go-pprof) its twin's off run. */
+size_t bench_plan_off_of(const struct bench_plan *p, size_t config);
 void bench_plan_free(struct bench_plan *p);
 
 /* Runs (or resumes) the benchmark into dir. bin_dir holds the workload binaries.

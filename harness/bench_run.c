@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -43,10 +44,26 @@ static double now_s(void)
     return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-/* Runs argv with the extra environment variable pad; captures stdout and the tail of
- * stderr; kills it after timeout_s. */
+/* Pinning (bench.h): the workload on the last CPU the harness may use, the harness on the
+ * others, so neither measures the other. Returns the workload's CPU, or -1 with fewer than
+ * two CPUs (nothing pinned). The previous mask is kept in *saved to be restored. */
+static int pin_harness(cpu_set_t *saved)
+{
+    if (sched_getaffinity(0, sizeof *saved, saved) != 0 || CPU_COUNT(saved) < 2)
+        return -1;
+    int cpu = -1;
+    for (int i = 0; i < CPU_SETSIZE; i++)
+        if (CPU_ISSET(i, saved))
+            cpu = i;
+    cpu_set_t harness = *saved;
+    CPU_CLR(cpu, &harness);
+    return sched_setaffinity(0, sizeof harness, &harness) == 0 ? cpu : -1;
+}
+
+/* Runs argv with the extra environment variable pad (and pinned to cpu unless -1);
+ * captures stdout and the tail of stderr; kills it after timeout_s. */
 static int run_process(char *const argv[], const char *pad, char *const *env, unsigned timeout_s,
-                       struct trial_output *o)
+                       int cpu, struct trial_output *o)
 {
     int out_pipe[2], err_pipe[2];
     if (pipe2(out_pipe, O_CLOEXEC) != 0 || pipe2(err_pipe, O_CLOEXEC) != 0)
@@ -59,6 +76,12 @@ static int run_process(char *const argv[], const char *pad, char *const *env, un
         dup2(out_pipe[1], STDOUT_FILENO);
         dup2(err_pipe[1], STDERR_FILENO);
         setenv("HZPROF_BENCH_PAD", pad, 1);
+        if (cpu >= 0) { /* the whole process tree: a baseline's helper process too */
+            cpu_set_t one;
+            CPU_ZERO(&one);
+            CPU_SET(cpu, &one);
+            sched_setaffinity(0, sizeof one, &one);
+        }
         for (size_t i = 0; env && env[i]; i++)
             putenv(env[i]);
         execv(argv[0], argv);
@@ -338,6 +361,8 @@ int bench_run(const struct bench_config *c, const char *dir, const char *bin_dir
     for (size_t k = 0; k < plan.ntrials; k++)
         already += done[k];
     const bool tty = isatty(STDERR_FILENO);
+    cpu_set_t saved_mask;
+    const int cpu = pin_harness(&saved_mask);
     const char *stop_env = getenv("HZPROF_BENCH_STOP_AFTER"); /* test hook: a kill */
     long stop_after = stop_env ? strtol(stop_env, NULL, 10) : -1;
     long ran = 0;
@@ -352,7 +377,7 @@ int bench_run(const struct bench_config *c, const char *dir, const char *bin_dir
         const size_t cid = plan.order[k];
         const struct bench_config_entry *e = &plan.configs[cid];
         const struct bench_workload *w = &c->workloads[e->workload];
-        const size_t block = k / plan.nconfigs;
+        const size_t block = k / (2 * plan.pairs_per_block);
         const bool warmup = block < c->warmup;
         char what[128], rate[16], profile[8192] = "", cgout[8192] = "";
         snprintf(what, sizeof what, "%s %s/%s %u Hz", w->name, e->sampler ? e->sampler : "off",
@@ -361,6 +386,12 @@ int bench_run(const struct bench_config *c, const char *dir, const char *bin_dir
         cJSON *rec = cJSON_CreateObject();
         cJSON_AddNumberToObject(rec, "trial", (double)k);
         cJSON_AddNumberToObject(rec, "block", (double)block);
+        cJSON_AddNumberToObject(rec, "pair", (double)(k / 2));
+        cJSON_AddStringToObject(rec, "role", bench_role_names[plan.role[k]]);
+        if (cpu >= 0)
+            cJSON_AddNumberToObject(rec, "cpu", cpu);
+        else
+            cJSON_AddNullToObject(rec, "cpu");
         cJSON_AddBoolToObject(rec, "warmup", warmup);
         cJSON *cfg = cJSON_AddObjectToObject(rec, "config");
         cJSON_AddNumberToObject(cfg, "id", (double)cid);
@@ -386,7 +417,15 @@ int bench_run(const struct bench_config *c, const char *dir, const char *bin_dir
             unavailable[cid] = strdup(missing);
             cJSON_AddBoolToObject(rec, "baseline", true);
         }
-        if (unavailable[cid]) {
+        /* The off side of a pair whose profiled side cannot run here (known from an earlier
+         * trial): nothing to pair it with, so it is skipped too (not "unavailable": the
+         * off configuration itself is fine). */
+        const size_t mate = plan.order[k ^ 1];
+        if (plan.role[k] == BENCH_ROLE_OFF && unavailable[mate] && !unavailable[cid]) {
+            cJSON_AddStringToObject(rec, "skipped_reason",
+                                    "its pair's profiled configuration is unavailable here");
+            cJSON_AddBoolToObject(rec, "skipped", true);
+        } else if (unavailable[cid]) {
             cJSON_AddStringToObject(rec, "unavailable", unavailable[cid]);
             cJSON_AddBoolToObject(rec, "skipped", true);
         } else {
@@ -458,7 +497,7 @@ int bench_run(const struct bench_config *c, const char *dir, const char *bin_dir
             memset(pad, 'x', pad_len);
             pad[pad_len] = '\0';
             struct trial_output o = {0};
-            if (run_process(argv, pad, env, c->trial_timeout_s, &o) != 0) {
+            if (run_process(argv, pad, env, c->trial_timeout_s, cpu, &o) != 0) {
                 fprintf(stderr, "hzprof bench: cannot start a trial: %s\n", strerror(errno));
                 return 1;
             }
@@ -518,6 +557,8 @@ int bench_run(const struct bench_config *c, const char *dir, const char *bin_dir
             _exit(137); /* as if killed */
     }
     fclose(out);
+    if (cpu >= 0)
+        sched_setaffinity(0, sizeof saved_mask, &saved_mask);
     for (size_t i = 0; i < plan.nconfigs; i++)
         free(unavailable[i]);
     free(unavailable);

@@ -10,6 +10,7 @@
 #include <time.h>
 
 #include "bench.h"
+#include "bench_pairs.h"
 #include "machine.h"
 #include "stats.h"
 #include "text_file.h"
@@ -360,6 +361,70 @@ static void fmt_ci(char *buf, size_t n, cJSON *e, const char *fmt)
     snprintf(buf, n, "%s [%s, %s]", v, lo, hi);
 }
 
+/* The headline: paired overheads (bench_pairs.h) judged against the A/A floor. */
+static void write_paired_markdown(FILE *f, cJSON *results)
+{
+    cJSON *summary = cJSON_GetObjectItem(results, "summary");
+    cJSON *aa = cJSON_GetObjectItem(summary, "aa");
+    cJSON *cpu = get(summary, "pinning", "workload_cpu", NULL);
+    if (cJSON_IsNumber(cpu))
+        fprintf(f, "Workload pinned to CPU %.0f, the harness on the other CPUs. ",
+                cpu->valuedouble);
+    else
+        fprintf(f, "Workload not pinned (fewer than two CPUs). ");
+    fprintf(f, "Each profiled trial ran beside a profiling-off trial of its workload (order "
+               "random within the pair); overhead is the median over pairs of CPU on / CPU off "
+               "- 1, with a 95%% bootstrap interval over pairs. The A/A floor (off beside off) "
+               "is the smallest effect this machine shows: an overhead whose interval lies "
+               "within it is printed as *< X* and is not resolved.\n\n");
+    if (cJSON_GetArraySize(aa)) {
+        fprintf(f, "| workload | A/A pairs | A/A CPU ratio | minimum detectable effect %% | "
+                   "trial length s |\n|---|---:|---|---:|---:|\n");
+        for (cJSON *a = aa->child; a; a = a->next) {
+            char ratio[128];
+            fmt_ci(ratio, sizeof ratio, cJSON_GetObjectItem(a, "cpu_ratio"), "%.4f");
+            fprintf(f, "| %s | %.0f | %s | %.2f | %.2f |\n",
+                    cJSON_GetObjectItem(a, "workload")->valuestring,
+                    num(cJSON_GetObjectItem(a, "pairs")), ratio,
+                    num(cJSON_GetObjectItem(a, "mde_pct")),
+                    num(cJSON_GetObjectItem(a, "trial_seconds_median")));
+        }
+        fputs("\n", f);
+    }
+    fprintf(f, "## Paired overhead\n\n| workload | sampler | unwinder | Hz asked | Hz achieved | "
+               "pairs | CPU overhead %% | throughput overhead %% | µs CPU per sample | handler "
+               "µs per sample |\n|---|---|---|---:|---:|---:|---|---|---|---|\n");
+    size_t rows = 0, resolved = 0;
+    for (cJSON *c = get(summary, "configs", NULL, NULL)->child; c; c = c->next) {
+        cJSON *p = cJSON_GetObjectItem(c, "paired");
+        if (!p)
+            continue;
+        char thr[128] = "-", cost[128] = "-", handler[128] = "-", hz[32] = "-";
+        fmt_ci(thr, sizeof thr, cJSON_GetObjectItem(p, "throughput_overhead"), "%.2f");
+        if (cJSON_GetObjectItem(p, "cost_per_sample_us"))
+            fmt_ci(cost, sizeof cost, cJSON_GetObjectItem(p, "cost_per_sample_us"), "%.1f");
+        if (cJSON_GetObjectItem(p, "handler_us_per_sample"))
+            fmt_ci(handler, sizeof handler, cJSON_GetObjectItem(p, "handler_us_per_sample"),
+                   "%.2f");
+        if (cJSON_IsNumber(cJSON_GetObjectItem(c, "achieved_hz_median")))
+            snprintf(hz, sizeof hz, "%.0f", num(cJSON_GetObjectItem(c, "achieved_hz_median")));
+        const bool ok = cJSON_IsTrue(cJSON_GetObjectItem(p, "resolved"));
+        rows++;
+        resolved += ok;
+        fprintf(f, "| %s | %s | %s | %.0f | %s | %.0f | %s%s%s | %s | %s | %s |\n",
+                cJSON_GetObjectItem(c, "workload")->valuestring,
+                cJSON_GetObjectItem(c, "sampler")->valuestring,
+                cJSON_GetObjectItem(c, "unwinder")->valuestring,
+                num(cJSON_GetObjectItem(c, "rate")), hz, num(cJSON_GetObjectItem(p, "pairs")),
+                ok ? "**" : "*", cJSON_GetObjectItem(p, "text")->valuestring, ok ? "**" : "*", thr,
+                cost, handler);
+    }
+    fprintf(f,
+            "\n%zu of %zu overheads resolved (bold); the rest (italic, *< X*) are within the "
+            "noise floor or their interval.\n\n",
+            resolved, rows);
+}
+
 bool bench_config_all_failed(cJSON *c)
 {
     return num(cJSON_GetObjectItem(c, "n")) == 0 &&
@@ -424,7 +489,9 @@ void bench_write_markdown(FILE *f, cJSON *results)
             }
         fputs("\n", f);
     }
-    fprintf(f, "Medians of the measured trials with 95%% bootstrap intervals. Overhead = 1 - "
+    write_paired_markdown(f, results);
+    fprintf(f, "## Unpaired medians\n\nMedians of the measured trials with 95%% bootstrap "
+               "intervals. Overhead = 1 - "
                "throughput on / throughput off; *≈0* marks an interval that includes zero.\n\n");
     fprintf(f, "| workload | sampler | unwinder | Hz asked | Hz achieved | n | throughput | "
                "overhead %% | handler ns/sample | lost | truth error pts |\n");
@@ -550,9 +617,35 @@ int bench_summarize(const struct bench_config *c, const char *dir)
     cJSON *costs = cJSON_AddArrayToObject(summary, "cost_per_sample");
     static cJSON *off[MAX_VALUES];
     uint64_t seed = c->seed;
+    struct trial_index ix;
+    if (trial_index_make(trials, &ix) != 0) {
+        cJSON_Delete(results);
+        cJSON_Delete(summary);
+        fprintf(stderr, "hzprof bench: out of memory\n");
+        return -1;
+    }
+    cJSON *aa_list = cJSON_AddArrayToObject(summary, "aa");
+    cJSON *pinning = cJSON_AddObjectToObject(summary, "pinning");
+    cJSON *first_cpu = trials->child ? cJSON_GetObjectItem(trials->child, "cpu") : NULL;
+    if (cJSON_IsNumber(first_cpu)) {
+        cJSON_AddNumberToObject(pinning, "workload_cpu", first_cpu->valuedouble);
+        cJSON_AddStringToObject(pinning, "harness", "every other CPU of its affinity mask");
+    } else {
+        cJSON_AddNullToObject(pinning, "workload_cpu");
+        cJSON_AddStringToObject(pinning, "workload_cpu_reason",
+                                "fewer than two CPUs (or a run from before pinning)");
+    }
     for (size_t w = 0; w < c->nworkloads; w++) {
         const char *name = c->workloads[w].name;
         const char *un;
+        cJSON *aa = bench_pairs_aa(&ix, name, seed++);
+        double mde = NAN;
+        if (aa) {
+            cJSON_AddStringToObject(aa, "workload", name);
+            cJSON *m = cJSON_GetObjectItem(aa, "mde_pct");
+            mde = cJSON_IsNumber(m) ? m->valuedouble : NAN;
+            cJSON_AddItemToArray(aa_list, aa);
+        }
         size_t n_off = select_trials(trials, name, NULL, NULL, 0, off, MAX_VALUES, &un, NULL);
         cJSON *dummy;
         size_t dn;
@@ -560,10 +653,15 @@ int bench_summarize(const struct bench_config *c, const char *dir)
                                                        seed++, &dummy, &dn));
         for (size_t s = 0; s < c->nsamplers; s++)
             for (size_t u = 0; u < c->nunwinders; u++) {
-                for (size_t r = 0; r < c->nrates; r++)
-                    cJSON_AddItemToArray(
-                        configs, summarize_config(trials, name, c->samplers[s], c->unwinders[u],
-                                                  c->rates[r], off, n_off, seed++, &dummy, &dn));
+                for (size_t r = 0; r < c->nrates; r++) {
+                    cJSON *row = summarize_config(trials, name, c->samplers[s], c->unwinders[u],
+                                                  c->rates[r], off, n_off, seed++, &dummy, &dn);
+                    cJSON *paired = bench_pairs_config(&ix, name, c->samplers[s], c->unwinders[u],
+                                                       c->rates[r], false, mde, seed++);
+                    if (paired)
+                        cJSON_AddItemToObject(row, "paired", paired);
+                    cJSON_AddItemToArray(configs, row);
+                }
                 cJSON *cost = cost_per_sample(trials, name, c->samplers[s], c->unwinders[u], seed++,
                                               false, false);
                 if (cost)
@@ -580,16 +678,23 @@ int bench_summarize(const struct bench_config *c, const char *dir)
                 cJSON_AddItemToArray(configs, summarize_config(trials, name, bl, "builtin", 0, NULL,
                                                                0, seed++, &dummy, &dn));
             }
-            for (size_t r = 0; r < c->nrates; r++)
-                cJSON_AddItemToArray(configs, summarize_config(trials, name, bl, "builtin",
-                                                               c->rates[r], twin ? twin_off : off,
-                                                               twin ? n_twin_off : n_off, seed++,
-                                                               &dummy, &dn));
+            for (size_t r = 0; r < c->nrates; r++) {
+                cJSON *row = summarize_config(trials, name, bl, "builtin", c->rates[r],
+                                              twin ? twin_off : off, twin ? n_twin_off : n_off,
+                                              seed++, &dummy, &dn);
+                /* A twin's own noise floor is not measured: its overheads are not judged. */
+                cJSON *paired = bench_pairs_config(&ix, name, bl, "builtin", c->rates[r], true,
+                                                   twin ? NAN : mde, seed++);
+                if (paired)
+                    cJSON_AddItemToObject(row, "paired", paired);
+                cJSON_AddItemToArray(configs, row);
+            }
             cJSON *cost = cost_per_sample(trials, name, bl, "builtin", seed++, true, twin);
             if (cost)
                 cJSON_AddItemToArray(costs, cost);
         }
     }
+    trial_index_free(&ix);
     cJSON_AddItemToObject(results, "summary", summary);
     cJSON_AddItemToObject(results, "trials", trials);
 

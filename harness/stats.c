@@ -183,3 +183,31 @@ bool stats_slope_ci(const double *x, const double *y, size_t n, unsigned resampl
     free(dist);
     return true;
 }
+
+struct estimate stats_paired_ratio_ci(const double *on, const double *off, size_t n,
+                                      unsigned resamples, double level, uint64_t seed)
+{
+    double *ratio = malloc((n ? n : 1) * sizeof *ratio);
+    size_t m = 0;
+    for (size_t i = 0; ratio && i < n; i++)
+        if (off[i] > 0 && isfinite(on[i]) && isfinite(off[i]))
+            ratio[m++] = on[i] / off[i];
+    struct estimate e = {NAN, NAN, NAN};
+    if (ratio && m)
+        e = stats_median_ci(ratio, m, resamples, level, seed);
+    free(ratio);
+    return e;
+}
+
+double stats_aa_mde(struct estimate aa_ratio)
+{
+    if (!isfinite(aa_ratio.lo) || !isfinite(aa_ratio.hi))
+        return NAN;
+    return fmax(fabs(aa_ratio.lo - 1), fabs(aa_ratio.hi - 1));
+}
+
+bool stats_resolved(struct estimate effect, double mde)
+{
+    return isfinite(mde) && isfinite(effect.lo) && isfinite(effect.hi) &&
+           (effect.lo > mde || effect.hi < -mde);
+}

@@ -47,6 +47,20 @@ struct estimate stats_overhead_ci(const double *off, size_t n_off, const double 
 bool stats_slope_ci(const double *x, const double *y, size_t n, unsigned resamples, double level,
                     uint64_t seed, struct estimate *slope, double *intercept);
 
+/* Paired design (bench_pairs.h): the median over pairs of on[i] / off[i] with a
+ * percentile-bootstrap interval that resamples whole pairs. Pairs with off[i] <= 0 or a
+ * non-finite value are left out. */
+struct estimate stats_paired_ratio_ci(const double *on, const double *off, size_t n,
+                                      unsigned resamples, double level, uint64_t seed);
+
+/* The minimum detectable effect of an A/A ratio estimate (off beside off), as a fraction:
+ * the larger distance of its interval's ends from 1. NAN without an interval. */
+double stats_aa_mde(struct estimate aa_ratio);
+
+/* An effect (a fraction, e.g. ratio - 1) is resolved when its whole interval lies beyond
+ * +-mde; never with an unknown mde or no interval. */
+bool stats_resolved(struct estimate effect, double mde);
+
 static inline bool estimate_includes_zero(struct estimate e)
 {
     return e.lo <= 0 && e.hi >= 0;

@@ -58,7 +58,7 @@ START_TEST(test_unknown_unwinder_lists_valid_names)
     struct hzprof_config cfg = config("manual", "dwarf");
     ck_assert_int_eq(hzprof_start(&cfg), HZPROF_ERR_UNKNOWN_UNWINDER);
     ck_assert_str_eq(hzprof_error_detail(),
-                     "unknown unwinder 'dwarf' (valid: fp, libunwind, none)");
+                     "unknown unwinder 'dwarf' (valid: fp, libunwind, none, empty)");
 }
 END_TEST
 
@@ -114,6 +114,25 @@ START_TEST(test_rate_limits)
     struct hzprof_config cfg = config("manual", "fp");
     cfg.rate_hz = HZPROF_MAX_RATE_HZ;
     ck_assert_int_eq(hzprof_config_check(&cfg), HZPROF_OK);
+}
+END_TEST
+
+/* The "empty" unwinder (issue 13's platform floor): every signal counted, nothing
+ * recorded, nothing unwound. */
+START_TEST(test_empty_unwinder_counts_and_records_nothing)
+{
+    struct hzprof_config cfg = config("manual", "empty");
+    ck_assert_int_eq(hzprof_start(&cfg), HZPROF_OK);
+    const pid_t pid = getpid(), tid = (pid_t)syscall(SYS_gettid);
+    for (int i = 0; i < 50; i++)
+        ck_assert_int_eq(syscall(SYS_tgkill, pid, tid, SIGPROF), 0);
+    ck_assert_int_eq(hzprof_stop(), HZPROF_OK);
+    struct hzprof_stats st;
+    ck_assert_int_eq(hzprof_get_stats(&st), HZPROF_OK);
+    ck_assert_uint_eq(st.samples_taken, 50);
+    ck_assert_uint_eq(st.samples_recorded, 0);
+    ck_assert_uint_eq(st.handler_ns_total, 0);
+    ck_assert_str_eq(st.unwinder, "empty");
 }
 END_TEST
 
@@ -275,6 +294,7 @@ int main(void)
     tcase_add_test(tc, test_unknown_unwinder_lists_valid_names);
     tcase_add_test(tc, test_out_of_range_values);
     tcase_add_test(tc, test_rate_limits);
+    tcase_add_test(tc, test_empty_unwinder_counts_and_records_nothing);
     tcase_add_test(tc, test_null_config_means_defaults);
     tcase_add_test(tc, test_lifecycle_errors);
     tcase_add_test(tc, test_write_to_bad_path_fails_cleanly);

@@ -24,7 +24,8 @@ static const char *hzprof;
 static char work[] = "/tmp/hzprof-test-bench-XXXXXX";
 
 /* 2 workloads x (off + 1 sampler x 1 unwinder x 2 rates, + perf-cycles x 2 rates)
- * = 2 x 5 = 10 configurations; 1 warm-up + 2 measured blocks = 30 trials. */
+ * = 2 x 5 = 10 configurations; per block a pair per profiled configuration (2 x 4) and an
+ * A/A pair per workload (2) = 10 pairs = 20 trials; 1 warm-up + 2 measured blocks = 60. */
 static const char tiny[] =
     "{\"workloads\": [{\"name\": \"mm\", \"program\": \"matmul\", \"args\": [\"--n\", \"64\","
     " \"--reps\", \"60\"]}, {\"name\": \"split\", \"program\": \"truth\", \"args\": [\"--case\","
@@ -32,7 +33,8 @@ static const char tiny[] =
     " \"samplers\": [\"perf-clock\", \"perf-cycles\"], \"unwinders\": [\"fp\"],"
     " \"rates\": [200, 1000], \"repetitions\": 2, \"warmup\": 1, \"seed\": 42}";
 #define TINY_CONFIGS 10
-#define TINY_TRIALS 30
+#define TINY_PAIRS 10
+#define TINY_TRIALS 60
 
 static int sh(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 static int sh(const char *fmt, ...)
@@ -129,27 +131,79 @@ START_TEST(test_schema_count_interleaving)
     ck_assert_int_eq(with_overhead, 4); /* 2 workloads x perf-clock x 2 rates */
     ck_assert_int_ge(cJSON_GetArraySize(cJSON_GetObjectItem(summary, "cost_per_sample")), 2);
 
-    /* Interleaving: every block holds every configuration once; blocks differ in order. */
+    /* Pairs (issue 13): trials 2i and 2i+1 are pair i. Every block holds every profiled
+     * configuration once as "on", beside an "off" trial of the same workload, in either
+     * order; and one A/A pair (off, off) per workload. Blocks differ in order. */
+    ck_assert_int_eq(cJSON_GetArraySize(cJSON_GetObjectItem(summary, "aa")), 2);
     cJSON *lines[TINY_TRIALS + 1];
     snprintf(path, sizeof path, "%s/run/trials.jsonl", work);
     ck_assert_uint_eq(load_lines(path, lines, TINY_TRIALS + 1), TINY_TRIALS);
-    int seen[3][TINY_CONFIGS] = {{0}};
-    int order[3][TINY_CONFIGS];
+    int seen_on[3][TINY_CONFIGS] = {{0}}, aa[3][TINY_CONFIGS] = {{0}};
+    int order[3][TINY_PAIRS];
+    int on_first = 0, off_first = 0;
     for (int i = 0; i < TINY_TRIALS; i++) {
-        int trial = cJSON_GetObjectItem(lines[i], "trial")->valueint;
-        int block = cJSON_GetObjectItem(lines[i], "block")->valueint;
-        int id = cJSON_GetObjectItem(cJSON_GetObjectItem(lines[i], "config"), "id")->valueint;
+        cJSON *t = lines[i], *mate = lines[i ^ 1];
+        int trial = cJSON_GetObjectItem(t, "trial")->valueint;
+        int block = cJSON_GetObjectItem(t, "block")->valueint;
+        int id = cJSON_GetObjectItem(cJSON_GetObjectItem(t, "config"), "id")->valueint;
+        const char *role = cJSON_GetObjectItem(t, "role")->valuestring;
+        const char *mate_role = cJSON_GetObjectItem(mate, "role")->valuestring;
         ck_assert_int_eq(trial, i);
-        ck_assert_int_eq(block, i / TINY_CONFIGS);
-        ck_assert_int_eq(cJSON_IsTrue(cJSON_GetObjectItem(lines[i], "warmup")), block == 0);
-        seen[block][id]++;
-        order[block][i % TINY_CONFIGS] = id;
+        ck_assert_int_eq(cJSON_GetObjectItem(t, "pair")->valueint, i / 2);
+        ck_assert_int_eq(block, i / (2 * TINY_PAIRS));
+        ck_assert_int_eq(cJSON_IsTrue(cJSON_GetObjectItem(t, "warmup")), block == 0);
+        ck_assert_str_eq(
+            cJSON_GetObjectItem(cJSON_GetObjectItem(t, "config"), "workload")->valuestring,
+            cJSON_GetObjectItem(cJSON_GetObjectItem(mate, "config"), "workload")->valuestring);
+        if (strcmp(role, "on") == 0) {
+            ck_assert_str_eq(mate_role, "off");
+            ck_assert(
+                cJSON_IsNull(cJSON_GetObjectItem(cJSON_GetObjectItem(mate, "config"), "sampler")));
+            seen_on[block][id]++;
+            order[block][(i / 2) % TINY_PAIRS] = id;
+            *(i % 2 == 0 ? &on_first : &off_first) += 1;
+        } else if (strcmp(role, "aa") == 0) {
+            ck_assert_str_eq(mate_role, "aa");
+            aa[block][id]++;
+            order[block][(i / 2) % TINY_PAIRS] = 100 + id;
+        } else {
+            ck_assert_str_eq(role, "off");
+            ck_assert_str_eq(mate_role, "on");
+        }
     }
     for (int b = 0; b < 3; b++)
-        for (int id = 0; id < TINY_CONFIGS; id++)
-            ck_assert_int_eq(seen[b][id], 1);
+        for (int id = 0; id < TINY_CONFIGS; id++) {
+            cJSON *c = cJSON_GetArrayItem(cJSON_GetObjectItem(summary, "configs"), id);
+            const bool off = cJSON_IsNull(cJSON_GetObjectItem(c, "sampler"));
+            ck_assert_int_eq(seen_on[b][id], off ? 0 : 1);
+            ck_assert_int_eq(aa[b][id], off ? 2 : 0);
+        }
+    ck_assert(on_first > 0 && off_first > 0); /* the order within a pair is drawn */
+    /* Pinning: with two CPUs or more, every trial ran on one CPU, the last one allowed. */
+    cJSON *pin = cJSON_GetObjectItem(cJSON_GetObjectItem(summary, "pinning"), "workload_cpu");
+    if (sysconf(_SC_NPROCESSORS_ONLN) >= 2) {
+        ck_assert(cJSON_IsNumber(pin));
+        for (int i = 0; i < TINY_TRIALS; i++)
+            ck_assert_int_eq(cJSON_GetObjectItem(lines[i], "cpu")->valueint, pin->valueint);
+    } else {
+        ck_assert(cJSON_IsNull(pin));
+    }
     ck_assert(memcmp(order[0], order[1], sizeof order[0]) != 0 ||
               memcmp(order[1], order[2], sizeof order[0]) != 0);
+    /* The paired summary: perf-clock rows have one, with its verdict. */
+    int paired = 0;
+    for (cJSON *c = cJSON_GetObjectItem(summary, "configs")->child; c; c = c->next) {
+        cJSON *p = cJSON_GetObjectItem(c, "paired");
+        if (!p)
+            continue;
+        paired++;
+        ck_assert_int_eq(cJSON_GetObjectItem(p, "pairs")->valueint, 2);
+        ck_assert(
+            cJSON_IsNumber(cJSON_GetObjectItem(cJSON_GetObjectItem(p, "cpu_overhead"), "lo")));
+        ck_assert(cJSON_IsBool(cJSON_GetObjectItem(p, "resolved")));
+        ck_assert(cJSON_IsString(cJSON_GetObjectItem(p, "text")));
+    }
+    ck_assert_int_eq(paired, 4);
     /* perf-cycles without a PMU: recorded once as unavailable, then skipped. */
     for (int i = 0; i < TINY_TRIALS; i++)
         cJSON_Delete(lines[i]);
@@ -157,6 +211,8 @@ START_TEST(test_schema_count_interleaving)
     snprintf(path, sizeof path, "%s/run/summary.md", work);
     text = slurp(path);
     ck_assert_ptr_nonnull(strstr(text, "| mm | perf-clock | fp | 1000 |"));
+    ck_assert_ptr_nonnull(strstr(text, "## Paired overhead"));
+    ck_assert_ptr_nonnull(strstr(text, "minimum detectable effect"));
     ck_assert_ptr_nonnull(strstr(text, "## Cost per sample"));
     free(text);
     /* A second run into the same directory is refused. */
@@ -275,7 +331,7 @@ START_TEST(test_failed_configs_are_reported)
     char *msg = slurp(err);
     ck_assert_ptr_nonnull(msg);
     ck_assert_msg(strstr(msg, "broken off/- off: failed: matmul: --order: 'zig' is not ijk, "
-                              "ikj or blocked (2 trials)"),
+                              "ikj or blocked (6 trials)"),
                   "stderr: %s", msg);
     ck_assert_msg(strstr(msg, "broken perf-clock/fp 200 Hz: failed: matmul: --order"), "stderr: %s",
                   msg);
@@ -283,11 +339,11 @@ START_TEST(test_failed_configs_are_reported)
                   "a good configuration reported as failed: %s", msg);
     free(msg);
 
-    /* Every trial written (2 workloads x 2 configurations x 2 blocks), the good ones whole. */
-    cJSON *lines[16];
+    /* Every trial written (2 workloads x (an on/off pair + an A/A pair) x 2 blocks). */
+    cJSON *lines[20];
     snprintf(path, sizeof path, "%s/fail/trials.jsonl", work);
-    ck_assert_uint_eq(load_lines(path, lines, 16), 8);
-    for (int i = 0; i < 8; i++)
+    ck_assert_uint_eq(load_lines(path, lines, 20), 16);
+    for (int i = 0; i < 16; i++)
         cJSON_Delete(lines[i]);
 
     snprintf(path, sizeof path, "%s/fail/summary.md", work);
@@ -295,7 +351,7 @@ START_TEST(test_failed_configs_are_reported)
     ck_assert_ptr_nonnull(md);
     ck_assert_msg(strstr(md, "**2 configurations failed**"), "%s", md);
     ck_assert(strstr(md, "- broken off/- off: failed: matmul: --order: 'zig' is not ijk, ikj or "
-                         "blocked (2 trials)"));
+                         "blocked (6 trials)"));
     ck_assert(strstr(md, "**failed** (2 trials): matmul: --order"));
     free(md);
 
@@ -381,7 +437,8 @@ START_TEST(test_baselines_have_rows)
                 ck_assert(cJSON_IsString(cJSON_GetObjectItem(c, "unavailable")));
                 continue;
             }
-            ck_assert_int_eq(cJSON_GetObjectItem(c, "n")->valueint, 2);
+            /* The twin's off run pairs with each of its rates: 2 blocks x 2 rates. */
+            ck_assert_int_eq(cJSON_GetObjectItem(c, "n")->valueint, twin_off ? 4 : 2);
             ck_assert(cJSON_IsObject(cJSON_GetObjectItem(c, "throughput")));
             if (twin_off) { /* the Go twin with profiling off: the reference, no overhead */
                 ck_assert(!cJSON_GetObjectItem(c, "overhead"));

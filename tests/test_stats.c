@@ -9,6 +9,41 @@
 
 #include "stats.h"
 
+/* The paired statistics (issue 13) against tests/stats_reference.py, an independent
+ * Python implementation: its output pasted here. The same seed draws the same resamples,
+ * so the intervals agree to rounding. */
+START_TEST(test_paired_statistics_match_the_reference)
+{
+    const double on[] = {1.30, 1.25, 1.41, 1.22, 1.35, 1.28, 1.33};
+    const double off[] = {1.00, 1.02, 0.98, 1.01, 0.99, 1.03, 1.00};
+    struct estimate e = stats_paired_ratio_ci(on, off, 7, 2000, 0.95, 7);
+    /* paired ratio: 1.3 [1.2254901960784315, 1.3636363636363638] */
+    ck_assert_double_eq_tol(e.value, 1.3, 1e-12);
+    ck_assert_double_eq_tol(e.lo, 1.2254901960784315, 1e-12);
+    ck_assert_double_eq_tol(e.hi, 1.3636363636363638, 1e-12);
+    const double aa_a[] = {1.00, 1.01, 0.99, 1.02, 1.00, 0.98, 1.01, 1.00};
+    const double aa_b[] = {1.01, 0.99, 1.00, 1.03, 0.98, 1.00, 1.02, 0.99};
+    struct estimate aa = stats_paired_ratio_ci(aa_b, aa_a, 8, 2000, 0.95, 11);
+    /* aa ratio: 1.0098524558338187 [0.98019801980198018, 1.0101010101010102]
+     * mde 0.01980198019801982 */
+    ck_assert_double_eq_tol(aa.value, 1.0098524558338187, 1e-12);
+    ck_assert_double_eq_tol(aa.lo, 0.98019801980198018, 1e-12);
+    ck_assert_double_eq_tol(aa.hi, 1.0101010101010102, 1e-12);
+    const double mde = stats_aa_mde(aa);
+    ck_assert_double_eq_tol(mde, 0.01980198019801982, 1e-12);
+    /* effect resolved against that mde: True */
+    ck_assert(stats_resolved((struct estimate){e.value - 1, e.lo - 1, e.hi - 1}, mde));
+    /* Inside the floor, or no floor known: not resolved. */
+    ck_assert(!stats_resolved((struct estimate){0.015, 0.011, 0.03}, mde));
+    ck_assert(!stats_resolved((struct estimate){-0.01, -0.05, 0.03}, mde));
+    ck_assert(stats_resolved((struct estimate){-0.05, -0.08, -0.03}, mde));
+    ck_assert(!stats_resolved((struct estimate){0.3, 0.2, 0.4}, NAN));
+    /* Pairs with a non-positive reference are left out. */
+    const double on3[] = {2, 3, 4}, off3[] = {1, 0, 2};
+    ck_assert_double_eq_tol(stats_paired_ratio_ci(on3, off3, 3, 10, 0.95, 1).value, 2, 1e-12);
+}
+END_TEST
+
 START_TEST(test_median_and_percentiles)
 {
     const double odd[] = {5, 1, 4, 2, 3};
@@ -132,6 +167,7 @@ int main(void)
     tcase_add_test(tc, test_median_ci_of_a_normal_sample);
     tcase_add_test(tc, test_overhead_ci);
     tcase_add_test(tc, test_slope_of_a_known_line);
+    tcase_add_test(tc, test_paired_statistics_match_the_reference);
     suite_add_tcase(s, tc);
     return run_suite(s);
 }

@@ -102,7 +102,9 @@ struct hzprof_config {
      * "manual" (no timer: samples are taken when the process sends itself SIGPROF with
      * tgkill; for tests and cost measurements). NULL means "thread-timer". */
     const char *sampler;
-    /* Unwinder name: "fp", "libunwind" or "none". NULL means "libunwind". */
+    /* Unwinder name: "fp", "libunwind", "none" (the interrupted PC only) or "empty" (no
+     * sample: the handler counts the signal and returns; what the platform's timer and
+     * signal delivery cost by themselves). NULL means "libunwind". */
     const char *unwinder;
     /* Frames kept per sample, 1..HZPROF_MAX_DEPTH_LIMIT; deeper stacks keep their
      * leaf-most frames and count as truncated. */

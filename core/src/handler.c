@@ -146,7 +146,11 @@ static void profiler_signal_handler(int sig, siginfo_t *si, void *uc)
     __atomic_fetch_add(&s->handlers_active, 1, __ATOMIC_SEQ_CST);
     if (__atomic_load_n(&s->enabled, __ATOMIC_SEQ_CST)) {
         unsigned flags = 0;
-        if (s->sampler->accept(si, (const ucontext_t *)uc, &flags)) {
+        if (!s->sampler->accept(si, (const ucontext_t *)uc, &flags)) {
+            /* not ours */
+        } else if (s->unwinder->no_record) { /* "empty": the platform floor */
+            __atomic_fetch_add(&s->samples_taken, 1, __ATOMIC_RELAXED);
+        } else {
             const size_t room = handler_room();
             if (room >= HANDLER_STACK_BYTES + s->unwinder->stack_bytes)
                 record_sample(s, (ucontext_t *)uc, flags);

@@ -22,6 +22,7 @@
 struct unwinder_ops {
     const char *name;
     size_t stack_bytes;        /* stack unwind() may use (handler.c checks the room) */
+    bool no_record;            /* "empty": count the signal, record nothing (platform floor) */
     void (*thread_init)(void); /* may be NULL */
     unsigned (*unwind)(ucontext_t *uc, uintptr_t *pcs, unsigned max, bool *truncated);
 };
@@ -29,6 +30,7 @@ struct unwinder_ops {
 extern const struct unwinder_ops unwinder_fp;
 extern const struct unwinder_ops unwinder_libunwind;
 extern const struct unwinder_ops unwinder_none;
+extern const struct unwinder_ops unwinder_empty;
 
 /* By name, or NULL. */
 const struct unwinder_ops *unwinder_find(const char *name);

@@ -9,9 +9,10 @@ static const struct unwinder_ops *const unwinders[] = {
     &unwinder_fp,
     &unwinder_libunwind,
     &unwinder_none,
+    &unwinder_empty,
 };
 
-static const char *const unwinder_names[] = {"fp", "libunwind", "none", NULL};
+static const char *const unwinder_names[] = {"fp", "libunwind", "none", "empty", NULL};
 
 const struct unwinder_ops *unwinder_find(const char *name)
 {

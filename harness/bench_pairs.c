@@ -1,0 +1,200 @@
+/* bench_pairs.c — see bench_pairs.h. */
+#define _GNU_SOURCE
+#include "bench_pairs.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "bench_summary.h"
+#include "stats.h"
+
+#define MAX_PAIRS 4096
+
+static cJSON *get(cJSON *o, const char *a, const char *b, const char *c)
+{
+    cJSON *x = cJSON_GetObjectItem(o, a);
+    if (b)
+        x = cJSON_GetObjectItem(x, b);
+    if (c)
+        x = cJSON_GetObjectItem(x, c);
+    return x;
+}
+
+static double num(cJSON *x)
+{
+    return cJSON_IsNumber(x) ? x->valuedouble : NAN;
+}
+
+int trial_index_make(cJSON *trials, struct trial_index *ix)
+{
+    ix->n = 0;
+    for (cJSON *t = trials ? trials->child : NULL; t; t = t->next) {
+        double k = num(cJSON_GetObjectItem(t, "trial"));
+        if (k >= 0 && k < 1e7 && (size_t)k + 1 > ix->n)
+            ix->n = (size_t)k + 1;
+    }
+    ix->by_trial = calloc(ix->n ? ix->n : 1, sizeof *ix->by_trial);
+    if (!ix->by_trial)
+        return -1;
+    for (cJSON *t = trials ? trials->child : NULL; t; t = t->next) {
+        double k = num(cJSON_GetObjectItem(t, "trial"));
+        if (k >= 0 && (size_t)k < ix->n)
+            ix->by_trial[(size_t)k] = t;
+    }
+    return 0;
+}
+
+void trial_index_free(struct trial_index *ix)
+{
+    free(ix->by_trial);
+    ix->by_trial = NULL;
+    ix->n = 0;
+}
+
+/* A measured trial that succeeded. */
+static bool usable(cJSON *t)
+{
+    return t && !cJSON_IsTrue(cJSON_GetObjectItem(t, "warmup")) &&
+           num(cJSON_GetObjectItem(t, "exit_status")) == 0 &&
+           cJSON_IsObject(cJSON_GetObjectItem(t, "output"));
+}
+
+static bool role_is(cJSON *t, const char *role)
+{
+    cJSON *r = cJSON_GetObjectItem(t, "role");
+    return cJSON_IsString(r) && strcmp(r->valuestring, role) == 0;
+}
+
+static bool config_is(cJSON *t, const char *workload, const char *sampler, const char *unwinder,
+                      double rate)
+{
+    cJSON *cfg = cJSON_GetObjectItem(t, "config");
+    cJSON *w = cJSON_GetObjectItem(cfg, "workload"), *s = cJSON_GetObjectItem(cfg, "sampler"),
+          *u = cJSON_GetObjectItem(cfg, "unwinder");
+    if (!cJSON_IsString(w) || strcmp(w->valuestring, workload) != 0)
+        return false;
+    if (!sampler)
+        return cJSON_IsNull(s);
+    return cJSON_IsString(s) && strcmp(s->valuestring, sampler) == 0 && cJSON_IsString(u) &&
+           strcmp(u->valuestring, unwinder) == 0 && num(cJSON_GetObjectItem(cfg, "rate")) == rate;
+}
+
+static double cpu_of(cJSON *t, bool process_tree)
+{
+    return process_tree ? num(cJSON_GetObjectItem(t, "process_cpu_seconds"))
+                        : num(get(t, "output", "measured", "cpu_seconds"));
+}
+
+static cJSON *estimate_obj(struct estimate e, double scale, double shift, const char *unit)
+{
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddNumberToObject(o, "value", (e.value + shift) * scale);
+    if (isfinite(e.lo)) {
+        cJSON_AddNumberToObject(o, "lo", (e.lo + shift) * scale);
+        cJSON_AddNumberToObject(o, "hi", (e.hi + shift) * scale);
+    } else {
+        cJSON_AddNullToObject(o, "lo");
+        cJSON_AddNullToObject(o, "hi");
+    }
+    if (unit)
+        cJSON_AddStringToObject(o, "unit", unit);
+    return o;
+}
+
+cJSON *bench_pairs_aa(const struct trial_index *ix, const char *workload, uint64_t seed)
+{
+    static double cpu_a[MAX_PAIRS], cpu_b[MAX_PAIRS], secs[2 * MAX_PAIRS];
+    size_t n = 0, ns = 0;
+    for (size_t k = 0; k + 1 < ix->n && n < MAX_PAIRS; k += 2) {
+        cJSON *a = ix->by_trial[k], *b = ix->by_trial[k + 1];
+        if (!usable(a) || !usable(b) || !role_is(a, "aa") || !role_is(b, "aa") ||
+            !config_is(a, workload, NULL, NULL, 0))
+            continue;
+        cpu_a[n] = cpu_of(a, false);
+        cpu_b[n++] = cpu_of(b, false);
+        secs[ns++] = num(cJSON_GetObjectItem(a, "process_seconds"));
+        secs[ns++] = num(cJSON_GetObjectItem(b, "process_seconds"));
+    }
+    if (n == 0)
+        return NULL;
+    struct estimate e = stats_paired_ratio_ci(cpu_b, cpu_a, n, BENCH_RESAMPLES, 0.95, seed);
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddNumberToObject(o, "pairs", (double)n);
+    cJSON_AddItemToObject(o, "cpu_ratio", estimate_obj(e, 1, 0, NULL));
+    const double mde = 100 * stats_aa_mde(e);
+    if (isfinite(mde))
+        cJSON_AddNumberToObject(o, "mde_pct", mde);
+    else
+        cJSON_AddNullToObject(o, "mde_pct");
+    cJSON_AddNumberToObject(o, "trial_seconds_median", stats_median(secs, ns));
+    return o;
+}
+
+void bench_pairs_text(char *buf, size_t n, double value, double lo, double hi, double mde_pct,
+                      bool *resolved)
+{
+    *resolved = stats_resolved((struct estimate){value, lo, hi}, mde_pct);
+    if (*resolved)
+        snprintf(buf, n, "%.2f [%.2f, %.2f]", value, lo, hi);
+    else if (isfinite(hi))
+        snprintf(buf, n, "< %.2f", fmax(hi, isfinite(mde_pct) ? mde_pct : 0));
+    else
+        snprintf(buf, n, "%.2f (no interval)", value);
+}
+
+cJSON *bench_pairs_config(const struct trial_index *ix, const char *workload, const char *sampler,
+                          const char *unwinder, double rate, bool baseline, double mde_pct,
+                          uint64_t seed)
+{
+    static double cpu_on[MAX_PAIRS], cpu_off[MAX_PAIRS], thr_on[MAX_PAIRS], thr_off[MAX_PAIRS],
+        cost[MAX_PAIRS], handler[MAX_PAIRS];
+    size_t n = 0, nc = 0, nh = 0;
+    for (size_t k = 0; k < ix->n && n < MAX_PAIRS; k++) {
+        cJSON *on = ix->by_trial[k], *off = ix->by_trial[k ^ 1];
+        if ((k ^ 1) >= ix->n || !usable(on) || !usable(off) || !role_is(on, "on") ||
+            !role_is(off, "off") || !config_is(on, workload, sampler, unwinder, rate))
+            continue;
+        const double c_on = cpu_of(on, baseline), c_off = cpu_of(off, baseline);
+        const double t_on = num(get(on, "output", "measured", "throughput")),
+                     t_off = num(get(off, "output", "measured", "throughput"));
+        if (!(c_on > 0) || !(c_off > 0) || !(t_off > 0) || !isfinite(t_on))
+            continue;
+        cpu_on[n] = c_on, cpu_off[n] = c_off;
+        thr_on[n] = t_on, thr_off[n++] = t_off;
+        const double samples = num(get(on, "output", "profiling", "samples"));
+        if (samples > 0) {
+            cost[nc++] = (c_on - c_off) / samples * 1e6;
+            const double h = num(get(on, "output", "profiling", "handler_ns_mean"));
+            /* "empty" times nothing in its handler: no handler figure, not a zero. */
+            if (!baseline && isfinite(h) && strcmp(unwinder, "empty") != 0)
+                handler[nh++] = h / 1e3;
+        }
+    }
+    if (n == 0)
+        return NULL;
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddNumberToObject(o, "pairs", (double)n);
+    struct estimate ec = stats_paired_ratio_ci(cpu_on, cpu_off, n, BENCH_RESAMPLES, 0.95, seed);
+    struct estimate et = stats_paired_ratio_ci(thr_on, thr_off, n, BENCH_RESAMPLES, 0.95, seed + 1);
+    cJSON_AddItemToObject(o, "cpu_overhead", estimate_obj(ec, 100, -1, "percent"));
+    /* 1 - ratio: the interval's ends swap. */
+    struct estimate et_over = {1 - et.value, 1 - et.hi, 1 - et.lo};
+    cJSON_AddItemToObject(o, "throughput_overhead", estimate_obj(et_over, 100, 0, "percent"));
+    if (nc) {
+        struct estimate e = stats_median_ci(cost, nc, BENCH_RESAMPLES, 0.95, seed + 2);
+        cJSON_AddItemToObject(o, "cost_per_sample_us", estimate_obj(e, 1, 0, "µs of CPU"));
+    }
+    if (nh) {
+        struct estimate e = stats_median_ci(handler, nh, BENCH_RESAMPLES, 0.95, seed + 3);
+        cJSON_AddItemToObject(o, "handler_us_per_sample", estimate_obj(e, 1, 0, "µs"));
+    }
+    char text[96];
+    bool resolved;
+    bench_pairs_text(text, sizeof text, (ec.value - 1) * 100, (ec.lo - 1) * 100, (ec.hi - 1) * 100,
+                     mde_pct, &resolved);
+    cJSON_AddBoolToObject(o, "resolved", resolved);
+    cJSON_AddStringToObject(o, "text", text);
+    return o;
+}

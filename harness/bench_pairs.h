@@ -1,0 +1,53 @@
+/*
+ * bench_pairs.h — the paired analysis of a bench run (bench.h's protocol).
+ *
+ * Every profiled trial ("on") ran right beside a trial of its workload with profiling
+ * off ("off"); each pair gives ratios that the machine's drift cancels out of:
+ *   cpu ratio        CPU seconds on / off (the measured region; the process tree for
+ *                    baselines, whose helper processes spend CPU outside the workload)
+ *   throughput ratio throughput on / off
+ *   cost per sample  (CPU on - CPU off) / samples taken on, in µs
+ * A configuration's overhead is the median over its pairs with a percentile-bootstrap
+ * 95% interval over pairs: CPU overhead = median cpu ratio - 1, throughput overhead =
+ * 1 - median throughput ratio.
+ *
+ * A/A pairs (off and off) give the floor: the bootstrap interval of their median cpu
+ * ratio around 1. The minimum detectable effect (MDE) of a workload is the larger end of
+ * that interval, in percent. An overhead is "resolved" when its whole interval lies
+ * beyond ±MDE; otherwise it is reported as "< X %" with X the larger of its upper bound
+ * and the MDE, and it is not a number to interpret.
+ */
+#ifndef HZPROF_BENCH_PAIRS_H
+#define HZPROF_BENCH_PAIRS_H
+
+#include <cjson/cJSON.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* Trials by their trial number (NULL where none): what the pair lookups index. */
+struct trial_index {
+    cJSON **by_trial;
+    size_t n;
+};
+
+int trial_index_make(cJSON *trials, struct trial_index *ix);
+void trial_index_free(struct trial_index *ix);
+
+/* {pairs, cpu_ratio {value, lo, hi}, mde_pct, trial_seconds_median} for a workload's
+ * A/A pairs, or NULL when it has none. */
+cJSON *bench_pairs_aa(const struct trial_index *ix, const char *workload, uint64_t seed);
+
+/* The "paired" object of one configuration: {pairs, cpu_overhead, throughput_overhead
+ * (each {value, lo, hi, unit: percent}), cost_per_sample_us {value, lo, hi},
+ * handler_us_per_sample {value, lo, hi} (ours only), resolved, text}; NULL without pairs.
+ * mde_pct: the workload's MDE (NAN when unknown: then nothing counts as resolved). */
+cJSON *bench_pairs_config(const struct trial_index *ix, const char *workload, const char *sampler,
+                          const char *unwinder, double rate, bool baseline, double mde_pct,
+                          uint64_t seed);
+
+/* The verdict text of an overhead: "24.0 [22.1, 26.9]" when resolved, "< 3.2" when not. */
+void bench_pairs_text(char *buf, size_t n, double value, double lo, double hi, double mde_pct,
+                      bool *resolved);
+
+#endif
