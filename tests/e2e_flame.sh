@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # e2e_flame.sh — `hzprof flame`: well-formed SVG for hostile names (xmllint), widths
-# proportional to samples, --diff colours, options, and refusals.
+# proportional to samples, --diff colours, options, very deep stacks, and refusals.
 #   e2e_flame.sh HZPROF
 set -euo pipefail
 hzprof=$1
@@ -69,7 +69,25 @@ grep -q '<title>all (6 samples' tag.svg || fail "--tag did not filter"
 "$hzprof" flame tags.folded -o - --colors mem --hash --countname ms | xmllint --noout - ||
     fail "stdout output"
 
-# 5. Refusals: existing output, bad options, unreadable input.
+# 5. Very deep stacks (deep recursion): the layout once recursed with 16 KB of stack per
+#    frame and died at ~507 frames, leaving a partial SVG. One stack of 100,000 frames and
+#    one of 600 under the same root, a sample each: every frame is 490 px wide, so all of
+#    them are drawn (all + main + 99,999 + 599 = 100,600), the deepest at the very top.
+#    printf, not string concatenation: linear in the line's length.
+awk 'BEGIN {
+    printf "main"; for (i = 1; i < 100000; i++) printf ";deep_%d", i; print " 1"
+    printf "main"; for (i = 1; i < 600; i++) printf ";mid_%d", i; print " 1"
+}' > deep.folded
+"$hzprof" flame deep.folded -o deep.svg || fail "flame failed on a 100,000-frame stack"
+xmllint --noout deep.svg || fail "deep.svg is not well-formed XML"
+frames=$(grep -c '<g data-n=' deep.svg)
+[ "$frames" -eq 100600 ] || fail "deep.svg has $frames frames, not 100600"
+grep -q '<title>deep_99999 (1 samples, 50.00%)</title>' deep.svg || fail "deepest frame missing"
+grep -q '<title>mid_599 (1 samples, 50.00%)</title>' deep.svg || fail "600th frame missing"
+# depth 100,000 at 16 px a frame: y = height - 34 - 100,001 * 16 = 42, the top padding.
+[ "$(attr "$(rect_of deep.svg deep_99999)" y)" = 42.0 ] || fail "deepest frame misplaced"
+
+# 6. Refusals: existing output, bad options, unreadable input.
 if "$hzprof" flame prop.folded -o prop.svg 2> err.txt; then fail "overwrote prop.svg"; fi
 grep -q "exists; use -f" err.txt || fail "no refusal message"
 if "$hzprof" flame prop.folded -o x.svg --colors plaid 2> err.txt; then fail "bad palette accepted"; fi

@@ -5,7 +5,9 @@
  * --reverse) are merged into a tree of nodes keyed by (parent, name), each node summing
  * the values of the samples through it. Layout: a depth-first walk with siblings sorted
  * by name; a node's width is its value over the total, times the drawable width; nodes
- * under --minwidth px (and so their children) are left out. The SVG carries a small
+ * under --minwidth px (and so their children) are left out. Stacks may be as deep as
+ * memory allows (deep recursion gives 100,000 frames and more): the frame buffers grow
+ * on the heap and the walk keeps an explicit stack, never recursing. The SVG carries a small
  * script of our own for hover details, click-to-zoom, reset, and regular-expression
  * search (also on Ctrl-F) with the matched percentage; it needs no network.
  */
@@ -225,19 +227,62 @@ static long location_index(const struct pp_profile *p, uint64_t id)
     return l ? (long)(l - p->locations) : -1;
 }
 
+/* The frames of the sample being added and the path of the one before it, grown to the
+ * deepest sample: a stack's depth is bounded only by memory (recursive programs easily
+ * have thousands of frames; a fixed cap would silently cut them). */
+struct frame_buf {
+    int64_t *names, *prev_names;
+    uint32_t *prev_nodes;
+    size_t cap;
+};
+
+/* Room for `need` frames; prev_names and prev_nodes keep their contents. */
+static int frame_buf_reserve(struct frame_buf *b, size_t need)
+{
+    if (need <= b->cap)
+        return 0;
+    size_t cap = b->cap ? b->cap : 256;
+    while (cap < need)
+        cap *= 2;
+    int64_t *names = realloc(b->names, cap * sizeof *names);
+    if (!names)
+        return -1;
+    b->names = names;
+    int64_t *prev_names = realloc(b->prev_names, cap * sizeof *prev_names);
+    if (!prev_names)
+        return -1;
+    b->prev_names = prev_names;
+    uint32_t *prev_nodes = realloc(b->prev_nodes, cap * sizeof *prev_nodes);
+    if (!prev_nodes)
+        return -1;
+    b->prev_nodes = prev_nodes;
+    b->cap = cap;
+    return 0;
+}
+
+static void frame_buf_free(struct frame_buf *b)
+{
+    free(b->names);
+    free(b->prev_names);
+    free(b->prev_nodes);
+}
+
 /* A sample's frames as string indices of p (0 = unknown), root first (leaf first with
- * reverse), into names[]. */
+ * reverse), into b->names. Returns how many, or (size_t)-1 when out of memory. */
 static size_t sample_frames(const struct pp_profile *p, const struct location_names *ln,
-                            const struct pp_sample *s, bool reverse, int64_t *names, size_t max)
+                            const struct pp_sample *s, bool reverse, struct frame_buf *b)
 {
     size_t n = 0;
-    for (size_t i = s->nlocations; i-- > 0 && n < max;) {
+    for (size_t i = s->nlocations; i-- > 0;) {
         long li = location_index(p, s->location_ids[i]);
         if (li < 0)
             continue;
-        for (size_t k = ln->first[li]; k < ln->first[li + 1] && n < max; k++)
-            names[n++] = ln->names[k];
+        if (frame_buf_reserve(b, n + (ln->first[li + 1] - ln->first[li])) != 0)
+            return (size_t)-1;
+        for (size_t k = ln->first[li]; k < ln->first[li + 1]; k++)
+            b->names[n++] = ln->names[k];
     }
+    int64_t *names = b->names;
     if (reverse)
         for (size_t i = 0; i < n / 2; i++) {
             int64_t t = names[i];
@@ -257,28 +302,24 @@ static bool sample_has_tag(const struct pp_profile *p, const struct pp_sample *s
     return false;
 }
 
-#define MAX_FRAMES 4096
-
 /* Adds every sample of p to the tree (into value, or base when `base`). With `base`,
  * paths are only followed, never created. Returns the total value added, or NAN on
  * error. */
 static double tree_add_profile(struct tree *t, const struct pp_profile *p, int vi,
                                const struct flame_options *o, bool base, double scale)
 {
-    static int64_t names[MAX_FRAMES], prev_names[MAX_FRAMES];
-    static uint32_t prev_nodes[MAX_FRAMES];
+    struct frame_buf fb = {0};
     size_t prev_n = 0; /* the previous sample's path: sorted input shares long prefixes */
     /* Each string's hash, once. */
     uint64_t *hashes = malloc((p->nstrings ? p->nstrings : 1) * sizeof *hashes);
-    struct location_names ln;
-    if (!hashes || location_names_init(&ln, p) != 0) {
-        free(hashes);
-        return NAN;
-    }
+    struct location_names ln = {0};
+    double total = NAN;
+    if (!hashes || location_names_init(&ln, p) != 0)
+        goto out;
     for (size_t i = 0; i < p->nstrings; i++)
         hashes[i] = name_hash(p->strings[i]);
     const uint64_t unknown_hash = name_hash("[unknown]");
-    double total = 0;
+    total = 0;
     for (size_t i = 0; i < p->nsamples; i++) {
         const struct pp_sample *s = &p->samples[i];
         if (vi < 0 || (size_t)vi >= s->nvalues || s->values[vi] <= 0)
@@ -286,7 +327,11 @@ static double tree_add_profile(struct tree *t, const struct pp_profile *p, int v
         if (o->tag_key && !sample_has_tag(p, s, o->tag_key, o->tag_value))
             continue;
         const double v = (double)s->values[vi] * scale;
-        size_t n = sample_frames(p, &ln, s, o->reverse, names, MAX_FRAMES);
+        size_t n = sample_frames(p, &ln, s, o->reverse, &fb);
+        if (n == (size_t)-1) {
+            total = NAN; /* out of memory */
+            goto out;
+        }
         if (o->max_depth && n > o->max_depth)
             n = o->max_depth;
         total += v;
@@ -299,25 +344,25 @@ static double tree_add_profile(struct tree *t, const struct pp_profile *p, int v
         bool shared = true; /* still on the previous sample's path */
         for (; k < n; k++) {
             uint32_t child;
-            if (shared && k < prev_n && names[k] == prev_names[k]) {
-                child = prev_nodes[k];
+            const int64_t name_k = fb.names[k];
+            if (shared && k < prev_n && name_k == fb.prev_names[k]) {
+                child = fb.prev_nodes[k];
             } else {
                 shared = false;
-                const char *name = names[k] ? profile_string(p, names[k]) : "[unknown]";
-                uint64_t hash = names[k] ? hashes[names[k]] : unknown_hash;
+                const char *name = name_k ? profile_string(p, name_k) : "[unknown]";
+                uint64_t hash = name_k ? hashes[name_k] : unknown_hash;
                 child = tree_child(t, node, name, hash, !base);
             }
             if (!child) {
                 if (!base) {
-                    free(hashes);
-                    location_names_free(&ln);
-                    return NAN; /* out of memory */
+                    total = NAN; /* out of memory */
+                    goto out;
                 }
                 break;
             }
             node = child;
-            prev_names[k] = names[k];
-            prev_nodes[k] = child;
+            fb.prev_names[k] = name_k;
+            fb.prev_nodes[k] = child;
             if (base)
                 t->nodes[node].base += v;
             else
@@ -325,8 +370,10 @@ static double tree_add_profile(struct tree *t, const struct pp_profile *p, int v
         }
         prev_n = k;
     }
+out:
     free(hashes);
     location_names_free(&ln);
+    frame_buf_free(&fb);
     return total;
 }
 
@@ -453,10 +500,18 @@ struct layout {
     double max_delta;
 };
 
-static int cmp_children(const void *a, const void *b, void *ctx)
+/* A frame still to draw, at its left edge x. */
+struct pending {
+    uint32_t id;
+    double x;
+};
+
+/* Siblings by name, descending: the stack then pops them left to right. */
+static int cmp_pending_desc(const void *a, const void *b, void *ctx)
 {
     const struct tree *t = ctx;
-    return strcmp(t->nodes[*(const uint32_t *)a].name, t->nodes[*(const uint32_t *)b].name);
+    return strcmp(t->nodes[((const struct pending *)b)->id].name,
+                  t->nodes[((const struct pending *)a)->id].name);
 }
 
 static void format_count(char *buf, size_t n, double v)
@@ -467,60 +522,92 @@ static void format_count(char *buf, size_t n, double v)
         snprintf(buf, n, "%.2f", v);
 }
 
-static void draw_node(struct layout *L, uint32_t id, double x)
+/* Writes node id's frame at x. Returns false, writing nothing, when it is narrower than
+ * --minwidth (and so are its children). */
+static bool draw_frame(const struct layout *L, uint32_t id, double x)
 {
     const struct node *nd = &L->t->nodes[id];
     const double w = nd->value * L->scale;
     if (w < L->o->min_width)
-        return;
+        return false;
     const unsigned fh = L->o->frame_height;
     const double y = L->o->inverted ? L->ypad1 + (double)nd->depth * fh
                                     : L->height - L->ypad2 - (double)(nd->depth + 1) * fh;
-    {
-        char count[64];
-        format_count(count, sizeof count, nd->value);
-        struct rgb c;
-        double delta = 0;
-        if (L->o->base) {
-            delta = nd->value - nd->base;
-            c = diff_color(delta, L->max_delta);
-        } else {
-            c = palette_color(L->o->colors, nd->name, nd->depth, L->o->hash);
+    char count[64];
+    format_count(count, sizeof count, nd->value);
+    struct rgb c;
+    double delta = 0;
+    if (L->o->base) {
+        delta = nd->value - nd->base;
+        c = diff_color(delta, L->max_delta);
+    } else {
+        c = palette_color(L->o->colors, nd->name, nd->depth, L->o->hash);
+    }
+    fputs("<g data-n=\"", L->f);
+    xml_escape(L->f, nd->name, 0);
+    fputs("\"><title>", L->f);
+    xml_escape(L->f, nd->name, 0);
+    fprintf(L->f, " (%s %s, %.2f%%", count, L->o->count_name, 100 * nd->value / L->total);
+    if (L->o->base)
+        fprintf(L->f, "; %+.2f%% vs base", 100 * delta / L->total);
+    fprintf(L->f,
+            ")</title><rect x=\"%.2f\" y=\"%.1f\" width=\"%.2f\" height=\"%u\" "
+            "fill=\"rgb(%d,%d,%d)\" rx=\"2\" ry=\"2\"/><text x=\"%.2f\" y=\"%.1f\">",
+            x, y, w, fh - 1, c.r, c.g, c.b, x + 3, y + fh - 5);
+    const size_t fit = w > 3 ? (size_t)((w - 3) / (12 * 0.59)) : 0;
+    if (fit >= 3)
+        xml_escape(L->f, nd->name, strlen(nd->name) > fit ? fit - 2 : 0);
+    fputs("</text></g>\n", L->f);
+    return true;
+}
+
+/* Draws the tree depth first from the root at x, children sorted by name left to right.
+ * An explicit stack on the heap rather than recursion: stacks are as deep as the profiled
+ * program's (100,000 frames and more for deep recursion), far beyond the thread's stack.
+ * It holds the frames still to draw, at most one entry per node. Returns -1 with errno
+ * ENOMEM when out of memory. */
+static int draw_frames(const struct layout *L, double x)
+{
+    size_t n = 0, cap = 1024;
+    struct pending *stack = malloc(cap * sizeof *stack);
+    if (!stack)
+        return -1;
+    stack[n++] = (struct pending){0, x};
+    while (n > 0) {
+        const struct pending top = stack[--n];
+        if (!draw_frame(L, top.id, top.x))
+            continue;
+        const struct node *nd = &L->t->nodes[top.id];
+        if (cap - n < nd->nchildren) {
+            size_t grown_cap = cap * 2;
+            while (grown_cap - n < nd->nchildren)
+                grown_cap *= 2;
+            struct pending *grown = realloc(stack, grown_cap * sizeof *grown);
+            if (!grown) {
+                free(stack);
+                errno = ENOMEM;
+                return -1;
+            }
+            stack = grown;
+            cap = grown_cap;
         }
-        fputs("<g data-n=\"", L->f);
-        xml_escape(L->f, nd->name, 0);
-        fputs("\"><title>", L->f);
-        xml_escape(L->f, nd->name, 0);
-        fprintf(L->f, " (%s %s, %.2f%%", count, L->o->count_name, 100 * nd->value / L->total);
-        if (L->o->base)
-            fprintf(L->f, "; %+.2f%% vs base", 100 * delta / L->total);
-        fprintf(L->f,
-                ")</title><rect x=\"%.2f\" y=\"%.1f\" width=\"%.2f\" height=\"%u\" "
-                "fill=\"rgb(%d,%d,%d)\" rx=\"2\" ry=\"2\"/><text x=\"%.2f\" y=\"%.1f\">",
-                x, y, w, fh - 1, c.r, c.g, c.b, x + 3, y + fh - 5);
-        const size_t fit = w > 3 ? (size_t)((w - 3) / (12 * 0.59)) : 0;
-        if (fit >= 3)
-            xml_escape(L->f, nd->name, strlen(nd->name) > fit ? fit - 2 : 0);
-        fputs("</text></g>\n", L->f);
+        struct pending *kids = stack + n;
+        size_t k = 0;
+        for (uint32_t c = nd->first_child; c; c = L->t->nodes[c].next_sibling)
+            kids[k++].id = c;
+        qsort_r(kids, k, sizeof *kids, cmp_pending_desc, (void *)L->t);
+        /* Left edges are summed from the leftmost (last) child rightwards, the order of
+         * a left-to-right walk, so the floating-point sums round the same way and every
+         * x is the same to the last digit printed. */
+        double cx = top.x;
+        for (size_t i = k; i-- > 0;) {
+            kids[i].x = cx;
+            cx += L->t->nodes[kids[i].id].value * L->scale;
+        }
+        n += k;
     }
-    /* Children sorted by name, left to right. */
-    uint32_t kids[4096], *list = kids;
-    size_t n = 0;
-    for (uint32_t c = nd->first_child; c; c = L->t->nodes[c].next_sibling)
-        n++;
-    if (n > 4096 && !(list = malloc(n * sizeof *list)))
-        return;
-    n = 0;
-    for (uint32_t c = nd->first_child; c; c = L->t->nodes[c].next_sibling)
-        list[n++] = c;
-    qsort_r(list, n, sizeof *list, cmp_children, (void *)L->t);
-    double cx = x;
-    for (size_t i = 0; i < n; i++) {
-        draw_node(L, list[i], cx);
-        cx += L->t->nodes[list[i]].value * L->scale;
-    }
-    if (list != kids)
-        free(list);
+    free(stack);
+    return 0;
 }
 
 static unsigned visible_depth(const struct tree *t, double scale, double min_width)
@@ -606,8 +693,10 @@ int flame_write(const struct pp_profile *p, const struct flame_options *o, FILE 
             "<text id=\"matched\" x=\"%u\" y=\"%u\"> </text>\n<g id=\"frames\">\n",
             xpad, height - 17, xpad, o->width - 110, o->width - 110, height - 17);
     struct layout L = {out, &t, o, total, scale, height, ypad1, ypad2, xpad, max_delta};
-    if (total > 0)
-        draw_node(&L, 0, xpad);
+    if (total > 0 && draw_frames(&L, xpad) != 0) {
+        tree_free(&t);
+        return -1;
+    }
     fputs("</g>\n</svg>\n", out);
     tree_free(&t);
     return ferror(out) ? -1 : 0;
