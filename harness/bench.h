@@ -71,6 +71,8 @@ void bench_plan_free(struct bench_plan *p);
  * but some configuration (not unavailable by design) had no successful trial (one line
  * printed per such configuration). */
 #define BENCH_SOME_FAILED 4
+/* Trial numbers (planned and adaptive) stay below this. */
+#define BENCH_MAX_TRIALS (1u << 20)
 int bench_run(const struct bench_config *c, const char *dir, const char *bin_dir, int resume);
 
 #endif

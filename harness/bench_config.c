@@ -174,6 +174,81 @@ static int parse_workloads(cJSON *arr, struct bench_config *c, char *err, size_t
     return 0;
 }
 
+static int parse_adaptive(cJSON *o, struct bench_config *c, char *err, size_t n)
+{
+    if (!cJSON_IsObject(o))
+        FAIL("'adaptive' must be an object {precision, budget_s, max_repetitions, targets}");
+    double v;
+    c->max_repetitions = 50;
+    for (cJSON *f = o->child; f; f = f->next) {
+        const char *k = f->string;
+        if (strcmp(k, "precision") == 0) {
+            if (!cJSON_IsNumber(f) || !(f->valuedouble > 0) || f->valuedouble >= 1)
+                FAIL("'adaptive.precision' must be a number in (0, 1), e.g. 0.15 for +-15%%");
+            c->precision = f->valuedouble;
+        } else if (strcmp(k, "budget_s") == 0) {
+            if (parse_uint(f, "adaptive.budget_s", 1, 86400, &v, err, n))
+                return -1;
+            c->budget_s = (unsigned)v;
+        } else if (strcmp(k, "max_repetitions") == 0) {
+            if (parse_uint(f, "adaptive.max_repetitions", 1, 1000, &v, err, n))
+                return -1;
+            c->max_repetitions = (unsigned)v;
+        } else if (strcmp(k, "targets") == 0) {
+            if (!cJSON_IsArray(f) || cJSON_GetArraySize(f) > BENCH_MAX_ITEMS)
+                FAIL("'adaptive.targets' must be a list of at most %d objects", BENCH_MAX_ITEMS);
+            for (cJSON *t = f->child; t; t = t->next) {
+                if (!cJSON_IsObject(t))
+                    FAIL("'adaptive.targets' must hold objects {workload, sampler, unwinder, "
+                         "rate}");
+                struct bench_target *bt = &c->targets[c->ntargets++];
+                for (cJSON *g = t->child; g; g = g->next) {
+                    char **dest = strcmp(g->string, "workload") == 0   ? &bt->workload
+                                  : strcmp(g->string, "sampler") == 0  ? &bt->sampler
+                                  : strcmp(g->string, "unwinder") == 0 ? &bt->unwinder
+                                                                       : NULL;
+                    if (dest && cJSON_IsString(g) && !*dest) {
+                        *dest = strdup(g->valuestring);
+                    } else if (strcmp(g->string, "rate") == 0) {
+                        if (parse_uint(g, "adaptive.targets.rate", 1, HZPROF_MAX_RATE_HZ, &v, err,
+                                       n))
+                            return -1;
+                        bt->rate = (unsigned)v;
+                    } else {
+                        FAIL("'adaptive.targets': bad key '%s' (valid: workload, sampler, "
+                             "unwinder, rate, each once)",
+                             g->string);
+                    }
+                }
+            }
+        } else {
+            FAIL("'adaptive': unknown key '%s' (valid: precision, budget_s, max_repetitions, "
+                 "targets)",
+                 k);
+        }
+    }
+    if (c->precision <= 0 || !c->budget_s)
+        FAIL("'adaptive' needs 'precision' and 'budget_s'");
+    return 0;
+}
+
+bool bench_config_is_target(const struct bench_config *c, const char *workload, const char *sampler,
+                            const char *unwinder, unsigned rate)
+{
+    if (!sampler || !rate)
+        return false;
+    if (!c->ntargets)
+        return true;
+    for (size_t i = 0; i < c->ntargets; i++) {
+        const struct bench_target *t = &c->targets[i];
+        if ((!t->workload || strcmp(t->workload, workload) == 0) &&
+            (!t->sampler || strcmp(t->sampler, sampler) == 0) &&
+            (!t->unwinder || strcmp(t->unwinder, unwinder) == 0) && (!t->rate || t->rate == rate))
+            return true;
+    }
+    return false;
+}
+
 int bench_config_parse(const char *json, struct bench_config *c, char *err, size_t n)
 {
     memset(c, 0, sizeof *c);
@@ -210,6 +285,8 @@ int bench_config_parse(const char *json, struct bench_config *c, char *err, size
             c->seed = (unsigned long long)v;
         else if (strcmp(k, "trial_timeout_s") == 0)
             rc = parse_uint(f, k, 1, 86400, &v, err, n), c->trial_timeout_s = (unsigned)v;
+        else if (strcmp(k, "adaptive") == 0)
+            rc = parse_adaptive(f, c, err, n);
         else if (strcmp(k, "cachegrind") == 0) {
             if (!cJSON_IsBool(f))
                 snprintf(err, n, "'cachegrind' must be true or false"), rc = -1;
@@ -217,7 +294,7 @@ int bench_config_parse(const char *json, struct bench_config *c, char *err, size
         } else {
             snprintf(err, n,
                      "unknown key '%s' (valid: workloads, samplers, unwinders, baselines, rates, "
-                     "repetitions, warmup, seed, trial_timeout_s, cachegrind)",
+                     "repetitions, warmup, seed, trial_timeout_s, cachegrind, adaptive)",
                      k);
             rc = -1;
         }
@@ -266,17 +343,41 @@ static void free_list(char **list, size_t *count)
 int bench_config_override(struct bench_config *c, const char *key, const char *value, char *err,
                           size_t n)
 {
-    /* Turn "a,b,c" into a JSON array and reuse the strict parsers. */
-    char json[2048];
-    size_t len = (size_t)snprintf(json, sizeof json, "[");
-    char *copy = strdup(value), *save = NULL;
+    /* Turn "a,b,c" into a JSON array, item by item (no text is pasted into JSON, so no
+     * value can be more than one item), and reuse the strict parsers. */
     const bool numbers = strcmp(key, "rates") == 0;
-    for (char *tok = strtok_r(copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save))
-        len += (size_t)snprintf(json + len, sizeof json - len, numbers ? "%s%s" : "%s\"%s\"",
-                                len > 1 ? "," : "", tok);
-    snprintf(json + len, sizeof json - len, "]");
-    free(copy);
-    cJSON *arr = cJSON_Parse(json);
+    const bool list = numbers || strcmp(key, "samplers") == 0 || strcmp(key, "unwinders") == 0 ||
+                      strcmp(key, "baselines") == 0 || strcmp(key, "workloads") == 0;
+    cJSON *arr = list ? cJSON_CreateArray() : NULL;
+    for (const char *p = value; list;) {
+        const size_t len = strcspn(p, ",");
+        char tok[64];
+        if (len == 0 || len >= sizeof tok) {
+            snprintf(err, n, "'%s': %s in '%.60s%s'", value,
+                     len ? "a name too long" : "an empty item", value,
+                     strlen(value) > 60 ? "..." : "");
+            cJSON_Delete(arr);
+            return -1;
+        }
+        memcpy(tok, p, len);
+        tok[len] = '\0';
+        if (numbers && strspn(tok, "0123456789") != len) {
+            snprintf(err, n, "'%s' is not an integer rate in Hz", tok);
+            cJSON_Delete(arr);
+            return -1;
+        }
+        for (cJSON *e = arr->child; e; e = e->next)
+            if (numbers ? e->valuedouble == strtod(tok, NULL) : strcmp(e->valuestring, tok) == 0) {
+                snprintf(err, n, "'%s' is given twice", tok);
+                cJSON_Delete(arr);
+                return -1;
+            }
+        cJSON_AddItemToArray(arr, numbers ? cJSON_CreateNumber(strtod(tok, NULL))
+                                          : cJSON_CreateString(tok));
+        if (!p[len])
+            break;
+        p += len + 1;
+    }
     int rc = 0;
     double v = 0;
     if (strcmp(key, "samplers") == 0) {
@@ -289,12 +390,7 @@ int bench_config_override(struct bench_config *c, const char *key, const char *v
         free_list(c->baselines, &c->nbaselines);
         rc = parse_strings(arr, key, c->baselines, &c->nbaselines, bench_baselines, err, n);
     } else if (strcmp(key, "rates") == 0) {
-        rc = arr ? parse_rates(arr, c, err, n)
-                 : (snprintf(err, n,
-                             "--rates: '%s' is not a "
-                             "list of integers",
-                             value),
-                    -1);
+        rc = parse_rates(arr, c, err, n);
     } else if (strcmp(key, "workloads") == 0) {
         /* Keep only the named workloads, in the config's order. */
         struct bench_config keep = *c;
@@ -304,7 +400,7 @@ int bench_config_override(struct bench_config *c, const char *key, const char *v
             while (i < c->nworkloads && strcmp(c->workloads[i].name, e->valuestring))
                 i++;
             if (i == c->nworkloads) {
-                snprintf(err, n, "--workloads: unknown workload '%s'", e->valuestring);
+                snprintf(err, n, "unknown workload '%s'", e->valuestring);
                 rc = -1;
                 break;
             }
@@ -373,6 +469,25 @@ cJSON *bench_config_to_json(const struct bench_config *c)
     cJSON_AddNumberToObject(o, "seed", (double)c->seed);
     cJSON_AddNumberToObject(o, "trial_timeout_s", c->trial_timeout_s);
     cJSON_AddBoolToObject(o, "cachegrind", c->cachegrind);
+    if (c->precision > 0) {
+        cJSON *a = cJSON_AddObjectToObject(o, "adaptive");
+        cJSON_AddNumberToObject(a, "precision", c->precision);
+        cJSON_AddNumberToObject(a, "budget_s", c->budget_s);
+        cJSON_AddNumberToObject(a, "max_repetitions", c->max_repetitions);
+        cJSON *ts = cJSON_AddArrayToObject(a, "targets");
+        for (size_t i = 0; i < c->ntargets; i++) {
+            cJSON *t = cJSON_CreateObject();
+            if (c->targets[i].workload)
+                cJSON_AddStringToObject(t, "workload", c->targets[i].workload);
+            if (c->targets[i].sampler)
+                cJSON_AddStringToObject(t, "sampler", c->targets[i].sampler);
+            if (c->targets[i].unwinder)
+                cJSON_AddStringToObject(t, "unwinder", c->targets[i].unwinder);
+            if (c->targets[i].rate)
+                cJSON_AddNumberToObject(t, "rate", c->targets[i].rate);
+            cJSON_AddItemToArray(ts, t);
+        }
+    }
     return o;
 }
 
@@ -390,5 +505,10 @@ void bench_config_free(struct bench_config *c)
         free(c->unwinders[i]);
     for (size_t i = 0; i < c->nbaselines; i++)
         free(c->baselines[i]);
+    for (size_t i = 0; i < c->ntargets; i++) {
+        free(c->targets[i].workload);
+        free(c->targets[i].sampler);
+        free(c->targets[i].unwinder);
+    }
     memset(c, 0, sizeof *c);
 }

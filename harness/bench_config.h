@@ -24,6 +24,13 @@ struct bench_workload {
     size_t nargs;
 };
 
+/* A headline figure of the adaptive design: the paired cost per sample of every
+ * configuration that matches (NULL / 0: any). */
+struct bench_target {
+    char *workload, *sampler, *unwinder;
+    unsigned rate;
+};
+
 struct bench_config {
     struct bench_workload workloads[BENCH_MAX_ITEMS];
     size_t nworkloads;
@@ -40,7 +47,20 @@ struct bench_config {
     unsigned long long seed;
     unsigned trial_timeout_s;
     bool cachegrind;
+    /* Adaptive rounds ("adaptive": {precision, budget_s, max_repetitions, targets}): after
+     * the planned blocks, more pairs of the target configurations whose cost per sample
+     * has a 95% interval wider than +-precision of its value, round by round, until all
+     * meet it, the run has taken budget_s, or max_repetitions blocks. precision 0: off. */
+    double precision;
+    unsigned budget_s, max_repetitions;
+    struct bench_target targets[BENCH_MAX_ITEMS];
+    size_t ntargets;
 };
+
+/* Whether a configuration is one of the adaptive design's targets (true for every
+ * profiled one when no targets are given). */
+bool bench_config_is_target(const struct bench_config *c, const char *workload, const char *sampler,
+                            const char *unwinder, unsigned rate);
 
 /* Parses a preset name or a JSON file path. Returns 0, or -1 with a message in err. */
 int bench_config_load(const char *preset_or_path, struct bench_config *c, char *err, size_t n);

@@ -198,3 +198,121 @@ cJSON *bench_pairs_config(const struct trial_index *ix, const char *workload, co
     cJSON_AddStringToObject(o, "text", text);
     return o;
 }
+
+static const char *str_field(cJSON *o, const char *k)
+{
+    cJSON *v = cJSON_GetObjectItem(o, k);
+    return cJSON_IsString(v) ? v->valuestring : NULL;
+}
+
+static bool same_row(cJSON *a, cJSON *b, bool same_unwinder, bool same_rate)
+{
+    const char *wa = str_field(a, "workload"), *wb = str_field(b, "workload"),
+               *sa = str_field(a, "sampler"), *sb = str_field(b, "sampler"),
+               *ua = str_field(a, "unwinder"), *ub = str_field(b, "unwinder");
+    return wa && wb && sa && sb && ua && ub && !strcmp(wa, wb) && !strcmp(sa, sb) &&
+           (!same_unwinder || !strcmp(ua, ub)) &&
+           (!same_rate ||
+            num(cJSON_GetObjectItem(a, "rate")) == num(cJSON_GetObjectItem(b, "rate")));
+}
+
+static struct estimate estimate_of(cJSON *o)
+{
+    return (struct estimate){num(cJSON_GetObjectItem(o, "value")),
+                             num(cJSON_GetObjectItem(o, "lo")), num(cJSON_GetObjectItem(o, "hi"))};
+}
+
+cJSON *bench_pairs_layers(cJSON *configs)
+{
+    cJSON *out = cJSON_CreateArray();
+    for (cJSON *c = configs ? configs->child : NULL; c; c = c->next) {
+        const char *u = str_field(c, "unwinder");
+        cJSON *total = get(c, "paired", "cost_per_sample_us", NULL),
+              *handler = get(c, "paired", "handler_us_per_sample", NULL);
+        if (!u || !strcmp(u, "empty") || !strcmp(u, "builtin") || !total || !handler)
+            continue;
+        cJSON *floor = NULL;
+        for (cJSON *e = configs->child; e && !floor; e = e->next)
+            if (same_row(c, e, false, true) && str_field(e, "unwinder") &&
+                !strcmp(str_field(e, "unwinder"), "empty"))
+                floor = get(e, "paired", "cost_per_sample_us", NULL);
+        if (!floor)
+            continue;
+        const struct estimate t = estimate_of(total), f = estimate_of(floor),
+                              h = estimate_of(handler);
+        const double hw =
+            sqrt(pow((t.hi - t.lo) / 2, 2) + pow((f.hi - f.lo) / 2, 2) + pow((h.hi - h.lo) / 2, 2));
+        const double rest = t.value - f.value - h.value;
+        cJSON *l = cJSON_CreateObject();
+        cJSON_AddStringToObject(l, "workload", str_field(c, "workload"));
+        cJSON_AddStringToObject(l, "sampler", str_field(c, "sampler"));
+        cJSON_AddStringToObject(l, "unwinder", u);
+        cJSON_AddNumberToObject(l, "rate", num(cJSON_GetObjectItem(c, "rate")));
+        cJSON_AddItemToObject(l, "total_us", estimate_obj(t, 1, 0, NULL));
+        cJSON_AddItemToObject(l, "platform_us", estimate_obj(f, 1, 0, NULL));
+        cJSON_AddItemToObject(l, "handler_us", estimate_obj(h, 1, 0, NULL));
+        cJSON_AddItemToObject(
+            l, "rest_us", estimate_obj((struct estimate){rest, rest - hw, rest + hw}, 1, 0, NULL));
+        cJSON_AddItemToArray(out, l);
+    }
+    return out;
+}
+
+cJSON *bench_pairs_dose(cJSON *configs)
+{
+    cJSON *out = cJSON_CreateArray();
+    for (cJSON *c = configs ? configs->child : NULL; c; c = c->next) {
+        if (!get(c, "paired", "cost_per_sample_us", NULL))
+            continue;
+        bool first = true; /* one entry per workload x sampler x unwinder */
+        for (cJSON *e = configs->child; e != c; e = e->next)
+            if (same_row(c, e, true, false) && get(e, "paired", "cost_per_sample_us", NULL))
+                first = false;
+        if (!first)
+            continue;
+        cJSON *d = cJSON_CreateObject();
+        cJSON_AddStringToObject(d, "workload", str_field(c, "workload"));
+        cJSON_AddStringToObject(d, "sampler", str_field(c, "sampler"));
+        cJSON_AddStringToObject(d, "unwinder", str_field(c, "unwinder"));
+        cJSON *points = cJSON_AddArrayToObject(d, "points");
+        struct estimate costs[64];
+        double rates[64];
+        size_t n = 0;
+        for (cJSON *e = c; e; e = e->next) {
+            cJSON *cost = get(e, "paired", "cost_per_sample_us", NULL);
+            if (!cost || !same_row(c, e, true, false))
+                continue;
+            const double rate = num(cJSON_GetObjectItem(e, "rate")),
+                         got = num(cJSON_GetObjectItem(e, "achieved_hz_median"));
+            const bool achieved = isfinite(got) && got >= 0.9 * rate;
+            cJSON *p = cJSON_CreateObject();
+            cJSON_AddNumberToObject(p, "rate", rate);
+            cJSON_AddNumberToObject(p, "achieved_hz", got);
+            cJSON_AddBoolToObject(p, "achieved", achieved);
+            cJSON_AddItemToObject(p, "cost_us", cJSON_Duplicate(cost, true));
+            cJSON_AddItemToArray(points, p);
+            if (achieved && n < 64) {
+                rates[n] = rate;
+                costs[n++] = estimate_of(cost);
+            }
+        }
+        /* Non-linear: two achieved rates whose cost per sample differs beyond both
+         * intervals (a constant cost per sample would make overhead linear in rate). */
+        bool nonlinear = false;
+        char note[160] = "";
+        for (size_t i = 0; i < n; i++)
+            for (size_t k = 0; k < n; k++)
+                if (costs[i].lo > costs[k].hi && !nonlinear) {
+                    nonlinear = true;
+                    snprintf(note, sizeof note,
+                             "cost per sample %.1f us at %.0f Hz vs %.1f us at %.0f Hz: not one "
+                             "straight line",
+                             costs[i].value, rates[i], costs[k].value, rates[k]);
+                }
+        cJSON_AddBoolToObject(d, "nonlinear", nonlinear);
+        if (nonlinear)
+            cJSON_AddStringToObject(d, "note", note);
+        cJSON_AddItemToArray(out, d);
+    }
+    return out;
+}

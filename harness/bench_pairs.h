@@ -46,6 +46,20 @@ cJSON *bench_pairs_config(const struct trial_index *ix, const char *workload, co
                           const char *unwinder, double rate, bool baseline, double mde_pct,
                           uint64_t seed);
 
+/* Where a sample's time goes, from the summary's configurations (their "paired"):
+ * for every workload x sampler x unwinder x rate that has an "empty" twin at the same
+ * rate, {workload, sampler, unwinder, rate, total_us, platform_us (the empty handler's
+ * cost per sample), handler_us (our handler, timed inside it), rest_us (total - platform
+ * - handler: the reader thread, cache refill, ...)}, each {value, lo, hi}. The rest's
+ * interval combines the three half-widths in quadrature (independent pairs). */
+cJSON *bench_pairs_layers(cJSON *configs);
+
+/* Dose-response per workload x sampler x unwinder: {workload, sampler, unwinder, points
+ * [{rate, achieved_hz, achieved (false when under 90% of the rate: a tick sampler above
+ * CONFIG_HZ; such a point is not a separate dose), cost_us {value, lo, hi}}],
+ * nonlinear (two achieved rates whose cost intervals do not overlap), note}. */
+cJSON *bench_pairs_dose(cJSON *configs);
+
 /* The verdict text of an overhead: "24.0 [22.1, 26.9]" when resolved, "< 3.2" when not. */
 void bench_pairs_text(char *buf, size_t n, double value, double lo, double hi, double mde_pct,
                       bool *resolved);

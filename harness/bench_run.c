@@ -5,6 +5,7 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <math.h>
 #include <poll.h>
 #include <sched.h>
 #include <signal.h>
@@ -20,6 +21,7 @@
 
 #include "baseline_profile.h"
 #include "bench.h"
+#include "bench_pairs.h"
 #include "bench_summary.h"
 #include "folded.h"
 #include "profile_input.h"
@@ -280,6 +282,23 @@ static void keep_baseline_profile(cJSON *rec, const char *baseline, const char *
         cJSON_AddStringToObject(rec, "profile_error", why);
 }
 
+/* What every trial of one run shares. */
+struct run_ctx {
+    const struct bench_config *c;
+    const struct bench_plan *plan;
+    const char *dir, *bin_dir, *profiles;
+    FILE *out;          /* trials.jsonl, appending */
+    bool *done;         /* by trial number, BENCH_MAX_TRIALS */
+    char **unavailable; /* by configuration: why it cannot run here */
+    size_t mate_config; /* the configuration of the trial's pair mate */
+    int cpu;            /* the workload's CPU, or -1 */
+    cpu_set_t saved_mask;
+    size_t finished, total;
+    double started;
+    bool tty;
+    long stop_after, ran; /* test hook: HZPROF_BENCH_STOP_AFTER */
+};
+
 static void progress(size_t done, size_t total, double started, const char *what, bool tty)
 {
     double elapsed = now_s() - started;
@@ -297,11 +316,16 @@ static void progress(size_t done, size_t total, double started, const char *what
     }
 }
 
-/* Reads the trials already recorded: marks done[] and unavailable configs. Drops a
- * partial last line (a run killed mid-write). */
-static int load_done(const char *path, const struct bench_plan *p, bool *done, char **unavailable)
+/* Reads the trials already recorded (resume): marks done[] (by trial number, planned or
+ * adaptive), the configurations found unavailable, and the highest trial number. A
+ * partial last line (a run killed mid-write) is cut off; any other damaged line (not
+ * JSON, or no trial number and config) is kept in the file, skipped, and counted: a
+ * damaged line never costs the good ones after it. */
+static int load_done(struct run_ctx *x, const char *path, size_t *damaged, long *max_trial)
 {
     FILE *f = fopen(path, "r+");
+    *damaged = 0;
+    *max_trial = -1;
     if (!f)
         return errno == ENOENT ? 0 : -1;
     char *line = NULL;
@@ -309,18 +333,25 @@ static int load_done(const char *path, const struct bench_plan *p, bool *done, c
     ssize_t len;
     long good_end = 0;
     while ((len = getline(&line, &cap, f)) > 0) {
-        cJSON *rec = line[len - 1] == '\n' ? cJSON_Parse(line) : NULL;
-        if (!rec)
-            break;
+        if (line[len - 1] != '\n')
+            break; /* the partial last line of a killed run */
         good_end = ftell(f);
+        cJSON *rec = cJSON_Parse(line);
         cJSON *t = cJSON_GetObjectItem(rec, "trial");
-        if (cJSON_IsNumber(t) && t->valuedouble >= 0 && (size_t)t->valuedouble < p->ntrials) {
-            size_t k = (size_t)t->valuedouble;
-            done[k] = true;
-            cJSON *un = cJSON_GetObjectItem(rec, "unavailable");
-            if (cJSON_IsString(un) && !unavailable[p->order[k]])
-                unavailable[p->order[k]] = strdup(un->valuestring);
+        cJSON *id = cJSON_GetObjectItem(cJSON_GetObjectItem(rec, "config"), "id");
+        if (!cJSON_IsNumber(t) || t->valuedouble < 0 || t->valuedouble >= BENCH_MAX_TRIALS ||
+            !cJSON_IsNumber(id) || id->valuedouble < 0 || id->valuedouble >= x->plan->nconfigs) {
+            (*damaged)++;
+            cJSON_Delete(rec);
+            continue;
         }
+        const size_t k = (size_t)t->valuedouble, cid = (size_t)id->valuedouble;
+        x->done[k] = true;
+        if ((long)k > *max_trial)
+            *max_trial = (long)k;
+        cJSON *un = cJSON_GetObjectItem(rec, "unavailable");
+        if (cJSON_IsString(un) && !x->unavailable[cid])
+            x->unavailable[cid] = strdup(un->valuestring);
         cJSON_Delete(rec);
     }
     free(line);
@@ -330,6 +361,321 @@ static int load_done(const char *path, const struct bench_plan *p, bool *done, c
     }
     fclose(f);
     return 0;
+}
+
+/* The pad length of trial k (environment size, bench.h): a function of the seed and k
+ * alone, so a resumed or adaptive trial draws the same as it would have. */
+static size_t pad_length(uint64_t seed, size_t k)
+{
+    struct rng r;
+    rng_seed(&r, seed ^ 0x5eedu ^ ((uint64_t)k * 0x9e3779b97f4a7c15ull));
+    return rng_below(&r, 4096);
+}
+
+/* Runs trial k of configuration cid in its role and returns its record (bench.h). */
+static cJSON *trial_run(struct run_ctx *x, size_t k, size_t cid, enum bench_role role, size_t block)
+{
+    const struct bench_config_entry *e = &x->plan->configs[cid];
+    const struct bench_workload *w = &x->c->workloads[e->workload];
+    const bool warmup = block < x->c->warmup;
+    const size_t pad_len = pad_length(x->c->seed, k);
+    char rate[16], profile[8192] = "", cgout[8192] = "";
+    cJSON *rec = cJSON_CreateObject();
+    cJSON_AddNumberToObject(rec, "trial", (double)k);
+    cJSON_AddNumberToObject(rec, "block", (double)block);
+    cJSON_AddNumberToObject(rec, "pair", (double)(k / 2));
+    cJSON_AddStringToObject(rec, "role", bench_role_names[role]);
+    if (x->cpu >= 0)
+        cJSON_AddNumberToObject(rec, "cpu", x->cpu);
+    else
+        cJSON_AddNullToObject(rec, "cpu");
+    cJSON_AddBoolToObject(rec, "warmup", warmup);
+    cJSON *cfg = cJSON_AddObjectToObject(rec, "config");
+    cJSON_AddNumberToObject(cfg, "id", (double)cid);
+    cJSON_AddStringToObject(cfg, "workload", w->name);
+    cJSON_AddStringToObject(cfg, "program", w->program);
+    if (e->sampler) {
+        cJSON_AddStringToObject(cfg, "sampler", e->sampler);
+        cJSON_AddStringToObject(cfg, "unwinder", e->unwinder);
+        cJSON_AddNumberToObject(cfg, "rate", e->rate);
+    } else {
+        cJSON_AddNullToObject(cfg, "sampler");
+        cJSON_AddNullToObject(cfg, "unwinder");
+        cJSON_AddNumberToObject(cfg, "rate", 0);
+    }
+    cJSON_AddNumberToObject(rec, "env_pad_bytes", (double)pad_len);
+    char pad[4097];
+    memset(pad, 'x', pad_len);
+    pad[pad_len] = '\0';
+
+    char why[512];
+    const char *missing =
+        e->baseline && !x->unavailable[cid]
+            ? baseline_missing(e->sampler, w->program, x->bin_dir, why, sizeof why)
+            : NULL;
+    if (missing) {
+        x->unavailable[cid] = strdup(missing);
+        cJSON_AddBoolToObject(rec, "baseline", true);
+    }
+    /* The off side of a pair whose profiled side cannot run here (known from an earlier
+     * trial): nothing to pair it with, so it is skipped too (not "unavailable": the
+     * off configuration itself is fine). */
+    const size_t mate = x->mate_config;
+    if (role == BENCH_ROLE_OFF && x->unavailable[mate] && !x->unavailable[cid]) {
+        cJSON_AddStringToObject(rec, "skipped_reason",
+                                "its pair's profiled configuration is unavailable here");
+        cJSON_AddBoolToObject(rec, "skipped", true);
+    } else if (x->unavailable[cid]) {
+        cJSON_AddStringToObject(rec, "unavailable", x->unavailable[cid]);
+        cJSON_AddBoolToObject(rec, "skipped", true);
+    } else {
+        char *argv[BENCH_MAX_ARGS + 16];
+        size_t a = 0;
+        char program[4096];
+        const bool twin = e->baseline && bench_baseline_has_twin(e->sampler);
+        snprintf(program, sizeof program, "%s/%s%s", x->bin_dir, twin ? "go-" : "", w->program);
+        if (x->c->cachegrind) {
+            snprintf(cgout, sizeof cgout, "--cachegrind-out-file=%s/cachegrind/trial-%zu.out",
+                     x->dir, k);
+            argv[a++] = "/usr/bin/valgrind";
+            argv[a++] = "--tool=cachegrind";
+            argv[a++] = "--cache-sim=yes";
+            argv[a++] = cgout;
+        }
+        char baseline_out[8192] = "", env_preload[64], env_out[8300], env_freq[64];
+        char env_threads[] = "CPUPROFILE_PER_THREAD_TIMERS=1";
+        char *env[5] = {NULL};
+        snprintf(rate, sizeof rate, "%u", e->rate);
+        if (e->baseline && strcmp(e->sampler, "perf-record") == 0) {
+            snprintf(baseline_out, sizeof baseline_out, "%s/trial-%zu.perf.data", x->profiles, k);
+            const char *perf_args[] = {BASELINE_PERF, "record",     "-F", rate,
+                                       "-e",          "cpu-clock",  "-g", "-q",
+                                       "-o",          baseline_out, "--"};
+            for (size_t i = 0; i < sizeof perf_args / sizeof perf_args[0]; i++)
+                argv[a++] = (char *)perf_args[i];
+        } else if (e->baseline && !twin) { /* gperftools: preloaded, set by environment */
+            snprintf(baseline_out, sizeof baseline_out, "%s/trial-%zu.prof", x->profiles, k);
+            snprintf(env_preload, sizeof env_preload, "LD_PRELOAD=%s", BASELINE_LIBPROFILER);
+            snprintf(env_out, sizeof env_out, "CPUPROFILE=%s", baseline_out);
+            snprintf(env_freq, sizeof env_freq, "CPUPROFILE_FREQUENCY=%u", e->rate);
+            env[0] = env_preload, env[1] = env_out, env[2] = env_freq;
+            if (strcmp(e->sampler, "gperftools-thread") == 0)
+                env[3] = env_threads; /* threads register: workload_thread_started() */
+        } else if (twin && e->rate) { /* go-pprof: the twin runs runtime/pprof itself */
+            snprintf(baseline_out, sizeof baseline_out, "%s/trial-%zu.pb.gz", x->profiles, k);
+        }
+        argv[a++] = program;
+        for (size_t i = 0; i < w->nargs; i++)
+            argv[a++] = w->args[i];
+        /* Keep profiles of truth trials (to score them) and of the first measured
+         * block (one profile per configuration, for flame graphs); none under
+         * cachegrind, which would count the symbolizer's misses as the profiler's. */
+        const bool keep_profile = e->sampler && !e->baseline && !x->c->cachegrind &&
+                                  (strcmp(w->program, "truth") == 0 || block == x->c->warmup);
+        if (twin && e->rate) {
+            argv[a++] = "--sampler";
+            argv[a++] = (char *)e->sampler;
+            argv[a++] = "--hz";
+            argv[a++] = rate;
+            argv[a++] = "--profile-out";
+            argv[a++] = baseline_out;
+        }
+        if (e->sampler && !e->baseline) {
+            argv[a++] = "--sampler";
+            argv[a++] = (char *)e->sampler;
+            argv[a++] = "--unwinder";
+            argv[a++] = (char *)e->unwinder;
+            argv[a++] = "--hz";
+            argv[a++] = rate;
+            if (keep_profile) {
+                snprintf(profile, sizeof profile, "%s/trial-%zu.pb.gz", x->profiles, k);
+                argv[a++] = "--profile-out";
+                argv[a++] = profile;
+            }
+        }
+        argv[a] = NULL;
+        memset(pad, 'x', pad_len);
+        pad[pad_len] = '\0';
+        struct trial_output o = {0};
+        if (run_process(argv, pad, env, x->c->trial_timeout_s, x->cpu, &o) != 0) {
+            cJSON_Delete(rec);
+            return NULL;
+        }
+        cJSON_AddNumberToObject(rec, "exit_status", o.status);
+        cJSON_AddNumberToObject(rec, "process_seconds", o.seconds);
+        cJSON_AddNumberToObject(rec, "process_cpu_seconds", o.cpu_seconds);
+        cJSON *output = o.out ? cJSON_Parse(o.out) : NULL;
+        if (output)
+            cJSON_AddItemToObject(rec, "output", output);
+        else
+            cJSON_AddNullToObject(rec, "output");
+        if (o.status == -1)
+            cJSON_AddStringToObject(rec, "error", "timeout: killed");
+        else if (o.status != 0) {
+            cJSON *errj = output ? cJSON_GetObjectItem(output, "error") : NULL;
+            cJSON_AddStringToObject(rec, "error", cJSON_IsString(errj) ? errj->valuestring : o.err);
+        }
+        if (o.status == 3 && output) { /* the profiler cannot run this: skip the rest */
+            cJSON *errj = cJSON_GetObjectItem(output, "error");
+            x->unavailable[cid] = strdup(cJSON_IsString(errj) ? errj->valuestring : "unavailable");
+            cJSON_AddStringToObject(rec, "unavailable", x->unavailable[cid]);
+        }
+        if (e->baseline) {
+            cJSON_AddBoolToObject(rec, "baseline", true);
+            if (o.status == 0 && output && baseline_out[0])
+                record_baseline(output, e->sampler, e->rate,
+                                baseline_samples(e->sampler, baseline_out));
+            if (baseline_out[0] && block != x->c->warmup)
+                unlink(baseline_out);
+            else if (baseline_out[0])
+                keep_baseline_profile(rec, e->sampler, baseline_out, x->dir);
+        }
+        if (o.status == 0 && output && profile[0]) {
+            if (strcmp(w->program, "truth") == 0)
+                score_truth(rec, output, profile, strcmp(e->sampler, "wall") == 0);
+            if (block == x->c->warmup) /* one kept per configuration */
+                cJSON_AddStringToObject(rec, "profile", profile + strlen(x->dir) + 1);
+            else
+                unlink(profile);
+        }
+        if (x->c->cachegrind) {
+            cJSON *cg = cachegrind_summary(cgout + strlen("--cachegrind-out-file="));
+            if (cg)
+                cJSON_AddItemToObject(rec, "cachegrind", cg);
+        }
+        free(o.out);
+    }
+    return rec;
+}
+
+/* Appends a record to trials.jsonl, on disk before the next trial starts. Returns 0, or
+ * -1 when it could not be written whole (the file keeps what it had: a partial line is
+ * cut off by the next --resume). */
+static int trial_record(struct run_ctx *x, cJSON *rec)
+{
+    char *line = cJSON_PrintUnformatted(rec);
+    int rc = line && fprintf(x->out, "%s\n", line) > 0 && fflush(x->out) == 0 &&
+                     fsync(fileno(x->out)) == 0
+                 ? 0
+                 : -1;
+    free(line);
+    return rc;
+}
+
+static void trial_label(const struct run_ctx *x, size_t cid, char *buf, size_t n)
+{
+    const struct bench_config_entry *e = &x->plan->configs[cid];
+    snprintf(buf, n, "%s %s/%s %u Hz", x->c->workloads[e->workload].name,
+             e->sampler ? e->sampler : "off", e->unwinder ? e->unwinder : "-", e->rate);
+}
+
+/* Runs trial k unless done; records it. Returns 0, or 1 after printing why the run stops. */
+static int trial_do(struct run_ctx *x, size_t k, size_t cid, size_t mate, enum bench_role role,
+                    size_t block)
+{
+    if (x->done[k])
+        return 0;
+    x->mate_config = mate;
+    cJSON *rec = trial_run(x, k, cid, role, block);
+    if (!rec) {
+        fprintf(stderr, "hzprof bench: cannot start a trial: %s\n", strerror(errno));
+        return 1;
+    }
+    const int rc = trial_record(x, rec);
+    cJSON_Delete(rec);
+    if (rc != 0) {
+        fprintf(stderr,
+                "hzprof bench: cannot write '%s/trials.jsonl': %s; stopped (what was written "
+                "stays valid: --resume %s continues)\n",
+                x->dir, strerror(errno ? errno : EIO), x->dir);
+        return 1;
+    }
+    x->done[k] = true;
+    char what[160];
+    trial_label(x, cid, what, sizeof what);
+    progress(++x->finished, x->total, x->started, what, x->tty);
+    if (x->stop_after >= 0 && ++x->ran >= x->stop_after)
+        _exit(137); /* test hook: as if killed */
+    return 0;
+}
+
+/* The configurations the adaptive design still wants pairs of: targets whose paired cost
+ * per sample has no interval yet or one wider than +-precision. Reads what trials.jsonl
+ * holds now. Returns how many, ids in need[]. */
+static size_t adaptive_needs(struct run_ctx *x, size_t *need)
+{
+    char path[4096];
+    snprintf(path, sizeof path, "%s/trials.jsonl", x->dir);
+    cJSON *trials = bench_trials_load(path, NULL);
+    struct trial_index ix;
+    size_t n = 0;
+    if (!trials || trial_index_make(trials, &ix) != 0) {
+        cJSON_Delete(trials);
+        return 0;
+    }
+    for (size_t cid = 0; cid < x->plan->nconfigs; cid++) {
+        const struct bench_config_entry *e = &x->plan->configs[cid];
+        const char *wname = x->c->workloads[e->workload].name;
+        if (x->unavailable[cid] ||
+            !bench_config_is_target(x->c, wname, e->sampler, e->unwinder, e->rate))
+            continue;
+        cJSON *p = bench_pairs_config(&ix, wname, e->sampler, e->unwinder, e->rate, e->baseline,
+                                      NAN, x->c->seed + cid);
+        cJSON *cost = cJSON_GetObjectItem(p, "cost_per_sample_us");
+        const double v = cJSON_GetNumberValue(cJSON_GetObjectItem(cost, "value")),
+                     lo = cJSON_GetNumberValue(cJSON_GetObjectItem(cost, "lo")),
+                     hi = cJSON_GetNumberValue(cJSON_GetObjectItem(cost, "hi"));
+        const bool met =
+            cost && isfinite(lo) && isfinite(hi) && v > 0 && (hi - lo) / 2 <= x->c->precision * v;
+        if (!met && p) /* no pairs at all (every trial failed): more would not help */
+            need[n++] = cid;
+        cJSON_Delete(p);
+    }
+    trial_index_free(&ix);
+    cJSON_Delete(trials);
+    return n;
+}
+
+/* One adaptive round from trial number *next: a pair per needed configuration and an
+ * A/A pair per workload, shuffled, the order within each pair drawn. */
+static int adaptive_round(struct run_ctx *x, const size_t *need, size_t nneed, size_t block,
+                          size_t *next)
+{
+    size_t *units = calloc(nneed + x->c->nworkloads, sizeof *units);
+    if (!units)
+        return 1;
+    size_t nu = 0;
+    for (size_t i = 0; i < nneed; i++)
+        units[nu++] = need[i];
+    for (size_t cid = 0; cid < x->plan->nconfigs; cid++)
+        if (!x->plan->configs[cid].sampler)
+            units[nu++] = cid; /* the workloads' off configurations: A/A */
+    struct rng r;
+    rng_seed(&r, x->c->seed * 1000003u + block);
+    for (size_t i = nu; i > 1; i--) {
+        size_t j = rng_below(&r, i), t = units[i - 1];
+        units[i - 1] = units[j];
+        units[j] = t;
+    }
+    int rc = 0;
+    for (size_t i = 0; i < nu && rc == 0; i++, *next += 2) {
+        const size_t u = units[i];
+        if (!x->plan->configs[u].sampler) {
+            rc = trial_do(x, *next, u, u, BENCH_ROLE_AA, block);
+            if (rc == 0)
+                rc = trial_do(x, *next + 1, u, u, BENCH_ROLE_AA, block);
+            continue;
+        }
+        const size_t off = bench_plan_off_of(x->plan, u);
+        const bool on_first = rng_below(&r, 2) == 1;
+        rc = trial_do(x, *next, on_first ? u : off, on_first ? off : u,
+                      on_first ? BENCH_ROLE_ON : BENCH_ROLE_OFF, block);
+        if (rc == 0)
+            rc = trial_do(x, *next + 1, on_first ? off : u, on_first ? u : off,
+                          on_first ? BENCH_ROLE_OFF : BENCH_ROLE_ON, block);
+    }
+    free(units);
+    return rc;
 }
 
 int bench_run(const struct bench_config *c, const char *dir, const char *bin_dir, int resume)
@@ -346,224 +692,75 @@ int bench_run(const struct bench_config *c, const char *dir, const char *bin_dir
         snprintf(cg, sizeof cg, "%s/cachegrind", dir);
         mkdir(cg, 0777);
     }
-    bool *done = calloc(plan.ntrials, sizeof *done);
-    char **unavailable = calloc(plan.nconfigs, sizeof *unavailable);
-    if (resume && load_done(path, &plan, done, unavailable) != 0) {
+    struct run_ctx x = {
+        .c = c, .plan = &plan, .dir = dir, .bin_dir = bin_dir, .profiles = profiles};
+    x.done = calloc(BENCH_MAX_TRIALS, sizeof *x.done);
+    x.unavailable = calloc(plan.nconfigs, sizeof *x.unavailable);
+    size_t *need = calloc(plan.nconfigs, sizeof *need);
+    int rc = 1;
+    size_t damaged = 0;
+    long max_trial = -1;
+    if (!x.done || !x.unavailable || !need) {
+        fprintf(stderr, "hzprof bench: out of memory\n");
+        goto out;
+    }
+    if (resume && load_done(&x, path, &damaged, &max_trial) != 0) {
         fprintf(stderr, "hzprof bench: cannot read '%s': %s\n", path, strerror(errno));
-        return 1;
+        goto out;
     }
-    FILE *out = fopen(path, "a");
-    if (!out) {
+    if (damaged)
+        fprintf(stderr, "hzprof bench: %s: %zu damaged line%s kept and skipped\n", path, damaged,
+                damaged == 1 ? "" : "s");
+    if (!(x.out = fopen(path, "a"))) {
         fprintf(stderr, "hzprof bench: cannot write '%s': %s\n", path, strerror(errno));
-        return 1;
+        goto out;
     }
-    size_t already = 0;
     for (size_t k = 0; k < plan.ntrials; k++)
-        already += done[k];
-    const bool tty = isatty(STDERR_FILENO);
-    cpu_set_t saved_mask;
-    const int cpu = pin_harness(&saved_mask);
-    const char *stop_env = getenv("HZPROF_BENCH_STOP_AFTER"); /* test hook: a kill */
-    long stop_after = stop_env ? strtol(stop_env, NULL, 10) : -1;
-    long ran = 0;
-    double started = now_s();
-    struct rng pad_rng;
-    rng_seed(&pad_rng, c->seed ^ 0x5eedu);
-    char pad[4097];
-    for (size_t k = 0; k < plan.ntrials; k++) {
-        size_t pad_len = rng_below(&pad_rng, 4096); /* drawn for every trial: resumable */
-        if (done[k])
-            continue;
-        const size_t cid = plan.order[k];
-        const struct bench_config_entry *e = &plan.configs[cid];
-        const struct bench_workload *w = &c->workloads[e->workload];
-        const size_t block = k / (2 * plan.pairs_per_block);
-        const bool warmup = block < c->warmup;
-        char what[128], rate[16], profile[8192] = "", cgout[8192] = "";
-        snprintf(what, sizeof what, "%s %s/%s %u Hz", w->name, e->sampler ? e->sampler : "off",
-                 e->unwinder ? e->unwinder : "-", e->rate);
-
-        cJSON *rec = cJSON_CreateObject();
-        cJSON_AddNumberToObject(rec, "trial", (double)k);
-        cJSON_AddNumberToObject(rec, "block", (double)block);
-        cJSON_AddNumberToObject(rec, "pair", (double)(k / 2));
-        cJSON_AddStringToObject(rec, "role", bench_role_names[plan.role[k]]);
-        if (cpu >= 0)
-            cJSON_AddNumberToObject(rec, "cpu", cpu);
-        else
-            cJSON_AddNullToObject(rec, "cpu");
-        cJSON_AddBoolToObject(rec, "warmup", warmup);
-        cJSON *cfg = cJSON_AddObjectToObject(rec, "config");
-        cJSON_AddNumberToObject(cfg, "id", (double)cid);
-        cJSON_AddStringToObject(cfg, "workload", w->name);
-        cJSON_AddStringToObject(cfg, "program", w->program);
-        if (e->sampler) {
-            cJSON_AddStringToObject(cfg, "sampler", e->sampler);
-            cJSON_AddStringToObject(cfg, "unwinder", e->unwinder);
-            cJSON_AddNumberToObject(cfg, "rate", e->rate);
-        } else {
-            cJSON_AddNullToObject(cfg, "sampler");
-            cJSON_AddNullToObject(cfg, "unwinder");
-            cJSON_AddNumberToObject(cfg, "rate", 0);
-        }
-        cJSON_AddNumberToObject(rec, "env_pad_bytes", (double)pad_len);
-
-        char why[512];
-        const char *missing =
-            e->baseline && !unavailable[cid]
-                ? baseline_missing(e->sampler, w->program, bin_dir, why, sizeof why)
-                : NULL;
-        if (missing) {
-            unavailable[cid] = strdup(missing);
-            cJSON_AddBoolToObject(rec, "baseline", true);
-        }
-        /* The off side of a pair whose profiled side cannot run here (known from an earlier
-         * trial): nothing to pair it with, so it is skipped too (not "unavailable": the
-         * off configuration itself is fine). */
-        const size_t mate = plan.order[k ^ 1];
-        if (plan.role[k] == BENCH_ROLE_OFF && unavailable[mate] && !unavailable[cid]) {
-            cJSON_AddStringToObject(rec, "skipped_reason",
-                                    "its pair's profiled configuration is unavailable here");
-            cJSON_AddBoolToObject(rec, "skipped", true);
-        } else if (unavailable[cid]) {
-            cJSON_AddStringToObject(rec, "unavailable", unavailable[cid]);
-            cJSON_AddBoolToObject(rec, "skipped", true);
-        } else {
-            char *argv[BENCH_MAX_ARGS + 16];
-            size_t a = 0;
-            char program[4096];
-            const bool twin = e->baseline && bench_baseline_has_twin(e->sampler);
-            snprintf(program, sizeof program, "%s/%s%s", bin_dir, twin ? "go-" : "", w->program);
-            if (c->cachegrind) {
-                snprintf(cgout, sizeof cgout, "--cachegrind-out-file=%s/cachegrind/trial-%zu.out",
-                         dir, k);
-                argv[a++] = "/usr/bin/valgrind";
-                argv[a++] = "--tool=cachegrind";
-                argv[a++] = "--cache-sim=yes";
-                argv[a++] = cgout;
-            }
-            char baseline_out[8192] = "", env_preload[64], env_out[8300], env_freq[64];
-            char env_threads[] = "CPUPROFILE_PER_THREAD_TIMERS=1";
-            char *env[5] = {NULL};
-            snprintf(rate, sizeof rate, "%u", e->rate);
-            if (e->baseline && strcmp(e->sampler, "perf-record") == 0) {
-                snprintf(baseline_out, sizeof baseline_out, "%s/trial-%zu.perf.data", profiles, k);
-                const char *perf_args[] = {BASELINE_PERF, "record",     "-F", rate,
-                                           "-e",          "cpu-clock",  "-g", "-q",
-                                           "-o",          baseline_out, "--"};
-                for (size_t i = 0; i < sizeof perf_args / sizeof perf_args[0]; i++)
-                    argv[a++] = (char *)perf_args[i];
-            } else if (e->baseline && !twin) { /* gperftools: preloaded, set by environment */
-                snprintf(baseline_out, sizeof baseline_out, "%s/trial-%zu.prof", profiles, k);
-                snprintf(env_preload, sizeof env_preload, "LD_PRELOAD=%s", BASELINE_LIBPROFILER);
-                snprintf(env_out, sizeof env_out, "CPUPROFILE=%s", baseline_out);
-                snprintf(env_freq, sizeof env_freq, "CPUPROFILE_FREQUENCY=%u", e->rate);
-                env[0] = env_preload, env[1] = env_out, env[2] = env_freq;
-                if (strcmp(e->sampler, "gperftools-thread") == 0)
-                    env[3] = env_threads; /* threads register: workload_thread_started() */
-            } else if (twin && e->rate) { /* go-pprof: the twin runs runtime/pprof itself */
-                snprintf(baseline_out, sizeof baseline_out, "%s/trial-%zu.pb.gz", profiles, k);
-            }
-            argv[a++] = program;
-            for (size_t i = 0; i < w->nargs; i++)
-                argv[a++] = w->args[i];
-            /* Keep profiles of truth trials (to score them) and of the first measured
-             * block (one profile per configuration, for flame graphs); none under
-             * cachegrind, which would count the symbolizer's misses as the profiler's. */
-            const bool keep_profile = e->sampler && !e->baseline && !c->cachegrind &&
-                                      (strcmp(w->program, "truth") == 0 || block == c->warmup);
-            if (twin && e->rate) {
-                argv[a++] = "--sampler";
-                argv[a++] = (char *)e->sampler;
-                argv[a++] = "--hz";
-                argv[a++] = rate;
-                argv[a++] = "--profile-out";
-                argv[a++] = baseline_out;
-            }
-            if (e->sampler && !e->baseline) {
-                argv[a++] = "--sampler";
-                argv[a++] = (char *)e->sampler;
-                argv[a++] = "--unwinder";
-                argv[a++] = (char *)e->unwinder;
-                argv[a++] = "--hz";
-                argv[a++] = rate;
-                if (keep_profile) {
-                    snprintf(profile, sizeof profile, "%s/trial-%zu.pb.gz", profiles, k);
-                    argv[a++] = "--profile-out";
-                    argv[a++] = profile;
-                }
-            }
-            argv[a] = NULL;
-            memset(pad, 'x', pad_len);
-            pad[pad_len] = '\0';
-            struct trial_output o = {0};
-            if (run_process(argv, pad, env, c->trial_timeout_s, cpu, &o) != 0) {
-                fprintf(stderr, "hzprof bench: cannot start a trial: %s\n", strerror(errno));
-                return 1;
-            }
-            cJSON_AddNumberToObject(rec, "exit_status", o.status);
-            cJSON_AddNumberToObject(rec, "process_seconds", o.seconds);
-            cJSON_AddNumberToObject(rec, "process_cpu_seconds", o.cpu_seconds);
-            cJSON *output = o.out ? cJSON_Parse(o.out) : NULL;
-            if (output)
-                cJSON_AddItemToObject(rec, "output", output);
-            else
-                cJSON_AddNullToObject(rec, "output");
-            if (o.status == -1)
-                cJSON_AddStringToObject(rec, "error", "timeout: killed");
-            else if (o.status != 0) {
-                cJSON *errj = output ? cJSON_GetObjectItem(output, "error") : NULL;
-                cJSON_AddStringToObject(rec, "error",
-                                        cJSON_IsString(errj) ? errj->valuestring : o.err);
-            }
-            if (o.status == 3 && output) { /* the profiler cannot run this: skip the rest */
-                cJSON *errj = cJSON_GetObjectItem(output, "error");
-                unavailable[cid] = strdup(cJSON_IsString(errj) ? errj->valuestring : "unavailable");
-                cJSON_AddStringToObject(rec, "unavailable", unavailable[cid]);
-            }
-            if (e->baseline) {
-                cJSON_AddBoolToObject(rec, "baseline", true);
-                if (o.status == 0 && output && baseline_out[0])
-                    record_baseline(output, e->sampler, e->rate,
-                                    baseline_samples(e->sampler, baseline_out));
-                if (baseline_out[0] && block != c->warmup)
-                    unlink(baseline_out);
-                else if (baseline_out[0])
-                    keep_baseline_profile(rec, e->sampler, baseline_out, dir);
-            }
-            if (o.status == 0 && output && profile[0]) {
-                if (strcmp(w->program, "truth") == 0)
-                    score_truth(rec, output, profile, strcmp(e->sampler, "wall") == 0);
-                if (block == c->warmup) /* one kept per configuration */
-                    cJSON_AddStringToObject(rec, "profile", profile + strlen(dir) + 1);
-                else
-                    unlink(profile);
-            }
-            if (c->cachegrind) {
-                cJSON *cg = cachegrind_summary(cgout + strlen("--cachegrind-out-file="));
-                if (cg)
-                    cJSON_AddItemToObject(rec, "cachegrind", cg);
-            }
-            free(o.out);
-        }
-        char *line = cJSON_PrintUnformatted(rec);
-        fprintf(out, "%s\n", line);
-        fflush(out);
-        fsync(fileno(out));
-        free(line);
-        cJSON_Delete(rec);
-        progress(++already, plan.ntrials, started, what, tty);
-        if (stop_after >= 0 && ++ran >= stop_after)
-            _exit(137); /* as if killed */
+        x.finished += x.done[k];
+    x.total = plan.ntrials;
+    x.tty = isatty(STDERR_FILENO);
+    x.cpu = pin_harness(&x.saved_mask);
+    const char *stop_env = getenv("HZPROF_BENCH_STOP_AFTER");
+    x.stop_after = stop_env ? strtol(stop_env, NULL, 10) : -1;
+    x.started = now_s();
+    rc = 0;
+    for (size_t k = 0; k < plan.ntrials && rc == 0; k++)
+        rc = trial_do(&x, k, plan.order[k], plan.order[k ^ 1], plan.role[k],
+                      k / (2 * plan.pairs_per_block));
+    /* Adaptive rounds (bench_config.h), numbered after the plan and after any adaptive
+     * trials a resumed run already holds. */
+    size_t next = plan.ntrials, block = plan.nblocks;
+    if (max_trial >= (long)next) {
+        next = ((size_t)max_trial + 2) & ~(size_t)1;      /* pairs start at even numbers */
+        block = plan.nblocks + (next - plan.ntrials) / 2; /* distinct, not contiguous */
     }
-    fclose(out);
-    if (cpu >= 0)
-        sched_setaffinity(0, sizeof saved_mask, &saved_mask);
-    for (size_t i = 0; i < plan.nconfigs; i++)
-        free(unavailable[i]);
-    free(unavailable);
-    free(done);
+    while (rc == 0 && c->precision > 0 && block < c->warmup + c->max_repetitions &&
+           now_s() - x.started < c->budget_s && next + 2 * plan.nconfigs < BENCH_MAX_TRIALS) {
+        const size_t nneed = adaptive_needs(&x, need);
+        if (!nneed)
+            break;
+        x.total = x.finished + 2 * (nneed + c->nworkloads);
+        rc = adaptive_round(&x, need, nneed, block++, &next);
+    }
+    if (x.cpu >= 0)
+        sched_setaffinity(0, sizeof x.saved_mask, &x.saved_mask);
+    if (x.out && fclose(x.out) != 0 && rc == 0) {
+        fprintf(stderr, "hzprof bench: cannot write '%s': %s\n", path, strerror(errno));
+        rc = 1;
+    }
+    x.out = NULL;
+    if (rc == 0) {
+        const int failed = bench_summarize(c, dir);
+        rc = failed < 0 ? 1 : failed > 0 ? BENCH_SOME_FAILED : 0;
+    }
+out:
+    if (x.out)
+        fclose(x.out);
+    for (size_t i = 0; x.unavailable && i < plan.nconfigs; i++)
+        free(x.unavailable[i]);
+    free(x.unavailable);
+    free(x.done);
+    free(need);
     bench_plan_free(&plan);
-    const int failed = bench_summarize(c, dir);
-    return failed < 0 ? 1 : failed > 0 ? BENCH_SOME_FAILED : 0;
+    return rc;
 }

@@ -328,23 +328,30 @@ static cJSON *cost_per_sample(cJSON *trials, const char *workload, const char *s
     return o;
 }
 
-static cJSON *load_trials(const char *dir)
+cJSON *bench_trials_load(const char *path, size_t *damaged)
 {
-    char path[4096];
-    snprintf(path, sizeof path, "%s/trials.jsonl", dir);
     FILE *f = fopen(path, "r");
     if (!f)
         return NULL;
     cJSON *arr = cJSON_CreateArray();
     char *line = NULL;
-    size_t cap = 0;
+    size_t cap = 0, bad = 0;
     while (getline(&line, &cap, f) > 0) {
         cJSON *t = cJSON_Parse(line);
-        if (t)
+        cJSON *cfg = cJSON_GetObjectItem(t, "config");
+        if (cJSON_IsNumber(cJSON_GetObjectItem(t, "trial")) &&
+            cJSON_IsNumber(cJSON_GetObjectItem(cfg, "id")) &&
+            cJSON_IsString(cJSON_GetObjectItem(cfg, "workload"))) {
             cJSON_AddItemToArray(arr, t);
+        } else {
+            bad += line[0] != '\n';
+            cJSON_Delete(t);
+        }
     }
     free(line);
     fclose(f);
+    if (damaged)
+        *damaged = bad;
     return arr;
 }
 
@@ -359,6 +366,60 @@ static void fmt_ci(char *buf, size_t n, cJSON *e, const char *fmt)
     snprintf(lo, sizeof lo, fmt, num(cJSON_GetObjectItem(e, "lo")));
     snprintf(hi, sizeof hi, fmt, num(cJSON_GetObjectItem(e, "hi")));
     snprintf(buf, n, "%s [%s, %s]", v, lo, hi);
+}
+
+/* Where a sample's time goes, and cost per sample by rate (bench_pairs.h). */
+static void write_layers_markdown(FILE *f, cJSON *summary)
+{
+    cJSON *layers = cJSON_GetObjectItem(summary, "layers");
+    if (cJSON_GetArraySize(layers)) {
+        fprintf(f, "## Where a sample's time goes (µs of CPU per sample, 95%% intervals)\n\n"
+                   "Platform: the same timer delivering SIGPROF to an empty handler (unwinder "
+                   "`empty`). Handler: our handler, timed inside it. Rest: total - platform - "
+                   "handler (reader thread, cache refill; its interval combines the three).\n\n"
+                   "| workload | sampler | unwinder | Hz | total | platform | handler | rest |\n"
+                   "|---|---|---|---:|---|---|---|---|\n");
+        for (cJSON *l = layers->child; l; l = l->next) {
+            char t[96], p[96], h[96], r[96];
+            fmt_ci(t, sizeof t, cJSON_GetObjectItem(l, "total_us"), "%.1f");
+            fmt_ci(p, sizeof p, cJSON_GetObjectItem(l, "platform_us"), "%.1f");
+            fmt_ci(h, sizeof h, cJSON_GetObjectItem(l, "handler_us"), "%.2f");
+            fmt_ci(r, sizeof r, cJSON_GetObjectItem(l, "rest_us"), "%.1f");
+            fprintf(f, "| %s | %s | %s | %.0f | %s | %s | %s | %s |\n",
+                    cJSON_GetObjectItem(l, "workload")->valuestring,
+                    cJSON_GetObjectItem(l, "sampler")->valuestring,
+                    cJSON_GetObjectItem(l, "unwinder")->valuestring,
+                    num(cJSON_GetObjectItem(l, "rate")), t, p, h, r);
+        }
+        fputs("\n", f);
+    }
+    cJSON *dose = cJSON_GetObjectItem(summary, "dose");
+    if (!cJSON_GetArraySize(dose))
+        return;
+    fprintf(f, "## Dose-response: cost per sample by rate (µs)\n\nA rate under 90%% "
+               "achieved (a tick sampler above CONFIG_HZ) is marked and is not a separate "
+               "dose.\n\n| workload | sampler | unwinder | per rate | linear? |\n"
+               "|---|---|---|---|---|\n");
+    for (cJSON *d = dose->child; d; d = d->next) {
+        char cells[1024] = "";
+        size_t len = 0;
+        for (cJSON *p = get(d, "points", NULL, NULL)->child; p && len < sizeof cells - 128;
+             p = p->next) {
+            char ci[96];
+            fmt_ci(ci, sizeof ci, cJSON_GetObjectItem(p, "cost_us"), "%.1f");
+            len += (size_t)snprintf(
+                cells + len, sizeof cells - len, "%s%.0f Hz: %s%s", len ? "; " : "",
+                num(cJSON_GetObjectItem(p, "rate")), ci,
+                cJSON_IsTrue(cJSON_GetObjectItem(p, "achieved")) ? "" : " (not achieved)");
+        }
+        fprintf(f, "| %s | %s | %s | %s | %s |\n", cJSON_GetObjectItem(d, "workload")->valuestring,
+                cJSON_GetObjectItem(d, "sampler")->valuestring,
+                cJSON_GetObjectItem(d, "unwinder")->valuestring, cells,
+                cJSON_IsTrue(cJSON_GetObjectItem(d, "nonlinear"))
+                    ? cJSON_GetObjectItem(d, "note")->valuestring
+                    : "no difference resolved");
+    }
+    fputs("\n", f);
 }
 
 /* The headline: paired overheads (bench_pairs.h) judged against the A/A floor. */
@@ -423,6 +484,7 @@ static void write_paired_markdown(FILE *f, cJSON *results)
             "\n%zu of %zu overheads resolved (bold); the rest (italic, *< X*) are within the "
             "noise floor or their interval.\n\n",
             resolved, rows);
+    write_layers_markdown(f, summary);
 }
 
 bool bench_config_all_failed(cJSON *c)
@@ -579,7 +641,10 @@ static cJSON *earlier_build(const char *dir)
 
 int bench_summarize(const struct bench_config *c, const char *dir)
 {
-    cJSON *trials = load_trials(dir);
+    char tpath[4096];
+    snprintf(tpath, sizeof tpath, "%s/trials.jsonl", dir);
+    size_t damaged = 0;
+    cJSON *trials = bench_trials_load(tpath, &damaged);
     if (!trials) {
         fprintf(stderr, "hzprof bench: no trials in '%s'\n", dir);
         return -1;
@@ -598,6 +663,7 @@ int bench_summarize(const struct bench_config *c, const char *dir)
     if (earlier)
         cJSON_AddItemToObject(results, "trials_build", earlier);
     cJSON_AddItemToObject(results, "config", bench_config_to_json(c));
+    cJSON_AddNumberToObject(results, "trials_damaged", (double)damaged);
 
     /* Counters unavailable, and why: from the first trial that ran. */
     cJSON *unavailable = cJSON_AddObjectToObject(results, "counters_unavailable");
@@ -695,6 +761,8 @@ int bench_summarize(const struct bench_config *c, const char *dir)
         }
     }
     trial_index_free(&ix);
+    cJSON_AddItemToObject(summary, "layers", bench_pairs_layers(configs));
+    cJSON_AddItemToObject(summary, "dose", bench_pairs_dose(configs));
     cJSON_AddItemToObject(results, "summary", summary);
     cJSON_AddItemToObject(results, "trials", trials);
 

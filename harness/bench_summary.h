@@ -28,6 +28,11 @@
  * expected), after printing one line per such configuration to stderr. */
 int bench_summarize(const struct bench_config *c, const char *dir);
 
+/* The trial records of a trials.jsonl as a cJSON array, in file order: lines that are
+ * not a JSON object with a trial number and a config {id, workload} are skipped (counted
+ * in *damaged when not NULL). NULL when the file cannot be read. */
+cJSON *bench_trials_load(const char *path, size_t *damaged);
+
 /* A summary configuration that ran and never succeeded ("failed", n 0, not unavailable). */
 bool bench_config_all_failed(cJSON *c);
 /* "matmul-l2 perf-clock/fp 1000 Hz" (or "... off/- off"). */
