@@ -16,6 +16,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "bench_pairs.h"
 #include "bench_summary.h"
 #include "commands.h"
 #include "html_report.h"
@@ -139,6 +140,42 @@ static void table(cJSON **runs, int nruns, const char *list, const char *field, 
     cJSON_Delete(seen);
 }
 
+/* Two runs: does each figure they share reproduce? (bench_compare) */
+static void print_comparison(cJSON *a, cJSON *b, const char *name_a, const char *name_b)
+{
+    cJSON *cmp = bench_compare(a, b);
+    const int agree = (int)num(cmp, "agree"), total = (int)num(cmp, "total");
+    printf("\n## Reproducibility: %d of %d figures agree\n\n", agree, total);
+    printf("A = %s, B = %s. A figure agrees when the 95%% interval of B - A (both runs' "
+           "half-widths combined) includes zero.\n\n",
+           name_a, name_b);
+    cJSON *md = cJSON_GetObjectItem(cmp, "machine_differences");
+    if (cJSON_GetArraySize(md)) {
+        printf("**The machines differ** — read differences as the machines', not only "
+               "noise:\n\n");
+        for (cJSON *d = md->child; d; d = d->next)
+            printf("- %s\n", d->valuestring);
+        printf("\n");
+    } else {
+        printf("Same machine class (CPU, cores, caches, kernel, CONFIG_HZ).\n\n");
+    }
+    if (total) {
+        printf("| figure | A | B | B - A | B / A - 1 | |\n|---|---|---|---|---:|---|\n");
+        for (cJSON *f = cJSON_GetObjectItem(cmp, "figures")->child; f; f = f->next) {
+            char ca[128], cb[128], cd[128];
+            cell(ca, sizeof ca, cJSON_GetObjectItem(f, "a"), "%.2f");
+            cell(cb, sizeof cb, cJSON_GetObjectItem(f, "b"), "%.2f");
+            cell(cd, sizeof cd, cJSON_GetObjectItem(f, "diff"), "%.2f");
+            printf("| %s | %s | %s | %s | %+.1f%% | %s |\n", str(f, "figure"), ca, cb, cd,
+                   100 * num(f, "rel_diff"),
+                   cJSON_IsTrue(cJSON_GetObjectItem(f, "agree")) ? "agree" : "**differ**");
+        }
+    } else {
+        printf("No paired figures in common (a run from before paired trials?).\n");
+    }
+    cJSON_Delete(cmp);
+}
+
 int cmd_report(int argc, char **argv)
 {
     const char *format = "md", *out_dir = NULL;
@@ -246,6 +283,8 @@ int cmd_report(int argc, char **argv)
                str(runs[i], "created"));
     }
     run_names = (const char *const *)&argv[1];
+    if (nruns == 2)
+        print_comparison(runs[0], runs[1], argv[1], argv[2]);
     table(runs, nruns, "cost_per_sample", "cost_per_sample", false, "%.2f",
           "Cost per sample (µs of CPU)");
     table(runs, nruns, "configs", "overhead", true, "%.2f", "Overhead (%)");

@@ -14,42 +14,49 @@ const char *const bench_presets[] = {"quick", "full", "cachegrind", NULL};
 const char *const bench_baselines[] = {"gperftools", "gperftools-thread", "perf-record", "go-pprof",
                                        NULL};
 
-/* quick: a few minutes on 2 cores. full: the reference run (about 15 minutes). */
+/* quick: at most 10 minutes on 2 cores. Two workloads of ~0.4 s a trial; every sampler
+ * with the platform floor (empty) and two unwinders at 1 and 4 kHz (tick samplers only
+ * at 1 kHz: they cannot pass CONFIG_HZ); then adaptive rounds until the headline figures
+ * (perf-clock's floor and perf-clock/fp at 4 kHz on both workloads) have a cost per
+ * sample within +-15%, or 8 minutes have passed. */
 static const char preset_quick[] =
     "{\"workloads\": ["
     " {\"name\": \"matmul-l2\", \"program\": \"matmul\", \"args\": [\"--order\", \"ikj\", "
     "\"--fit\", \"l2\", \"--reps\", \"150\"]},"
     " {\"name\": \"io\", \"program\": \"io\", \"args\": [\"--connections\", \"16\", "
-    "\"--requests\", \"10000\"]},"
-    " {\"name\": \"truth-split\", \"program\": \"truth\", \"args\": [\"--case\", \"split\", "
-    "\"--seconds\", \"0.3\"]}],"
+    "\"--requests\", \"10000\"]}],"
     " \"samplers\": [\"itimer\", \"thread-timer\", \"perf-clock\", \"wall\"],"
-    " \"unwinders\": [\"fp\", \"libunwind\"], \"baselines\": [\"gperftools\", "
-    "\"gperftools-thread\", \"perf-record\", \"go-pprof\"],"
-    " \"rates\": [100, 1000], \"repetitions\": 3, \"warmup\": 1, \"seed\": 1}";
+    " \"max_rate_by_sampler\": {\"itimer\": 1000, \"thread-timer\": 1000},"
+    " \"unwinders\": [\"empty\", \"fp\", \"libunwind\"], \"baselines\": [\"gperftools\", "
+    "\"perf-record\", \"go-pprof\"],"
+    " \"rates\": [1000, 4000], \"repetitions\": 3, \"warmup\": 1, \"seed\": 1,"
+    " \"adaptive\": {\"precision\": 0.15, \"budget_s\": 480, \"max_repetitions\": 40,"
+    " \"targets\": [{\"sampler\": \"perf-clock\", \"unwinder\": \"empty\", \"rate\": 4000},"
+    " {\"sampler\": \"perf-clock\", \"unwinder\": \"fp\", \"rate\": 4000}]}}";
 
+/* full: the reference run, at most an hour on 2 cores: five workloads, every sampler and
+ * unwinder (with the floor) at 100 Hz to 8 kHz (tick samplers to 1 kHz), every baseline;
+ * adaptive rounds until every configuration at 1 kHz and above that reaches its rate has
+ * a cost per sample within +-5%, or 55 minutes have passed. */
 static const char preset_full[] =
     "{\"workloads\": ["
     " {\"name\": \"matmul-l1\", \"program\": \"matmul\", \"args\": [\"--order\", \"ikj\", "
-    "\"--fit\", \"l1\", \"--reps\", \"8000\"]},"
+    "\"--fit\", \"l1\", \"--reps\", \"6000\"]},"
     " {\"name\": \"matmul-l2\", \"program\": \"matmul\", \"args\": [\"--order\", \"ikj\", "
-    "\"--fit\", \"l2\", \"--reps\", \"250\"]},"
-    " {\"name\": \"matmul-llc\", \"program\": \"matmul\", \"args\": [\"--order\", \"ikj\", "
-    "\"--fit\", \"llc\", \"--reps\", \"2\"]},"
+    "\"--fit\", \"l2\", \"--reps\", \"150\"]},"
     " {\"name\": \"io\", \"program\": \"io\", \"args\": [\"--connections\", \"16\", "
-    "\"--requests\", \"15000\"]},"
-    " {\"name\": \"io-idle\", \"program\": \"io\", \"args\": [\"--connections\", \"8\", "
-    "\"--requests\", \"2000\", \"--think-us\", \"1000\"]},"
+    "\"--requests\", \"10000\"]},"
     " {\"name\": \"truth-split\", \"program\": \"truth\", \"args\": [\"--case\", \"split\", "
     "\"--seconds\", \"0.4\"]},"
     " {\"name\": \"truth-threads\", \"program\": \"truth\", \"args\": [\"--case\", \"threads\", "
-    "\"--seconds\", \"0.4\"]},"
-    " {\"name\": \"truth-offcpu\", \"program\": \"truth\", \"args\": [\"--case\", \"offcpu\", "
     "\"--seconds\", \"0.4\"]}],"
     " \"samplers\": [\"itimer\", \"thread-timer\", \"perf-clock\", \"perf-cycles\", \"wall\"],"
-    " \"unwinders\": [\"none\", \"fp\", \"libunwind\"],"
+    " \"max_rate_by_sampler\": {\"itimer\": 1000, \"thread-timer\": 1000},"
+    " \"unwinders\": [\"empty\", \"none\", \"fp\", \"libunwind\"],"
     " \"baselines\": [\"gperftools\", \"gperftools-thread\", \"perf-record\", \"go-pprof\"],"
-    " \"rates\": [100, 1000, 4000], \"repetitions\": 5, \"warmup\": 1, \"seed\": 1}";
+    " \"rates\": [100, 1000, 4000, 8000], \"repetitions\": 3, \"warmup\": 1, \"seed\": 1,"
+    " \"adaptive\": {\"precision\": 0.05, \"budget_s\": 3300, \"max_repetitions\": 60,"
+    " \"targets\": [{\"rate\": 1000}, {\"rate\": 4000}, {\"rate\": 8000}]}}";
 
 /* cachegrind: the full preset's question of cache misses per sample, on a machine without
  * a PMU: every trial under valgrind's cache simulator (slow: the work is cut down; the
@@ -232,6 +239,30 @@ static int parse_adaptive(cJSON *o, struct bench_config *c, char *err, size_t n)
     return 0;
 }
 
+bool bench_config_runs(const struct bench_config *c, size_t sampler, unsigned rate)
+{
+    return !c->sampler_max_rate[sampler] || rate <= c->sampler_max_rate[sampler];
+}
+
+/* "max_rate_by_sampler": {name: Hz}; after "samplers" is known (checked at the end). */
+static int parse_max_rates(cJSON *o, struct bench_config *c, char *err, size_t n)
+{
+    if (!cJSON_IsObject(o))
+        FAIL("'max_rate_by_sampler' must be an object {sampler: Hz}");
+    for (cJSON *f = o->child; f; f = f->next) {
+        size_t i = 0;
+        while (i < c->nsamplers && strcmp(c->samplers[i], f->string) != 0)
+            i++;
+        if (i == c->nsamplers)
+            FAIL("'max_rate_by_sampler': '%s' is not one of the config's samplers", f->string);
+        double v;
+        if (parse_uint(f, "max_rate_by_sampler", 1, HZPROF_MAX_RATE_HZ, &v, err, n))
+            return -1;
+        c->sampler_max_rate[i] = (unsigned)v;
+    }
+    return 0;
+}
+
 bool bench_config_is_target(const struct bench_config *c, const char *workload, const char *sampler,
                             const char *unwinder, unsigned rate)
 {
@@ -264,9 +295,12 @@ int bench_config_parse(const char *json, struct bench_config *c, char *err, size
     }
     int rc = 0;
     double v = 0;
+    cJSON *max_rates = NULL;
     for (cJSON *f = doc->child; f && rc == 0; f = f->next) {
         const char *k = f->string;
-        if (strcmp(k, "workloads") == 0)
+        if (strcmp(k, "max_rate_by_sampler") == 0)
+            max_rates = f; /* needs the samplers: parsed below */
+        else if (strcmp(k, "workloads") == 0)
             rc = parse_workloads(f, c, err, n);
         else if (strcmp(k, "samplers") == 0)
             rc = parse_strings(f, k, c->samplers, &c->nsamplers, hzprof_sampler_names(), err, n);
@@ -294,11 +328,14 @@ int bench_config_parse(const char *json, struct bench_config *c, char *err, size
         } else {
             snprintf(err, n,
                      "unknown key '%s' (valid: workloads, samplers, unwinders, baselines, rates, "
-                     "repetitions, warmup, seed, trial_timeout_s, cachegrind, adaptive)",
+                     "repetitions, warmup, seed, trial_timeout_s, cachegrind, adaptive, "
+                     "max_rate_by_sampler)",
                      k);
             rc = -1;
         }
     }
+    if (rc == 0 && max_rates)
+        rc = parse_max_rates(max_rates, c, err, n);
     cJSON_Delete(doc);
     if (rc == 0 && (!c->nworkloads || !c->nsamplers || !c->nunwinders || !c->nrates)) {
         snprintf(err, n, "'%s' is required",
@@ -381,6 +418,14 @@ int bench_config_override(struct bench_config *c, const char *key, const char *v
     int rc = 0;
     double v = 0;
     if (strcmp(key, "samplers") == 0) {
+        /* Caps follow the names into the new list. */
+        unsigned caps[BENCH_MAX_ITEMS] = {0};
+        size_t k = 0;
+        for (cJSON *e = arr->child; e && k < BENCH_MAX_ITEMS; e = e->next, k++)
+            for (size_t i = 0; i < c->nsamplers; i++)
+                if (strcmp(c->samplers[i], e->valuestring) == 0)
+                    caps[k] = c->sampler_max_rate[i];
+        memcpy(c->sampler_max_rate, caps, sizeof caps);
         free_list(c->samplers, &c->nsamplers);
         rc = parse_strings(arr, key, c->samplers, &c->nsamplers, hzprof_sampler_names(), err, n);
     } else if (strcmp(key, "unwinders") == 0) {
@@ -469,6 +514,13 @@ cJSON *bench_config_to_json(const struct bench_config *c)
     cJSON_AddNumberToObject(o, "seed", (double)c->seed);
     cJSON_AddNumberToObject(o, "trial_timeout_s", c->trial_timeout_s);
     cJSON_AddBoolToObject(o, "cachegrind", c->cachegrind);
+    cJSON *caps = NULL;
+    for (size_t i = 0; i < c->nsamplers; i++)
+        if (c->sampler_max_rate[i]) {
+            if (!caps)
+                caps = cJSON_AddObjectToObject(o, "max_rate_by_sampler");
+            cJSON_AddNumberToObject(caps, c->samplers[i], c->sampler_max_rate[i]);
+        }
     if (c->precision > 0) {
         cJSON *a = cJSON_AddObjectToObject(o, "adaptive");
         cJSON_AddNumberToObject(a, "precision", c->precision);

@@ -43,6 +43,10 @@ struct bench_config {
     size_t nbaselines;
     unsigned rates[BENCH_MAX_ITEMS]; /* Hz; profiling-off runs are always added */
     size_t nrates;
+    /* Rates above this are not run for the sampler of the same index (0: no cap); from
+     * "max_rate_by_sampler": {"itimer": 1000, ...}: tick samplers cannot pass CONFIG_HZ,
+     * so one point above it says so and more would only repeat it. */
+    unsigned sampler_max_rate[BENCH_MAX_ITEMS];
     unsigned repetitions, warmup;
     unsigned long long seed;
     unsigned trial_timeout_s;
@@ -56,6 +60,9 @@ struct bench_config {
     struct bench_target targets[BENCH_MAX_ITEMS];
     size_t ntargets;
 };
+
+/* Whether rate is run for sampler (the cap of "max_rate_by_sampler"). */
+bool bench_config_runs(const struct bench_config *c, size_t sampler, unsigned rate);
 
 /* Whether a configuration is one of the adaptive design's targets (true for every
  * profiled one when no targets are given). */

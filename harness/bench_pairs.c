@@ -149,7 +149,7 @@ cJSON *bench_pairs_config(const struct trial_index *ix, const char *workload, co
                           uint64_t seed)
 {
     static double cpu_on[MAX_PAIRS], cpu_off[MAX_PAIRS], thr_on[MAX_PAIRS], thr_off[MAX_PAIRS],
-        cost[MAX_PAIRS], handler[MAX_PAIRS];
+        cost[MAX_PAIRS], handler[MAX_PAIRS], achieved[MAX_PAIRS];
     size_t n = 0, nc = 0, nh = 0;
     for (size_t k = 0; k < ix->n && n < MAX_PAIRS; k++) {
         cJSON *on = ix->by_trial[k], *off = ix->by_trial[k ^ 1];
@@ -161,6 +161,7 @@ cJSON *bench_pairs_config(const struct trial_index *ix, const char *workload, co
                      t_off = num(get(off, "output", "measured", "throughput"));
         if (!(c_on > 0) || !(c_off > 0) || !(t_off > 0) || !isfinite(t_on))
             continue;
+        achieved[n] = num(get(on, "output", "profiling", "achieved_hz"));
         cpu_on[n] = c_on, cpu_off[n] = c_off;
         thr_on[n] = t_on, thr_off[n++] = t_off;
         const double samples = num(get(on, "output", "profiling", "samples"));
@@ -176,6 +177,7 @@ cJSON *bench_pairs_config(const struct trial_index *ix, const char *workload, co
         return NULL;
     cJSON *o = cJSON_CreateObject();
     cJSON_AddNumberToObject(o, "pairs", (double)n);
+    cJSON_AddNumberToObject(o, "achieved_hz", stats_median(achieved, n));
     struct estimate ec = stats_paired_ratio_ci(cpu_on, cpu_off, n, BENCH_RESAMPLES, 0.95, seed);
     struct estimate et = stats_paired_ratio_ci(thr_on, thr_off, n, BENCH_RESAMPLES, 0.95, seed + 1);
     cJSON_AddItemToObject(o, "cpu_overhead", estimate_obj(ec, 100, -1, "percent"));
@@ -315,4 +317,87 @@ cJSON *bench_pairs_dose(cJSON *configs)
         cJSON_AddItemToArray(out, d);
     }
     return out;
+}
+
+/* Adds the machine field k to out when a and b differ in it (numbers or strings). */
+static void machine_diff(cJSON *out, cJSON *ma, cJSON *mb, const char *k, const char *label)
+{
+    char *ta = cJSON_PrintUnformatted(cJSON_GetObjectItem(ma, k)),
+         *tb = cJSON_PrintUnformatted(cJSON_GetObjectItem(mb, k));
+    if (ta && tb && strcmp(ta, tb) != 0) {
+        char line[512];
+        snprintf(line, sizeof line, "%s: %.200s vs %.200s", label, ta, tb);
+        cJSON_AddItemToArray(out, cJSON_CreateString(line));
+    }
+    free(ta);
+    free(tb);
+}
+
+static void compare_one(cJSON *figs, const char *name, cJSON *ea, cJSON *eb)
+{
+    const struct estimate a = estimate_of(ea), b = estimate_of(eb);
+    if (!isfinite(a.value) || !isfinite(b.value))
+        return;
+    const double hw = sqrt(pow((a.hi - a.lo) / 2, 2) + pow((b.hi - b.lo) / 2, 2)),
+                 d = b.value - a.value;
+    cJSON *f = cJSON_CreateObject();
+    cJSON_AddStringToObject(f, "figure", name);
+    cJSON_AddItemToObject(f, "a", estimate_obj(a, 1, 0, NULL));
+    cJSON_AddItemToObject(f, "b", estimate_obj(b, 1, 0, NULL));
+    cJSON_AddItemToObject(f, "diff",
+                          estimate_obj((struct estimate){d, d - hw, d + hw}, 1, 0, NULL));
+    cJSON_AddNumberToObject(f, "rel_diff", a.value != 0 ? d / fabs(a.value) : NAN);
+    cJSON_AddBoolToObject(f, "agree", isfinite(hw) && fabs(d) <= hw);
+    cJSON_AddItemToArray(figs, f);
+}
+
+cJSON *bench_compare(cJSON *a, cJSON *b)
+{
+    cJSON *o = cJSON_CreateObject();
+    cJSON *md = cJSON_AddArrayToObject(o, "machine_differences");
+    cJSON *ma = cJSON_GetObjectItem(a, "machine"), *mb = cJSON_GetObjectItem(b, "machine");
+    machine_diff(md, ma, mb, "cpu_model", "CPU");
+    machine_diff(md, ma, mb, "cores_online", "cores");
+    machine_diff(md, ma, mb, "caches_bytes", "caches");
+    machine_diff(md, ma, mb, "kernel", "kernel");
+    machine_diff(md, ma, mb, "config_hz", "CONFIG_HZ");
+    cJSON *figs = cJSON_AddArrayToObject(o, "figures");
+    cJSON *ca = get(a, "summary", "configs", NULL), *cb = get(b, "summary", "configs", NULL);
+    for (cJSON *x = ca ? ca->child : NULL; x; x = x->next) {
+        cJSON *px = cJSON_GetObjectItem(x, "paired");
+        if (!px)
+            continue;
+        for (cJSON *y = cb ? cb->child : NULL; y; y = y->next) {
+            cJSON *py = cJSON_GetObjectItem(y, "paired");
+            if (!py || !same_row(x, y, true, true))
+                continue;
+            char name[256];
+            snprintf(name, sizeof name, "%s %s/%s %.0f Hz", str_field(x, "workload"),
+                     str_field(x, "sampler"), str_field(x, "unwinder"),
+                     num(cJSON_GetObjectItem(x, "rate")));
+            char n1[300], n2[300];
+            snprintf(n1, sizeof n1, "%s: CPU overhead %%", name);
+            snprintf(n2, sizeof n2, "%s: µs per sample", name);
+            compare_one(figs, n1, cJSON_GetObjectItem(px, "cpu_overhead"),
+                        cJSON_GetObjectItem(py, "cpu_overhead"));
+            compare_one(figs, n2, cJSON_GetObjectItem(px, "cost_per_sample_us"),
+                        cJSON_GetObjectItem(py, "cost_per_sample_us"));
+        }
+    }
+    cJSON *aa = get(a, "summary", "aa", NULL), *ab = get(b, "summary", "aa", NULL);
+    for (cJSON *x = aa ? aa->child : NULL; x; x = x->next)
+        for (cJSON *y = ab ? ab->child : NULL; y; y = y->next)
+            if (str_field(x, "workload") && str_field(y, "workload") &&
+                !strcmp(str_field(x, "workload"), str_field(y, "workload"))) {
+                char n[300];
+                snprintf(n, sizeof n, "%s: A/A CPU ratio", str_field(x, "workload"));
+                compare_one(figs, n, cJSON_GetObjectItem(x, "cpu_ratio"),
+                            cJSON_GetObjectItem(y, "cpu_ratio"));
+            }
+    int agree = 0, total = 0;
+    for (cJSON *f = figs->child; f; f = f->next, total++)
+        agree += cJSON_IsTrue(cJSON_GetObjectItem(f, "agree"));
+    cJSON_AddNumberToObject(o, "agree", agree);
+    cJSON_AddNumberToObject(o, "total", total);
+    return o;
 }

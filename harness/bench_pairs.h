@@ -60,6 +60,14 @@ cJSON *bench_pairs_layers(cJSON *configs);
  * nonlinear (two achieved rates whose cost intervals do not overlap), note}. */
 cJSON *bench_pairs_dose(cJSON *configs);
 
+/* Two runs' results.json compared (`hzprof report A B`): {machine_differences [strings:
+ * CPU, caches, kernel, CONFIG_HZ, cores that differ], figures [{figure, a, b, diff (each
+ * {value, lo, hi}), rel_diff (diff / a), agree}], agree, total}. A figure is every paired
+ * CPU overhead (%) and cost per sample (µs) the two runs share, and every A/A floor; the
+ * difference's interval combines both half-widths in quadrature (independent runs), and
+ * the two agree when it includes zero. */
+cJSON *bench_compare(cJSON *a, cJSON *b);
+
 /* The verdict text of an overhead: "24.0 [22.1, 26.9]" when resolved, "< 3.2" when not. */
 void bench_pairs_text(char *buf, size_t n, double value, double lo, double hi, double mde_pct,
                       bool *resolved);

@@ -15,8 +15,12 @@ int bench_plan_make(const struct bench_config *c, struct bench_plan *p)
     size_t twins = 0;
     for (size_t b = 0; b < c->nbaselines; b++)
         twins += bench_baseline_has_twin(c->baselines[b]);
-    p->nconfigs = c->nworkloads * (1 + c->nsamplers * c->nunwinders * c->nrates +
-                                   c->nbaselines * c->nrates + twins);
+    size_t sampler_rates = 0;
+    for (size_t s = 0; s < c->nsamplers; s++)
+        for (size_t r = 0; r < c->nrates; r++)
+            sampler_rates += bench_config_runs(c, s, c->rates[r]);
+    p->nconfigs =
+        c->nworkloads * (1 + sampler_rates * c->nunwinders + c->nbaselines * c->nrates + twins);
     p->nblocks = c->warmup + c->repetitions;
     p->configs = calloc(p->nconfigs, sizeof *p->configs);
     p->order = NULL;
@@ -29,8 +33,9 @@ int bench_plan_make(const struct bench_config *c, struct bench_plan *p)
         for (size_t s = 0; s < c->nsamplers; s++)
             for (size_t u = 0; u < c->nunwinders; u++)
                 for (size_t r = 0; r < c->nrates; r++)
-                    p->configs[k++] = (struct bench_config_entry){
-                        w, c->samplers[s], c->unwinders[u], c->rates[r], false};
+                    if (bench_config_runs(c, s, c->rates[r]))
+                        p->configs[k++] = (struct bench_config_entry){
+                            w, c->samplers[s], c->unwinders[u], c->rates[r], false};
         for (size_t b = 0; b < c->nbaselines; b++) {
             if (bench_baseline_has_twin(c->baselines[b])) /* the twin, profiling off */
                 p->configs[k++] =

@@ -720,6 +720,8 @@ int bench_summarize(const struct bench_config *c, const char *dir)
         for (size_t s = 0; s < c->nsamplers; s++)
             for (size_t u = 0; u < c->nunwinders; u++) {
                 for (size_t r = 0; r < c->nrates; r++) {
+                    if (!bench_config_runs(c, s, c->rates[r]))
+                        continue;
                     cJSON *row = summarize_config(trials, name, c->samplers[s], c->unwinders[u],
                                                   c->rates[r], off, n_off, seed++, &dummy, &dn);
                     cJSON *paired = bench_pairs_config(&ix, name, c->samplers[s], c->unwinders[u],

@@ -59,16 +59,23 @@ static void gp_header(FILE *gp, const char *name, const char *title, const char 
                 "set datafile missing 'NaN'\n");
 }
 
-static void gp_outputs(FILE *gp, const char *name, const char *plot_cmd)
+/* The chart in SVG, PNG and PDF; rows > 1 makes it taller (small multiples). */
+static void gp_outputs_rows(FILE *gp, const char *name, const char *plot_cmd, int rows)
 {
     fprintf(gp,
-            "set terminal svg size 900,520 dynamic font 'Helvetica,12' background '#ffffff'\n"
+            "set terminal svg size 900,%d dynamic font 'Helvetica,12' background '#ffffff'\n"
             "set output '%s.svg'\n%s\n"
-            "set terminal pngcairo size 900,520 font 'Helvetica,11'\n"
+            "set terminal pngcairo size 900,%d font 'Helvetica,11'\n"
             "set output '%s.png'\n%s\n"
-            "set terminal pdfcairo size 5.5in,3.2in font 'Helvetica,8'\n"
+            "set terminal pdfcairo size 5.5in,%.1fin font 'Helvetica,8'\n"
             "set output '%s.pdf'\n%s\nset output\n",
-            name, plot_cmd, name, plot_cmd, name, plot_cmd);
+            rows > 1 ? 330 * rows : 520, name, plot_cmd, rows > 1 ? 330 * rows : 520, name,
+            plot_cmd, rows > 1 ? 2.2 * rows : 3.2, name, plot_cmd);
+}
+
+static void gp_outputs(FILE *gp, const char *name, const char *plot_cmd)
+{
+    gp_outputs_rows(gp, name, plot_cmd, 1);
 }
 
 /* gnuplot's only benign warning here: an axis with one value ("empty x range [200:200],
@@ -264,6 +271,138 @@ static bool same(cJSON *c, const char *w, const struct series *s)
     const char *cw = field_str(c, "workload"), *sa = field_str(c, "sampler"),
                *u = field_str(c, "unwinder");
     return cw && sa && u && !strcmp(cw, w) && !strcmp(sa, s->sampler) && !strcmp(u, s->unwinder);
+}
+
+/* A figure of a configuration for the small multiples, NULL when it has none. */
+typedef cJSON *(*figure_fn)(cJSON *config);
+
+static cJSON *paired_overhead(cJSON *c)
+{
+    return cJSON_GetObjectItem(cJSON_GetObjectItem(c, "paired"), "cpu_overhead");
+}
+
+static cJSON *paired_cost(cJSON *c)
+{
+    return cJSON_GetObjectItem(cJSON_GetObjectItem(c, "paired"), "cost_per_sample_us");
+}
+
+static bool is_baseline(cJSON *c)
+{
+    return field_str(c, "unwinder") && !strcmp(field_str(c, "unwinder"), "builtin");
+}
+
+/* Small multiples of one figure against rate for one workload: a panel per sampler (the
+ * other profilers together in one), a line per unwinder (per profiler), 95% intervals as
+ * error bars; with floor, the "empty" unwinder is drawn as a grey band (its interval) in
+ * each sampler's panel: the platform's share. Panels and series without data are left
+ * out; no chart without any. */
+static int chart_panels(cJSON *configs, const char *w, const struct plot_target *t,
+                        const char *prefix, const char *what, const char *ylabel, figure_fn fig,
+                        bool floor, char *err, size_t n)
+{
+    const char *panels[16];
+    size_t np = 0;
+    bool baselines = false;
+    for (cJSON *c = configs->child; c; c = c->next) {
+        const char *cw = field_str(c, "workload"), *sa = field_str(c, "sampler");
+        if (!cw || strcmp(cw, w) || !sa || !fig(c) || field_num(c, "rate") <= 0)
+            continue;
+        if (is_baseline(c)) {
+            baselines = true;
+            continue;
+        }
+        bool seen = false;
+        for (size_t i = 0; i < np; i++)
+            seen |= !strcmp(panels[i], sa);
+        if (!seen && np < 15)
+            panels[np++] = sa;
+    }
+    if (baselines)
+        panels[np++] = NULL; /* the other profilers */
+    if (!np)
+        return 0;
+    char name[256];
+    chart_name(name, sizeof name, prefix, w);
+    FILE *dat, *gp;
+    if (open_chart(t->dir, name, &dat, &gp, err, n) != 0)
+        return -1;
+    fputs("# rate_hz value ci_lo ci_hi, one block per panel and series\n", dat);
+    const int cols = np < 3 ? (int)np : 2, rows = (int)((np + (size_t)cols - 1) / (size_t)cols);
+    static char cmd[65536];
+    char title[300];
+    snprintf(title, sizeof title, "%s on %s (95%% CI)", what, w);
+    size_t len = (size_t)snprintf(cmd, sizeof cmd, "set multiplot layout %d,%d title ", rows, cols);
+    len = gp_string_to(cmd, sizeof cmd, len, title);
+    len += (size_t)snprintf(cmd + len, sizeof cmd - len, " noenhanced\n");
+    size_t block = 0;
+    for (size_t p = 0; p < np; p++) {
+        len += (size_t)snprintf(cmd + len, sizeof cmd - len, "set title ");
+        len = gp_string_to(cmd, sizeof cmd, len, panels[p] ? panels[p] : "other profilers");
+        len += (size_t)snprintf(cmd + len, sizeof cmd - len, " noenhanced\nplot ");
+        size_t series = 0;
+        /* The floor band first, under the lines. */
+        for (int pass = 0; pass < 2; pass++) {
+            const char *done[16];
+            size_t nd = 0;
+            for (cJSON *c = configs->child; c; c = c->next) {
+                const char *cw = field_str(c, "workload"), *sa = field_str(c, "sampler"),
+                           *u = field_str(c, "unwinder");
+                if (!cw || strcmp(cw, w) || !sa || !u || field_num(c, "rate") <= 0 || !fig(c))
+                    continue;
+                if (panels[p] ? (is_baseline(c) || strcmp(sa, panels[p])) : !is_baseline(c))
+                    continue;
+                const bool is_floor = floor && !strcmp(u, "empty");
+                if (is_floor != (pass == 0))
+                    continue;
+                const char *label = panels[p] ? u : sa;
+                bool seen = false;
+                for (size_t i = 0; i < nd; i++)
+                    seen |= !strcmp(done[i], label);
+                if (seen || nd == 16 || series == 6)
+                    continue;
+                done[nd++] = label;
+                dat_comment(dat, label);
+                for (cJSON *d = c; d; d = d->next) { /* this series' points, by rate */
+                    const char *dw = field_str(d, "workload"), *ds = field_str(d, "sampler"),
+                               *du = field_str(d, "unwinder");
+                    cJSON *e = fig(d);
+                    if (!dw || !ds || !du || strcmp(dw, w) || strcmp(ds, sa) || strcmp(du, u) ||
+                        !e || field_num(d, "rate") <= 0)
+                        continue;
+                    fprintf(dat, "%g %g %g %g\n", field_num(d, "rate"), field_num(e, "value"),
+                            field_num(e, "lo"), field_num(e, "hi"));
+                }
+                if (len > sizeof cmd - 400)
+                    continue;
+                if (is_floor)
+                    len += (size_t)snprintf(cmd + len, sizeof cmd - len,
+                                            "%s'%s.dat' index %zu using 1:3:4 with filledcurves "
+                                            "fc rgb '#d8d8d8' fs solid 0.8 title 'platform floor "
+                                            "(empty handler)'",
+                                            series ? ", " : "", name, block);
+                else {
+                    len += (size_t)snprintf(cmd + len, sizeof cmd - len,
+                                            "%s'%s.dat' index %zu using 1:2:3:4 with yerrorlines "
+                                            "title ",
+                                            series ? ", " : "", name, block);
+                    len = gp_string_to(cmd, sizeof cmd, len, label);
+                }
+                block++;
+                series++;
+            }
+        }
+        if (!series)
+            len += (size_t)snprintf(cmd + len, sizeof cmd - len, "NaN notitle");
+        len += (size_t)snprintf(cmd + len, sizeof cmd - len, "\n");
+    }
+    snprintf(cmd + len, sizeof cmd - len, "unset multiplot");
+    gp_header(gp, name, title, "requested rate (Hz, log scale)", ylabel);
+    fprintf(gp, "set logscale x\nset xzeroaxis lt -1 lw 1\nset key inside top left font ',9'\n"
+                "set offsets graph 0.05, graph 0.05, 0, 0\n");
+    gp_outputs_rows(gp, name, cmd, rows);
+    fclose(dat);
+    fclose(gp);
+    return run_gnuplot(t, name, err, n);
 }
 
 /* Overhead (%) against requested rate for one workload, a line per sampler/unwinder. */
@@ -524,9 +663,20 @@ int plot_results(cJSON *results, const char *dir, struct plot_list *written, cha
     /* In the order a report shows them: rates, overheads, costs, cache, truth. */
     if (nw && chart_achieved(configs, workloads[0], t, err, n))
         return -1;
-    for (size_t i = 0; i < nw; i++)
-        if (chart_overhead(configs, workloads[i], t, err, n))
+    /* Paired runs: small multiples of overhead and of cost per sample with the floor;
+     * older runs: one panel of the unpaired overhead. */
+    bool paired = false;
+    for (cJSON *c = configs->child; c; c = c->next)
+        paired |= paired_overhead(c) != NULL;
+    for (size_t i = 0; i < nw; i++) {
+        if (paired ? chart_panels(configs, workloads[i], t, "overhead-", "CPU overhead",
+                                  "CPU on / CPU off - 1 (%)", paired_overhead, true, err, n)
+                   : chart_overhead(configs, workloads[i], t, err, n))
             return -1;
+        if (paired && chart_panels(configs, workloads[i], t, "cost-rate-", "CPU per sample",
+                                   "µs of CPU per sample", paired_cost, true, err, n))
+            return -1;
+    }
     for (size_t i = 0; i < nw; i++)
         if (chart_cost(costs, workloads[i], t, err, n))
             return -1;
