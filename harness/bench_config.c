@@ -14,28 +14,30 @@ const char *const bench_presets[] = {"quick", "full", "cachegrind", NULL};
 const char *const bench_baselines[] = {"gperftools", "gperftools-thread", "perf-record", "go-pprof",
                                        NULL};
 
-/* quick: at most 10 minutes on 2 cores. Two workloads of ~0.4 s a trial; every sampler
- * with the platform floor (empty) and two unwinders at 1 and 4 kHz (tick samplers only
- * at 1 kHz: they cannot pass CONFIG_HZ); then adaptive rounds until the headline figures
- * (perf-clock's floor and perf-clock/fp at 4 kHz on both workloads) have a cost per
- * sample within +-15%, or 8 minutes have passed. */
+/* quick: at most 10 minutes on 2 cores. Two workloads of ~0.4 s a trial; a tick sampler,
+ * perf-clock and wall, each with the platform floor (empty) and fp, at 1 and 4 kHz
+ * (thread-timer only at 1 kHz: it cannot pass CONFIG_HZ); 6 measured blocks, so every
+ * figure has the 6 pairs it needs to resolve; then adaptive rounds until the headline
+ * figures (perf-clock's floor and perf-clock/fp at 4 kHz on both workloads) have a cost
+ * per sample within +-15%, or 8 minutes have passed. */
 static const char preset_quick[] =
     "{\"workloads\": ["
     " {\"name\": \"matmul-l2\", \"program\": \"matmul\", \"args\": [\"--order\", \"ikj\", "
     "\"--fit\", \"l2\", \"--reps\", \"150\"]},"
     " {\"name\": \"io\", \"program\": \"io\", \"args\": [\"--connections\", \"16\", "
     "\"--requests\", \"10000\"]}],"
-    " \"samplers\": [\"itimer\", \"thread-timer\", \"perf-clock\", \"wall\"],"
-    " \"max_rate_by_sampler\": {\"itimer\": 1000, \"thread-timer\": 1000},"
-    " \"unwinders\": [\"empty\", \"fp\", \"libunwind\"], \"baselines\": [\"gperftools\", "
+    " \"samplers\": [\"thread-timer\", \"perf-clock\", \"wall\"],"
+    " \"max_rate_by_sampler\": {\"thread-timer\": 1000},"
+    " \"unwinders\": [\"empty\", \"fp\"], \"baselines\": [\"gperftools\", "
     "\"perf-record\", \"go-pprof\"],"
-    " \"rates\": [1000, 4000], \"repetitions\": 3, \"warmup\": 1, \"seed\": 1,"
+    " \"rates\": [1000, 4000], \"repetitions\": 6, \"warmup\": 1, \"seed\": 1,"
     " \"adaptive\": {\"precision\": 0.15, \"budget_s\": 480, \"max_repetitions\": 40,"
     " \"targets\": [{\"sampler\": \"perf-clock\", \"unwinder\": \"empty\", \"rate\": 4000},"
     " {\"sampler\": \"perf-clock\", \"unwinder\": \"fp\", \"rate\": 4000}]}}";
 
-/* full: the reference run, at most an hour on 2 cores: five workloads, every sampler and
- * unwinder (with the floor) at 100 Hz to 8 kHz (tick samplers to 1 kHz), every baseline;
+/* full: the reference run, at most an hour on 2 cores: five workloads, every sampler with
+ * the floor and both unwinders at 100 Hz to 8 kHz (tick samplers to 1 kHz; "none", the
+ * leaf alone, is left to `hzprof cost`), every baseline; 6 measured blocks;
  * adaptive rounds until every configuration at 1 kHz and above that reaches its rate has
  * a cost per sample within +-5%, or 55 minutes have passed. */
 static const char preset_full[] =
@@ -52,9 +54,9 @@ static const char preset_full[] =
     "\"--seconds\", \"0.4\"]}],"
     " \"samplers\": [\"itimer\", \"thread-timer\", \"perf-clock\", \"perf-cycles\", \"wall\"],"
     " \"max_rate_by_sampler\": {\"itimer\": 1000, \"thread-timer\": 1000},"
-    " \"unwinders\": [\"empty\", \"none\", \"fp\", \"libunwind\"],"
+    " \"unwinders\": [\"empty\", \"fp\", \"libunwind\"],"
     " \"baselines\": [\"gperftools\", \"gperftools-thread\", \"perf-record\", \"go-pprof\"],"
-    " \"rates\": [100, 1000, 4000, 8000], \"repetitions\": 3, \"warmup\": 1, \"seed\": 1,"
+    " \"rates\": [100, 1000, 4000, 8000], \"repetitions\": 6, \"warmup\": 1, \"seed\": 1,"
     " \"adaptive\": {\"precision\": 0.05, \"budget_s\": 3300, \"max_repetitions\": 60,"
     " \"targets\": [{\"rate\": 1000}, {\"rate\": 4000}, {\"rate\": 8000}]}}";
 

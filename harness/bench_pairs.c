@@ -123,7 +123,7 @@ cJSON *bench_pairs_aa(const struct trial_index *ix, const char *workload, uint64
     cJSON *o = cJSON_CreateObject();
     cJSON_AddNumberToObject(o, "pairs", (double)n);
     cJSON_AddItemToObject(o, "cpu_ratio", estimate_obj(e, 1, 0, NULL));
-    const double mde = 100 * stats_aa_mde(e);
+    const double mde = n >= BENCH_MIN_PAIRS ? 100 * stats_aa_mde(e) : NAN;
     if (isfinite(mde))
         cJSON_AddNumberToObject(o, "mde_pct", mde);
     else
@@ -149,7 +149,7 @@ cJSON *bench_pairs_config(const struct trial_index *ix, const char *workload, co
                           uint64_t seed)
 {
     static double cpu_on[MAX_PAIRS], cpu_off[MAX_PAIRS], thr_on[MAX_PAIRS], thr_off[MAX_PAIRS],
-        cost[MAX_PAIRS], handler[MAX_PAIRS], achieved[MAX_PAIRS];
+        cost[MAX_PAIRS], handler[MAX_PAIRS], achieved[MAX_PAIRS], sample_counts[MAX_PAIRS];
     size_t n = 0, nc = 0, nh = 0;
     for (size_t k = 0; k < ix->n && n < MAX_PAIRS; k++) {
         cJSON *on = ix->by_trial[k], *off = ix->by_trial[k ^ 1];
@@ -166,6 +166,7 @@ cJSON *bench_pairs_config(const struct trial_index *ix, const char *workload, co
         thr_on[n] = t_on, thr_off[n++] = t_off;
         const double samples = num(get(on, "output", "profiling", "samples"));
         if (samples > 0) {
+            sample_counts[nc] = samples;
             cost[nc++] = (c_on - c_off) / samples * 1e6;
             const double h = num(get(on, "output", "profiling", "handler_ns_mean"));
             /* "empty" times nothing in its handler: no handler figure, not a zero. */
@@ -196,8 +197,27 @@ cJSON *bench_pairs_config(const struct trial_index *ix, const char *workload, co
     bool resolved;
     bench_pairs_text(text, sizeof text, (ec.value - 1) * 100, (ec.lo - 1) * 100, (ec.hi - 1) * 100,
                      mde_pct, &resolved);
+    if (n < BENCH_MIN_PAIRS) {
+        resolved = false;
+        snprintf(text, sizeof text, "(%zu pairs: too few)", n);
+    }
     cJSON_AddBoolToObject(o, "resolved", resolved);
     cJSON_AddStringToObject(o, "text", text);
+    /* Cost per sample is a figure only where the overhead is: otherwise it is the noise
+     * divided by the samples, and its bound is what the undetected overhead allows. */
+    char cost_text[96] = "-";
+    cJSON *c = cJSON_GetObjectItem(o, "cost_per_sample_us");
+    if (c && resolved) {
+        snprintf(cost_text, sizeof cost_text, "%.1f [%.1f, %.1f]",
+                 num(cJSON_GetObjectItem(c, "value")), num(cJSON_GetObjectItem(c, "lo")),
+                 num(cJSON_GetObjectItem(c, "hi")));
+    } else if (c && isfinite(ec.hi) && n >= BENCH_MIN_PAIRS) {
+        const double bound_pct = fmax((ec.hi - 1) * 100, isfinite(mde_pct) ? mde_pct : 0);
+        const double bound_us =
+            bound_pct / 100 * stats_median(cpu_off, n) / stats_median(sample_counts, nc) * 1e6;
+        snprintf(cost_text, sizeof cost_text, "< %.1f", bound_us);
+    }
+    cJSON_AddStringToObject(o, "cost_text", cost_text);
     return o;
 }
 
@@ -231,12 +251,15 @@ cJSON *bench_pairs_layers(cJSON *configs)
         const char *u = str_field(c, "unwinder");
         cJSON *total = get(c, "paired", "cost_per_sample_us", NULL),
               *handler = get(c, "paired", "handler_us_per_sample", NULL);
-        if (!u || !strcmp(u, "empty") || !strcmp(u, "builtin") || !total || !handler)
+        /* Only resolved figures split: an unresolved one is noise over the samples. */
+        if (!u || !strcmp(u, "empty") || !strcmp(u, "builtin") || !total || !handler ||
+            !cJSON_IsTrue(get(c, "paired", "resolved", NULL)))
             continue;
         cJSON *floor = NULL;
         for (cJSON *e = configs->child; e && !floor; e = e->next)
             if (same_row(c, e, false, true) && str_field(e, "unwinder") &&
-                !strcmp(str_field(e, "unwinder"), "empty"))
+                !strcmp(str_field(e, "unwinder"), "empty") &&
+                cJSON_IsTrue(get(e, "paired", "resolved", NULL)))
                 floor = get(e, "paired", "cost_per_sample_us", NULL);
         if (!floor)
             continue;
@@ -286,14 +309,18 @@ cJSON *bench_pairs_dose(cJSON *configs)
                 continue;
             const double rate = num(cJSON_GetObjectItem(e, "rate")),
                          got = num(cJSON_GetObjectItem(e, "achieved_hz_median"));
-            const bool achieved = isfinite(got) && got >= 0.9 * rate;
+            const bool achieved = isfinite(got) && got >= BENCH_ACHIEVED_FRACTION * rate;
+            const bool resolved = cJSON_IsTrue(get(e, "paired", "resolved", NULL));
             cJSON *p = cJSON_CreateObject();
             cJSON_AddNumberToObject(p, "rate", rate);
             cJSON_AddNumberToObject(p, "achieved_hz", got);
             cJSON_AddBoolToObject(p, "achieved", achieved);
+            cJSON_AddBoolToObject(p, "resolved", resolved);
             cJSON_AddItemToObject(p, "cost_us", cJSON_Duplicate(cost, true));
+            cJSON_AddStringToObject(p, "cost_text",
+                                    str_field(get(e, "paired", NULL, NULL), "cost_text"));
             cJSON_AddItemToArray(points, p);
-            if (achieved && n < 64) {
+            if (achieved && resolved && n < 64) {
                 rates[n] = rate;
                 costs[n++] = estimate_of(cost);
             }

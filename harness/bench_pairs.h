@@ -25,6 +25,15 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/* A rate counts as achieved at this fraction of it: a tick sampler above CONFIG_HZ gets a
+ * quarter at 1 kHz; I/O-bound work under a CPU-time timer gets ~90% (time in the kernel
+ * the task clock does not see the same way). */
+#define BENCH_ACHIEVED_FRACTION 0.75
+
+/* Fewer pairs than this never resolve: the exact distribution-free 95% interval of a
+ * median needs 6 observations, and a bootstrap of fewer understates its width. */
+#define BENCH_MIN_PAIRS 6
+
 /* Trials by their trial number (NULL where none): what the pair lookups index. */
 struct trial_index {
     cJSON **by_trial;
@@ -55,7 +64,7 @@ cJSON *bench_pairs_config(const struct trial_index *ix, const char *workload, co
 cJSON *bench_pairs_layers(cJSON *configs);
 
 /* Dose-response per workload x sampler x unwinder: {workload, sampler, unwinder, points
- * [{rate, achieved_hz, achieved (false when under 90% of the rate: a tick sampler above
+ * [{rate, achieved_hz, achieved (false when under 75% of the rate: a tick sampler above
  * CONFIG_HZ; such a point is not a separate dose), cost_us {value, lo, hi}}],
  * nonlinear (two achieved rates whose cost intervals do not overlap), note}. */
 cJSON *bench_pairs_dose(cJSON *configs);

@@ -629,7 +629,7 @@ static size_t adaptive_needs(struct run_ctx *x, size_t *need)
             cost && isfinite(lo) && isfinite(hi) && v > 0 && (hi - lo) / 2 <= x->c->precision * v;
         /* A rate the sampler cannot reach (a tick sampler above CONFIG_HZ) is no target. */
         const double got = cJSON_GetNumberValue(cJSON_GetObjectItem(p, "achieved_hz"));
-        if (p && isfinite(got) && got < 0.9 * e->rate) {
+        if (p && isfinite(got) && got < BENCH_ACHIEVED_FRACTION * e->rate) {
             cJSON_Delete(p);
             continue;
         }

@@ -22,6 +22,23 @@ field() { python3 -c "import json,sys; d=json.load(open(sys.argv[1])); print($2)
 sed -n 3p "$work/top.txt" | grep -q 'main.multiplyIKJ' ||
     fail "the ikj kernel is not on top of Go's profile: $(cat "$work/top.txt")"
 
+# --fit finds the caches as the C matmul does (issue 12): without sysfs too, and the twin
+# sizes the same matrices as matmul, naming the source.
+mkdir "$work/nosysfs"
+HZPROF_SYSFS_CPU="$work/nosysfs" "$matmul" --fit l2 --reps 1 > "$work/fit.json" 2> "$work/fit.err" ||
+    fail "go-matmul --fit l2 without sysfs: $(cat "$work/fit.err")"
+src=$(field "$work/fit.json" 'd["params"]["caches_source"]')
+case "$src" in *sysfs*|none) fail "go-matmul caches_source '$src' with sysfs removed" ;; esac
+if [ -n "${C_MATMUL:-}" ]; then
+    HZPROF_SYSFS_CPU="$work/nosysfs" "$C_MATMUL" --fit l2 --reps 1 > "$work/cfit.json"
+    [ "$(field "$work/fit.json" 'd["params"]["n"], d["params"]["caches_source"]')" = \
+      "$(field "$work/cfit.json" 'd["params"]["n"], d["params"]["caches_source"]')" ] ||
+        fail "the twin fits n=$(field "$work/fit.json" 'd["params"]["n"]'), matmul n=$(field "$work/cfit.json" 'd["params"]["n"]')"
+fi
+HZPROF_CACHE_SOURCES=default "$matmul" --fit l1 --reps 1 > "$work/def.json"
+[ "$(field "$work/def.json" 'd["params"]["caches_bytes"]["l1d"], d["params"]["caches_source"]')" = \
+    "32768 default" ] || fail "the documented default: $(cat "$work/def.json")"
+
 "$io" --connections 4 --requests 400 > "$work/io.json" || fail "go-io failed"
 [ "$(field "$work/io.json" 'd["result"]["completed"], d["result"]["lost"], d["result"]["wrong"]')" \
     = "400 0 0" ] || fail "go-io output: $(cat "$work/io.json")"

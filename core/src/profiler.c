@@ -230,6 +230,8 @@ static void stats_fill(struct hzprof_stats *st, double wall_s, double cpu_s)
     st->handler_ns_total = __atomic_load_n(&hz_session.handler_ns_total, __ATOMIC_RELAXED);
     st->handler_ns_max = __atomic_load_n(&hz_session.handler_ns_max, __ATOMIC_RELAXED);
     st->threads_seen = reader_threads_seen();
+    if (hz_session.unwinder && hz_session.unwinder->no_record) /* no records to count */
+        st->threads_seen = threads_armed_total();
     st->wall_seconds = wall_s;
     st->cpu_seconds = cpu_s;
     st->rate_hz = active_cfg.rate_hz;

@@ -36,6 +36,7 @@ static pthread_mutex_t registry_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct thread_entry *registry;
 static const struct sampler_ops *armed_sampler; /* per-thread sampler in force, or NULL */
 static struct sampler_params armed_params;
+static uint64_t armed_count; /* threads armed since threads_arm_all (registry lock) */
 
 static pthread_once_t key_once = PTHREAD_ONCE_INIT;
 static pthread_key_t exit_key;
@@ -79,8 +80,10 @@ static int entry_arm(struct thread_entry *t)
     if (!armed_sampler || t->armed || !armed_sampler->thread_arm)
         return HZPROF_OK;
     int rc = armed_sampler->thread_arm(t, &armed_params);
-    if (rc == HZPROF_OK)
+    if (rc == HZPROF_OK) {
         t->armed = true;
+        armed_count++;
+    }
     return rc;
 }
 
@@ -193,6 +196,7 @@ int threads_arm_all(const struct sampler_ops *s, const struct sampler_params *p)
     pthread_mutex_lock(&registry_lock);
     armed_sampler = s;
     armed_params = *p;
+    armed_count = 0;
     for (struct thread_entry *t = registry; t; t = t->next) {
         int r = entry_arm(t);
         /* Another thread may have exited since the scan; only our own failure counts. */
@@ -205,6 +209,14 @@ int threads_arm_all(const struct sampler_ops *s, const struct sampler_params *p)
     if (rc != HZPROF_OK)
         threads_disarm_all();
     return rc;
+}
+
+uint64_t threads_armed_total(void)
+{
+    pthread_mutex_lock(&registry_lock);
+    const uint64_t n = armed_count;
+    pthread_mutex_unlock(&registry_lock);
+    return n;
 }
 
 void threads_disarm_all(void)

@@ -39,6 +39,10 @@ int threads_scan_process(void);
  * that register later. Fails only if the calling thread cannot be armed. */
 int threads_arm_all(const struct sampler_ops *s, const struct sampler_params *p);
 
+/* Threads a per-thread sampler armed since the last threads_arm_all (kept after disarm,
+ * for the statistics of a session that recorded nothing: the "empty" unwinder). */
+uint64_t threads_armed_total(void);
+
 /* Disarms every thread, forgets the sampler, and drops entries found by the scan. */
 void threads_disarm_all(void);
 

@@ -1,5 +1,5 @@
 // Command matmul is the Go twin of workloads/matmul.c: the same C = A·B in float64,
-// the same loop orders, sizes (--fit reads the same sysfs cache sizes), matrices and
+// the same loop orders, sizes (--fit finds the cache sizes as the C matmul does: caches.go), matrices and
 // exact Freivalds check, so that Go's own profiler is measured on the same work as ours.
 //
 //	go-matmul [--order ijk|ikj|blocked] [--n N | --fit l1|l2|llc|dram] [--reps R]
@@ -12,7 +12,6 @@ package main
 import (
 	"fmt"
 	"os"
-	"strconv"
 	"strings"
 	"sync"
 
@@ -132,37 +131,6 @@ func freivaldsMismatches(a, b, c []float64, n int) int {
 	return bad
 }
 
-// cacheSize is the size in bytes of the data or unified cache at level, from sysfs, or 0.
-func cacheSize(level int) uint64 {
-	for idx := 0; idx < 8; idx++ {
-		base := fmt.Sprintf("/sys/devices/system/cpu/cpu0/cache/index%d/", idx)
-		lv, err := os.ReadFile(base + "level")
-		if err != nil {
-			break
-		}
-		typ, _ := os.ReadFile(base + "type")
-		size, _ := os.ReadFile(base + "size")
-		if strings.TrimSpace(string(lv)) != strconv.Itoa(level) ||
-			strings.TrimSpace(string(typ)) == "Instruction" {
-			continue
-		}
-		s := strings.TrimSpace(string(size))
-		mult := uint64(1)
-		switch {
-		case strings.HasSuffix(s, "K"):
-			mult, s = 1<<10, strings.TrimSuffix(s, "K")
-		case strings.HasSuffix(s, "M"):
-			mult, s = 1<<20, strings.TrimSuffix(s, "M")
-		}
-		v, err := strconv.ParseUint(s, 10, 64)
-		if err != nil {
-			return 0
-		}
-		return v * mult
-	}
-	return 0
-}
-
 func usage() {
 	fmt.Print(`usage: go-matmul [--order ijk|ikj|blocked] [--n N | --fit l1|l2|llc|dram] [--reps R]
                  [--tile T] [--threads T] [profiling flags]
@@ -210,7 +178,11 @@ func main() {
 	if n != 0 && fit != "" {
 		run.Fail(prog, 2, "--n and --fit exclude each other")
 	}
-	l1, l2, l3 := cacheSize(1), cacheSize(2), cacheSize(3)
+	ci, err := readCaches()
+	if err != nil {
+		run.Fail(prog, 2, "%v", err)
+	}
+	l1, l2, l3 := ci.bytes[0], ci.bytes[1], ci.bytes[2]
 	llc := l3
 	if llc == 0 {
 		llc = l2
@@ -222,7 +194,8 @@ func main() {
 		bytes := map[string]uint64{"l1": l1 * 3 / 4, "l2": l2 * 3 / 4, "llc": llc * 3 / 4,
 			"dram": llc * 4}[fit]
 		if bytes == 0 {
-			run.Fail(prog, 2, "--fit %s: cache size unknown (no sysfs cache info); use --n", fit)
+			run.Fail(prog, 2, "--fit %s: cache size unknown (sources tried: %s); use --n", fit,
+				os.Getenv("HZPROF_CACHE_SOURCES"))
 		}
 		n = 2
 		for 3*(n+1)*(n+1)*8 <= bytes {
@@ -254,6 +227,10 @@ func main() {
 		caches["l3"] = l3
 	}
 	r.Params["caches_bytes"] = caches
+	r.Params["caches_source"] = ci.summary()
+	if len(ci.rejected) > 0 {
+		r.Params["caches_rejected"] = strings.Join(ci.rejected, "; ")
+	}
 
 	N := int(n)
 	a, b, c := make([]float64, N*N), make([]float64, N*N), make([]float64, N*N)
