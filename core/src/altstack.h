@@ -17,7 +17,11 @@
 #ifndef HZPROF_ALTSTACK_H
 #define HZPROF_ALTSTACK_H
 
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+#define ALTSTACK_BYTES (1024 * 1024) /* sanitizer runtimes run deep code in handlers */
+#else
 #define ALTSTACK_BYTES (64 * 1024)
+#endif
 
 /* On the calling thread: installs an alternate signal stack if it has none, and records
  * its bounds in hz_thread (alt_lo, alt_hi). Best effort: on failure nothing changes. */
