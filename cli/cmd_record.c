@@ -87,21 +87,35 @@ static int find_program(const char *prog, char *found, size_t size)
     return -1;
 }
 
-/* Checks `path` can be written, and moves an existing file aside unless force. */
-static int prepare_output(const char *path, int force)
+/* The absolute path of `path` (its directory resolved now: PROG may chdir before it
+ * exits, and the profile is written then), into out. Returns 0, or -1 with a message. */
+static int resolve_output(const char *path, char *out, size_t n)
 {
-    char copy[PATH_MAX];
+    char copy[PATH_MAX], base_copy[PATH_MAX], dir[PATH_MAX];
     snprintf(copy, sizeof copy, "%s", path);
-    const char *dir = dirname(copy);
-    if (access(dir, W_OK | X_OK) != 0) {
+    snprintf(base_copy, sizeof base_copy, "%s", path);
+    const char *base = basename(base_copy);
+    if (!realpath(dirname(copy), dir) || access(dir, W_OK | X_OK) != 0) {
         fprintf(stderr, PREFIX "cannot write '%s': %s\n", path, strerror(errno));
         return -1;
     }
+    if ((size_t)snprintf(out, n, "%s/%s", strcmp(dir, "/") ? dir : "", base) >= n) {
+        fprintf(stderr, PREFIX "cannot write '%s': path too long\n", path);
+        return -1;
+    }
+    return 0;
+}
+
+/* Checks `path` (absolute) can be written, and whether an existing file would have to
+ * move aside (*move) unless force. Moves nothing: every output is checked first. */
+static int check_output(const char *path, const char *shown, int force, int *move)
+{
+    *move = 0;
     struct stat st;
     if (stat(path, &st) != 0)
         return 0;
     if (S_ISDIR(st.st_mode)) {
-        fprintf(stderr, PREFIX "cannot write '%s': Is a directory\n", path);
+        fprintf(stderr, PREFIX "cannot write '%s': Is a directory\n", shown);
         return -1;
     }
     if (force)
@@ -109,15 +123,24 @@ static int prepare_output(const char *path, int force)
     char old[PATH_MAX + 8];
     snprintf(old, sizeof old, "%s.old", path);
     if (access(old, F_OK) == 0) {
-        fprintf(stderr, PREFIX "'%s' and '%s' exist; remove one or use -f to overwrite\n", path,
-                old);
+        fprintf(stderr, PREFIX "'%s' and '%s.old' exist; remove one or use -f to overwrite\n",
+                shown, shown);
         return -1;
     }
+    *move = 1;
+    return 0;
+}
+
+/* Moves an existing output aside as FILE.old (check_output said it must). */
+static int keep_old(const char *path, const char *shown)
+{
+    char old[PATH_MAX + 8];
+    snprintf(old, sizeof old, "%s.old", path);
     if (rename(path, old) != 0) {
-        fprintf(stderr, PREFIX "cannot keep '%s' as '%s': %s\n", path, old, strerror(errno));
+        fprintf(stderr, PREFIX "cannot keep '%s' as '%s.old': %s\n", shown, shown, strerror(errno));
         return -1;
     }
-    fprintf(stderr, PREFIX "kept the existing '%s' as '%s'\n", path, old);
+    fprintf(stderr, PREFIX "kept the existing '%s' as '%s.old'\n", shown, shown);
     return 0;
 }
 
@@ -150,7 +173,8 @@ static void forward_signal(int sig)
         kill(child_pid, sig);
 }
 
-static void print_summary(const char *stats_path, const char *prog)
+/* The summary line; outputs as the user named them (the stats hold the absolute paths). */
+static void print_summary(const char *stats_path, const char *prog, const char *const names[2][2])
 {
     FILE *f = fopen(stats_path, "r");
     char line[2048] = "";
@@ -177,9 +201,16 @@ static void print_summary(const char *stats_path, const char *prog)
         sscanf(tok, "sampler=%63s", sampler);
         sscanf(tok, "outputs=%1023s", outputs);
     }
-    for (char *c = outputs; *c; c++)
-        if (*c == ',')
-            *c = ' ';
+    char shown[2048] = "";
+    for (char *save = NULL, *tok = strtok_r(outputs, ",", &save); tok;
+         tok = strtok_r(NULL, ",", &save)) {
+        const char *name = tok;
+        for (int i = 0; i < 2; i++)
+            if (names[i][0] && names[i][1] && strcmp(tok, names[i][1]) == 0)
+                name = names[i][0];
+        snprintf(shown + strlen(shown), sizeof shown - strlen(shown), "%s%s", shown[0] ? " " : "",
+                 name);
+    }
     char low[96] = "";
     if (low_stack)
         snprintf(low, sizeof low, ", %llu with the leaf only (too little stack to unwind)",
@@ -187,7 +218,7 @@ static void print_summary(const char *stats_path, const char *prog)
     fprintf(stderr,
             PREFIX "%llu samples (%llu lost%s) from %llu threads, %.0f Hz achieved "
                    "(%s, %.2f CPU s); wrote %s\n",
-            samples, lost, low, threads, hz, sampler, cpu, outputs);
+            samples, lost, low, threads, hz, sampler, cpu, shown[0] ? shown : "-");
 }
 
 int cmd_record(int argc, char **argv)
@@ -272,8 +303,12 @@ int cmd_record(int argc, char **argv)
         fprintf(stderr, PREFIX "'-o none' and no --folded: nothing would be written\n");
         return 2;
     }
-    if (output && folded && strcmp(output, folded) == 0) {
-        fprintf(stderr, PREFIX "-o and --folded name the same file '%s'\n", output);
+    char output_abs[PATH_MAX], folded_abs[PATH_MAX];
+    if ((output && resolve_output(output, output_abs, sizeof output_abs) != 0) ||
+        (folded && resolve_output(folded, folded_abs, sizeof folded_abs) != 0))
+        return 1;
+    if (output && folded && strcmp(output_abs, folded_abs) == 0) {
+        fprintf(stderr, PREFIX "-o and --folded name the same file '%s'\n", output_abs);
         return 2;
     }
     const char *prog = argv[optind];
@@ -290,8 +325,13 @@ int cmd_record(int argc, char **argv)
                 preload);
         return 1;
     }
-    if ((output && prepare_output(output, force) != 0) ||
-        (folded && prepare_output(folded, force) != 0))
+    /* Validate every output first, then move anything aside. */
+    int move_output = 0, move_folded = 0;
+    if ((output && check_output(output_abs, output, force, &move_output) != 0) ||
+        (folded && check_output(folded_abs, folded, force, &move_folded) != 0))
+        return 1;
+    if ((move_output && keep_old(output_abs, output) != 0) ||
+        (move_folded && keep_old(folded_abs, folded) != 0))
         return 1;
 
     char stats_path[] = "/tmp/hzprof-record-XXXXXX";
@@ -337,12 +377,12 @@ int cmd_record(int argc, char **argv)
             setenv("HZPROF_MAX_DEPTH", depth, 1);
         else
             unsetenv("HZPROF_MAX_DEPTH");
-        if (output)
-            setenv("HZPROF_OUTPUT", output, 1);
+        if (output) /* absolute: PROG may chdir before it writes */
+            setenv("HZPROF_OUTPUT", output_abs, 1);
         else
             unsetenv("HZPROF_OUTPUT");
         if (folded)
-            setenv("HZPROF_FOLDED", folded, 1);
+            setenv("HZPROF_FOLDED", folded_abs, 1);
         else
             unsetenv("HZPROF_FOLDED");
         execv(found, &argv[optind]);
@@ -352,7 +392,9 @@ int cmd_record(int argc, char **argv)
     int status = 0;
     while (waitpid(child_pid, &status, 0) < 0 && errno == EINTR)
         ;
-    print_summary(stats_path, prog);
+    const char *const outputs_named[2][2] = {{output, output ? output_abs : NULL},
+                                             {folded, folded ? folded_abs : NULL}};
+    print_summary(stats_path, prog, outputs_named);
     unlink(stats_path);
     if (WIFSIGNALED(status)) {
         fprintf(stderr, PREFIX "'%s' was killed by signal %d (%s)\n", prog, WTERMSIG(status),

@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "bench_pairs.h"
 #include "bench_summary.h"
@@ -179,12 +180,13 @@ static void print_comparison(cJSON *a, cJSON *b, const char *name_a, const char 
 int cmd_report(int argc, char **argv)
 {
     const char *format = "md", *out_dir = NULL;
+    bool force = false;
     int nargs = 0;
     char *args[MAX_RUNS + 1]; /* args[1..nargs]: the runs; args[0] the command */
     args[0] = argv[0];
     for (int i = 1; i < argc; i++) {
         if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
-            printf("usage: hzprof report DIR|results.json [DIR ...] [--format md|html|latex]\n"
+            printf("usage: hzprof report DIR|results.json [DIR ...] [--format md|html|latex] [-f]\n"
                    "       hzprof report DIR --format latex -o OUT\n\n"
                    "md (default): with one run its summary tables; with several, one column per\n"
                    "run (machine) of cost per sample and overhead with 95%% intervals, rows whose\n"
@@ -192,7 +194,8 @@ int cmd_report(int argc, char **argv)
                    "charts, the tables and a flame graph per sampler, all offline (one run).\n"
                    "latex: the cost and overhead tables (one run). With -o OUT: what the paper\n"
                    "shows, in OUT: numbers.tex (every number as \\hzv{KEY}), table-*.tex and\n"
-                   "plots/ (with PDFs); OUT must be new, empty, or written by this before.\n");
+                   "plots/ (with PDFs); OUT must be new, empty, or written by this before.\n"
+                   "html refuses to replace an existing DIR/index.html unless -f.\n");
             return 0;
         } else if (strcmp(argv[i], "--format") == 0 && i + 1 < argc) {
             format = argv[++i];
@@ -200,6 +203,8 @@ int cmd_report(int argc, char **argv)
                 fprintf(stderr, "hzprof report: --format: '%s' is not md, html or latex\n", format);
                 return 2;
             }
+        } else if (strcmp(argv[i], "-f") == 0 || strcmp(argv[i], "--force") == 0) {
+            force = true;
         } else if (strcmp(argv[i], "-o") == 0 && i + 1 < argc) {
             out_dir = argv[++i];
         } else if (argv[i][0] == '-') {
@@ -248,9 +253,16 @@ int cmd_report(int argc, char **argv)
         } else {
             struct stat st;
             char err[1024];
+            char index[4096];
+            snprintf(index, sizeof index, "%s/index.html", args[1]);
             if (stat(args[1], &st) != 0 || !S_ISDIR(st.st_mode)) {
                 fprintf(stderr, "hzprof report: --format html needs the results directory\n");
                 rc = 2;
+            } else if (!force && access(index, F_OK) == 0) {
+                /* One rule for every writer (flame, cost): nothing replaced unasked. */
+                fprintf(stderr, "hzprof report: '%s' exists; use -f to replace it (and plots/)\n",
+                        index);
+                rc = 1;
             } else if (html_report_write(r, args[1], err, sizeof err) != 0) {
                 fprintf(stderr, "hzprof report: %s\n", err);
                 rc = 1;

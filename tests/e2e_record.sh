@@ -102,6 +102,13 @@ sigterm)
     cat record.err
     [ "$status" -eq 143 ] || fail "status $status, expected 143 (SIGTERM)"
     "$hzprof" top term.pb.gz -n 1 | grep -q spin_until_killed || fail "profile of the killed program missing"
+    # Issue 14 #11: SIGHUP (a closed terminal) writes the profile too.
+    set +e
+    timeout --preserve-status -s HUP 1 "$hzprof" record -o hup.pb.gz -- "$rec_forever" 2> record.err
+    status=$?
+    set -e
+    [ "$status" -eq 129 ] || fail "status $status, expected 129 (SIGHUP)"
+    "$hzprof" top hup.pb.gz -n 1 | grep -q spin_until_killed || fail "SIGHUP lost the profile: $(cat record.err)"
     ;;
 errors)
     # Bad input fails before PROG starts, with one clear line and a non-zero status.
@@ -136,6 +143,17 @@ errors)
     [ "$(cat keep.pb.gz.old)" = precious ] || fail "existing output not kept as .old"
     expect_error "exist; remove one or use -f" record -o keep.pb.gz -- /bin/true
     "$hzprof" record -f -o keep.pb.gz -- /bin/true 2> err.txt || fail "-f did not overwrite"
+    # Issue 14 #8: outputs are resolved before PROG starts (PROG may chdir), and every
+    # output is checked before any is moved aside.
+    mkdir sub
+    "$hzprof" record -o rel.pb.gz -- python3 -c 'import os; os.chdir("sub"); sum(range(3000000))' 2> err.txt ||
+        fail "record with chdir: $(cat err.txt)"
+    [ -s rel.pb.gz ] && [ ! -e sub/rel.pb.gz ] || fail "-o followed PROG's chdir: $(ls . sub)"
+    grep -q "wrote rel.pb.gz" err.txt || fail "summary names another file: $(cat err.txt)"
+    expect_error "name the same file" record -o ./same --folded same -- /bin/true
+    echo keep > x.pb.gz; echo keep > y.folded; echo keep > y.folded.old
+    expect_error "'y.folded' and 'y.folded.old' exist" record -o x.pb.gz --folded y.folded -- /bin/true
+    [ ! -e x.pb.gz.old ] && [ "$(cat x.pb.gz)" = keep ] || fail "moved x.pb.gz aside before refusing"
     # Status pass-through.
     set +e; "$hzprof" record -o s.pb.gz -- /bin/sh -c 'exit 7' 2> err.txt; st=$?; set -e
     [ "$st" -eq 7 ] || fail "exit status $st, expected 7"

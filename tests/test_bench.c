@@ -425,6 +425,9 @@ START_TEST(test_failed_configs_are_reported)
     free(rep);
     if (sh("command -v gnuplot >/dev/null") == 0) {
         ck_assert_int_eq(sh("'%s' report %s/fail --format html >/dev/null", hzprof, work), 0);
+        /* Issue 14 #9: a second report does not replace it unasked; -f does. */
+        ck_assert_int_eq(sh("'%s' report %s/fail --format html >/dev/null 2>&1", hzprof, work), 1);
+        ck_assert_int_eq(sh("'%s' report %s/fail --format html -f >/dev/null", hzprof, work), 0);
         snprintf(path, sizeof path, "%s/fail/index.html", work);
         char *html = slurp(path);
         ck_assert(html && strstr(html, "Left out of the charts: 2 configurations whose trials "

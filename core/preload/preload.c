@@ -15,7 +15,7 @@
  *
  * Lifecycle. A constructor starts profiling before main. The profile is written when the
  * program returns from main or calls exit (an atexit handler, registered first so it runs
- * after the program's own), when it is stopped by SIGINT or SIGTERM (if it left them at
+ * after the program's own), when it is stopped by SIGINT, SIGTERM or SIGHUP (if it left them at
  * their default action: our handler wakes a helper thread, which writes the profile and
  * re-raises the signal with the default action, so the exit status is the same), or just
  * before it replaces itself with execve (the new image is not profiled: HZPROF_PID is
@@ -176,8 +176,8 @@ static void catch_termination(void)
     if (rc != 0)
         return;
     pthread_detach(t);
-    const int sigs[] = {SIGINT, SIGTERM};
-    for (size_t i = 0; i < 2; i++) {
+    const int sigs[] = {SIGINT, SIGTERM, SIGHUP}; /* a closed terminal too */
+    for (size_t i = 0; i < sizeof sigs / sizeof sigs[0]; i++) {
         struct sigaction cur;
         if (sigaction(sigs[i], NULL, &cur) != 0 || cur.sa_handler != SIG_DFL)
             continue; /* ignored or handled by the program: leave it alone */
