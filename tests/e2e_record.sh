@@ -2,11 +2,11 @@
 # e2e_record.sh — `hzprof record` on programs it did not build, read back with go tool pprof
 # and our own tools. Usage (from ctest):
 #   e2e_record.sh CASE HZPROF REC_HOT REC_HOT_NOFP REC_THREADS REC_FORKEXEC REC_FOREVER
-#                 REC_SMALLSTACK
+#                 REC_SMALLSTACK REC_SIGPROF
 # CASE is one of: pprof, nofp, threads, forkexec, sigterm, errors, smallstack.
 # Exit 77 (skip) when a case needs `go` and it is not installed.
 set -euo pipefail
-case_name=$1 hzprof=$2 rec_hot=$3 rec_hot_nofp=$4 rec_threads=$5 rec_forkexec=$6 rec_forever=$7 rec_smallstack=$8
+case_name=$1 hzprof=$2 rec_hot=$3 rec_hot_nofp=$4 rec_threads=$5 rec_forkexec=$6 rec_forever=$7 rec_smallstack=$8 rec_sigprof=$9
 # In the sanitizer build every program carries libasan, which insists on coming first in
 # the library list; LD_PRELOAD puts libhzprof_preload.so before it. Harmless otherwise.
 export ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}verify_asan_link_order=0"
@@ -154,6 +154,15 @@ errors)
     echo keep > x.pb.gz; echo keep > y.folded; echo keep > y.folded.old
     expect_error "'y.folded' and 'y.folded.old' exist" record -o x.pb.gz --folded y.folded -- /bin/true
     [ ! -e x.pb.gz.old ] && [ "$(cat x.pb.gz)" = keep ] || fail "moved x.pb.gz aside before refusing"
+    # Issue 14 #16: a program that takes SIGPROF (its own handler, ignored, blocked) runs
+    # as unprofiled, and the summary says so instead of "N samples ... wrote".
+    for how in handler ignore block; do
+        "$hzprof" record -f -o sp.pb.gz -- "$rec_sigprof" $how > out.txt 2> err.txt ||
+            fail "rec_sigprof $how: exit $?: $(cat err.txt)"
+        [ "$(cat out.txt)" = done ] || fail "rec_sigprof $how did not finish"
+        grep -Eq "installed its own SIGPROF handler or ignored SIGPROF|does the program block SIGPROF" err.txt ||
+            fail "rec_sigprof $how: no word of SIGPROF: $(cat err.txt)"
+    done
     # Status pass-through.
     set +e; "$hzprof" record -o s.pb.gz -- /bin/sh -c 'exit 7' 2> err.txt; st=$?; set -e
     [ "$st" -eq 7 ] || fail "exit status $st, expected 7"

@@ -154,6 +154,9 @@ struct hzprof_stats {
     uint64_t handler_ns_total;  /* time spent inside the handler, all samples */
     uint64_t handler_ns_max;    /* the longest single handler run */
     uint64_t threads_seen;      /* threads armed/sampled during the session */
+    int sigprof_taken;          /* 1: at stop, SIGPROF was no longer ours (the program
+                                   installed its own handler or ignored it): samples
+                                   stopped then */
     double cpu_seconds;         /* process CPU time while profiling */
     double wall_seconds;        /* wall time while profiling */
     double achieved_hz;         /* samples_taken per CPU-second (per thread-wall-second

@@ -112,6 +112,20 @@ static void finish(void)
     }
     finished = 1;
     hzprof_stop();
+    /* Never silent about a program that took SIGPROF from us (issue 14 #16). */
+    struct hzprof_stats st;
+    if (hzprof_get_stats(&st) == HZPROF_OK) {
+        if (st.sigprof_taken)
+            say("hzprof: the program installed its own SIGPROF handler or ignored SIGPROF: "
+                "sampling stopped there (%llu samples before)",
+                (unsigned long long)st.samples_taken);
+        else if (strcmp(st.sampler, "wall") != 0 && st.cpu_seconds * st.rate_hz >= 20 &&
+                 st.achieved_hz < 0.2 * (st.rate_hz < 250 ? st.rate_hz : 250))
+            /* Far under even a 250 Hz tick: the signal is not getting through. */
+            say("hzprof: %llu samples in %.2f CPU s (%.0f Hz of %u asked): does the program "
+                "block SIGPROF?",
+                (unsigned long long)st.samples_taken, st.cpu_seconds, st.achieved_hz, st.rate_hz);
+    }
     const char *pprof_path = getenv("HZPROF_OUTPUT");
     const char *folded_path = getenv("HZPROF_FOLDED");
     if ((!pprof_path || !*pprof_path) && (!folded_path || !*folded_path))

@@ -164,6 +164,13 @@ static void profiler_signal_handler(int sig, siginfo_t *si, void *uc)
     errno = saved_errno;
 }
 
+int handler_is_installed(void)
+{
+    struct sigaction cur;
+    return sigaction(SIGPROF, NULL, &cur) == 0 && (cur.sa_flags & SA_SIGINFO) &&
+           cur.sa_sigaction == profiler_signal_handler;
+}
+
 int handler_install(void)
 {
     struct sigaction sa;

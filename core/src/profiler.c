@@ -252,6 +252,7 @@ int hzprof_stop(void)
         pthread_mutex_unlock(&lifecycle_lock);
         return error_set(HZPROF_ERR_NOT_RUNNING, "hzprof_stop: not profiling");
     }
+    const int taken = !handler_is_installed();
     threads_disarm_all();
     if (hz_session.sampler->stop)
         hz_session.sampler->stop();
@@ -260,6 +261,7 @@ int hzprof_stop(void)
     session_quiesce();
     reader_stop();
     stats_fill(&last_stats, last_wall_seconds, last_cpu_seconds);
+    last_stats.sigprof_taken = taken;
     session_release();
     running = 0;
     have_profile = 1;
