@@ -14,6 +14,8 @@ work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 printf 'a;b;bb 30\na;c 10\n' > "$work/ab.folded"
 "$hzprof" flame "$work/ab.folded" -o "$work/ab.svg"
+printf 'a;b 100000\na;n;m 20\na;n;k 10\n' > "$work/narrow.folded"
+"$hzprof" flame "$work/narrow.folded" -o "$work/narrow.svg"
 cat > "$work/tiny.json" <<'JSON'
 {"workloads": [{"name": "split", "program": "truth", "args": ["--case", "split", "--seconds", "0.1"]}],
  "samplers": ["perf-clock", "itimer"], "unwinders": ["fp"], "rates": [200, 1000],
@@ -21,4 +23,4 @@ cat > "$work/tiny.json" <<'JSON'
 JSON
 "$hzprof" bench "$work/tiny.json" -o "$work/run" 2> /dev/null
 "$hzprof" report "$work/run" --format html > /dev/null
-node "$here/browser/check_views.mjs" "$work/ab.svg" "$work/run"
+node "$here/browser/check_views.mjs" "$work/ab.svg" "$work/run" "$work/narrow.svg"

@@ -1,15 +1,25 @@
 /*
- * flame.c — flame graph SVG writer (see flame.h).
+ * flame.c — flame graph SVG writer (see flame.h; the model is in flame_graph.h).
  *
- * Build: every sample's frames (root to leaf, inlined calls expanded; leaf to root with
- * --reverse) are merged into a tree of nodes keyed by (parent, name), each node summing
- * the values of the samples through it. Layout: a depth-first walk with siblings sorted
- * by name; a node's width is its value over the total, times the drawable width; nodes
- * under --minwidth px (and so their children) are left out. Stacks may be as deep as
- * memory allows (deep recursion gives 100,000 frames and more): the frame buffers grow
- * on the heap and the walk keeps an explicit stack, never recursing. The SVG carries a small
- * script of our own for hover details, click-to-zoom, reset, and regular-expression
- * search (also on Ctrl-F) with the matched percentage; it needs no network.
+ * Build: every sample becomes a stack of interned name ids (root to leaf, inlined calls
+ * expanded; leaf to root with --reverse), folded text directly (flame_folded.c) without
+ * a profile in between. Layout, as flamegraph.pl does it: the stacks are sorted by name,
+ * frame by frame, so every frame of the graph is a run of neighbouring stacks sharing its
+ * path; one walk over them opens a frame where a stack leaves the previous one's path and
+ * closes it where the path ends, so its start and width are exact sums of the values
+ * before and inside it, and siblings come out sorted by name. There is no tree: memory
+ * is the stacks (4 bytes a frame) and the frames drawn. Frames narrower than --minwidth
+ * px (and so their children) are left out. Stacks may be as deep as memory allows.
+ *
+ * Output: one <g> per frame, pre-order (parents before children, left to right):
+ *   <g data-s="START" data-v="VALUE"><title>NAME (VALUE IN UNITS, PCT%)</title>
+ *   <rect x=".." y=".." width=".." height=".." fill="#rrggbb"/><text ..>LABEL</text></g>
+ * START and VALUE are exact (in the sample type's unit), so the script (flame.js) zooms
+ * and measures searches without the rounding of pixel coordinates; those have one
+ * decimal (none when it is 0), as much as a screen shows, and the shared rounded corners
+ * and fonts are one style sheet. A label is written only where it fits (the script adds
+ * the others when a zoom makes room). The title holds what a hover shows, in the sample
+ * type's unit, so the SVG reads the same without the script.
  */
 #define _GNU_SOURCE
 #include "flame.h"
@@ -19,6 +29,8 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "flame_graph.h"
 
 const char *const flame_palettes[] = {"hot",  "mem",    "io",     "red",    "green", "blue",
                                       "aqua", "yellow", "purple", "orange", NULL};
@@ -30,156 +42,131 @@ void flame_options_init(struct flame_options *o)
     o->frame_height = 16;
     o->min_width = 0.1;
     o->colors = "hot";
-    o->count_name = "samples";
-    o->value_index = -1;
-    o->base_value_index = -1;
 }
 
-/* --- the tree --- */
+/* --- the graph: interned names and stacks --- */
 
-struct node {
-    const char *name;
-    uint64_t name_hash;
-    double value, base;
-    uint32_t parent, first_child, next_sibling;
-    uint32_t depth, nchildren;
-};
-
-struct slot {
-    uint32_t node; /* node index + 1; 0: empty */
-    uint32_t tag;  /* the key hash's high half */
-};
-
-/* Children are found by walking the parent's child list while it has at most
- * LIST_CHILDREN of them: most nodes of a profile have one child or none, and a new node
- * under a new parent then costs no cache miss at all. Children of parents with more go
- * into an open-addressing table on (parent, name) too. */
-#define LIST_CHILDREN 8
-
-struct tree {
-    struct node *nodes;
-    size_t n, cap;
-    /* slot -> node index + 1, with the key hash's high half beside it, so a probe touches
-     * a node only when the tags agree. Holds the children of parents with more than
-     * LIST_CHILDREN children (nhashed of them). */
-    struct slot *slots;
-    size_t nslots, nhashed;
-};
-
-static uint64_t name_hash(const char *s)
+uint64_t flame_hash(const char *s, size_t n)
 {
-    uint64_t h = 0xcbf29ce484222325ull;
-    for (; *s; s++)
-        h = (h ^ (unsigned char)*s) * 0x100000001b3ull;
-    return h;
+    uint64_t h = FLAME_HASH_SEED;
+    size_t i = 0;
+    for (; i + 8 <= n; i += 8) {
+        uint64_t w;
+        memcpy(&w, s + i, 8);
+        h = flame_hash_word(h, w);
+    }
+    uint64_t rest = 0;
+    memcpy(&rest, s + i, n - i);
+    return flame_hash_end(h, rest, n);
 }
 
-static uint64_t key_hash(uint32_t parent, uint64_t hash)
+/* Doubles *cap (from `first`) until it holds `need` elements of `size` bytes. */
+static int grow(void **array, size_t *cap, size_t need, size_t size, size_t first)
 {
-    uint64_t k = hash ^ (parent * 0x9e3779b97f4a7c15ull);
-    return k ^ (k >> 29);
-}
-
-/* An empty tree with room for about `expect` nodes (a hint: it grows past it). */
-static int tree_init(struct tree *t, size_t expect)
-{
-    memset(t, 0, sizeof *t);
-    t->cap = expect > 1024 ? expect + 1 : 1024;
-    t->nodes = malloc(t->cap * sizeof *t->nodes);
-    t->nslots = 4096;
-    t->slots = calloc(t->nslots, sizeof *t->slots);
-    if (!t->nodes || !t->slots)
+    if (need <= *cap)
+        return 0;
+    size_t c = *cap ? *cap : first;
+    while (c < need)
+        c *= 2;
+    void *grown = realloc(*array, c * size);
+    if (!grown)
         return -1;
-    t->nodes[0] = (struct node){.name = "all"};
-    t->n = 1;
+    *array = grown;
+    *cap = c;
     return 0;
 }
 
-static void tree_free(struct tree *t)
+uint32_t flame_name_id(struct flame_graph *g, const char *s, size_t len, uint64_t hash)
 {
-    free(t->nodes);
-    free(t->slots);
-}
-
-static void slot_put(struct slot *slots, size_t nslots, const struct node *nodes, uint32_t id)
-{
-    uint64_t k = key_hash(nodes[id].parent, nodes[id].name_hash);
-    size_t s = k & (nslots - 1);
-    while (slots[s].node)
-        s = (s + 1) & (nslots - 1);
-    slots[s] = (struct slot){id + 1, (uint32_t)(k >> 32)};
-}
-
-/* Puts node id in the table, growing it to stay at most half full. */
-static int tree_hash_node(struct tree *t, uint32_t id)
-{
-    if (2 * (t->nhashed + 1) > t->nslots) {
-        size_t nslots = t->nslots * 2;
-        struct slot *slots = calloc(nslots, sizeof *slots);
+    if (2 * (g->nnames + 1) > g->nslots) { /* at most half full: probes stay short */
+        size_t nslots = g->nslots ? 2 * g->nslots : 4096;
+        uint32_t *slots = calloc(nslots, sizeof *slots);
         if (!slots)
-            return -1;
-        for (size_t s = 0; s < t->nslots; s++)
-            if (t->slots[s].node)
-                slot_put(slots, nslots, t->nodes, t->slots[s].node - 1);
-        free(t->slots);
-        t->slots = slots;
-        t->nslots = nslots;
+            return UINT32_MAX;
+        for (size_t i = 0; i < g->nnames; i++) {
+            size_t k = g->names[i].hash & (nslots - 1);
+            while (slots[k])
+                k = (k + 1) & (nslots - 1);
+            slots[k] = (uint32_t)i + 1;
+        }
+        free(g->slots);
+        g->slots = slots;
+        g->nslots = nslots;
     }
-    slot_put(t->slots, t->nslots, t->nodes, id);
-    t->nhashed++;
+    size_t k = hash & (g->nslots - 1);
+    for (; g->slots[k]; k = (k + 1) & (g->nslots - 1)) {
+        const struct flame_name *n = &g->names[g->slots[k] - 1];
+        if (n->hash == hash && n->len == len && memcmp(g->text + n->at, s, len) == 0)
+            return g->slots[k] - 1;
+    }
+    if (g->nnames >= UINT32_MAX - 1 ||
+        grow((void **)&g->names, &g->names_cap, g->nnames + 1, sizeof *g->names, 1024) != 0 ||
+        grow((void **)&g->text, &g->text_cap, g->text_len + len, 1, 1 << 16) != 0)
+        return UINT32_MAX;
+    memcpy(g->text + g->text_len, s, len);
+    g->names[g->nnames] = (struct flame_name){hash, g->text_len, len};
+    g->text_len += len;
+    g->slots[k] = (uint32_t)++g->nnames;
+    return (uint32_t)g->nnames - 1;
+}
+
+int flame_frames_reserve(struct flame_graph *g, size_t n)
+{
+    return grow((void **)&g->frames, &g->frames_cap, g->nframes + n, sizeof *g->frames, 1 << 16);
+}
+
+int flame_stack_end(struct flame_graph *g, size_t first, double value, bool base)
+{
+    uint32_t *f = g->frames + first;
+    size_t n = g->nframes - first;
+    if (!(value > 0)) {
+        g->nframes = first;
+        return 0;
+    }
+    if (g->o->reverse)
+        for (size_t i = 0; i < n / 2; i++) {
+            uint32_t t = f[i];
+            f[i] = f[n - 1 - i];
+            f[n - 1 - i] = t;
+        }
+    if (g->o->max_depth && n > g->o->max_depth)
+        n = g->o->max_depth;
+    if (n > UINT32_MAX - 1 ||
+        grow((void **)&g->stacks, &g->stacks_cap, g->nstacks + 1, sizeof *g->stacks, 1024) != 0)
+        return -1;
+    g->nframes = first + n;
+    g->stacks[g->nstacks++] =
+        (struct flame_stack){first, (uint32_t)n, base ? 0 : value, base ? value : 0};
+    if (n > g->deepest)
+        g->deepest = (uint32_t)n;
+    if (base)
+        g->base_total += value;
+    else
+        g->total += value;
     return 0;
 }
 
-static bool same_name(const struct node *c, const char *name, uint64_t hash)
+struct flame_graph *flame_graph_new(const struct flame_options *o)
 {
-    return c->name_hash == hash && (c->name == name || strcmp(c->name, name) == 0);
+    struct flame_graph *g = calloc(1, sizeof *g);
+    if (g)
+        g->o = o;
+    return g;
 }
 
-/* The child of `parent` named `name` (whose name_hash is `hash`); created if `create`,
- * else 0 when absent. Names of one profile are interned, so equal pointers are the
- * common case and strcmp runs only for another profile's names (--diff). */
-static uint32_t tree_child(struct tree *t, uint32_t parent, const char *name, uint64_t hash,
-                           bool create)
+void flame_graph_free(struct flame_graph *g)
 {
-    if (t->nodes[parent].nchildren <= LIST_CHILDREN) {
-        for (uint32_t c = t->nodes[parent].first_child; c; c = t->nodes[c].next_sibling)
-            if (same_name(&t->nodes[c], name, hash))
-                return c;
-    } else {
-        const uint64_t k = key_hash(parent, hash);
-        const uint32_t tag = (uint32_t)(k >> 32);
-        for (size_t s = k & (t->nslots - 1); t->slots[s].node; s = (s + 1) & (t->nslots - 1)) {
-            const struct node *c = &t->nodes[t->slots[s].node - 1];
-            if (t->slots[s].tag == tag && c->parent == parent && same_name(c, name, hash))
-                return t->slots[s].node - 1;
-        }
-    }
-    if (!create)
-        return 0;
-    if (t->n == t->cap) {
-        struct node *grown = realloc(t->nodes, 2 * t->cap * sizeof *grown);
-        if (!grown)
-            return 0;
-        t->nodes = grown;
-        t->cap *= 2;
-    }
-    uint32_t id = (uint32_t)t->n++;
-    struct node *pn = &t->nodes[parent];
-    t->nodes[id] = (struct node){.name = name,
-                                 .name_hash = hash,
-                                 .parent = parent,
-                                 .next_sibling = pn->first_child,
-                                 .depth = pn->depth + 1};
-    pn->first_child = id;
-    if (++pn->nchildren == LIST_CHILDREN + 1) { /* from now on: by the table */
-        for (uint32_t c = pn->first_child; c; c = t->nodes[c].next_sibling)
-            if (tree_hash_node(t, c) != 0)
-                return 0;
-    } else if (pn->nchildren > LIST_CHILDREN + 1 && tree_hash_node(t, id) != 0) {
-        return 0;
-    }
-    return id;
+    if (!g)
+        return;
+    free(g->names);
+    free(g->slots);
+    free(g->text);
+    free(g->frames);
+    free(g->stacks);
+    free(g);
 }
+
+/* --- pprof input --- */
 
 /* Each location's frame names (string indices, root-most inlined call first), looked up
  * once per location instead of once per sample that passes through it. */
@@ -212,12 +199,6 @@ static int location_names_init(struct location_names *ln, const struct pp_profil
     return 0;
 }
 
-static void location_names_free(struct location_names *ln)
-{
-    free(ln->names);
-    free(ln->first);
-}
-
 /* The index in p->locations of location `id`: ids are usually 1..n in order. */
 static long location_index(const struct pp_profile *p, uint64_t id)
 {
@@ -225,71 +206,6 @@ static long location_index(const struct pp_profile *p, uint64_t id)
         return (long)(id - 1);
     const struct pp_location *l = profile_location(p, id);
     return l ? (long)(l - p->locations) : -1;
-}
-
-/* The frames of the sample being added and the path of the one before it, grown to the
- * deepest sample: a stack's depth is bounded only by memory (recursive programs easily
- * have thousands of frames; a fixed cap would silently cut them). */
-struct frame_buf {
-    int64_t *names, *prev_names;
-    uint32_t *prev_nodes;
-    size_t cap;
-};
-
-/* Room for `need` frames; prev_names and prev_nodes keep their contents. */
-static int frame_buf_reserve(struct frame_buf *b, size_t need)
-{
-    if (need <= b->cap)
-        return 0;
-    size_t cap = b->cap ? b->cap : 256;
-    while (cap < need)
-        cap *= 2;
-    int64_t *names = realloc(b->names, cap * sizeof *names);
-    if (!names)
-        return -1;
-    b->names = names;
-    int64_t *prev_names = realloc(b->prev_names, cap * sizeof *prev_names);
-    if (!prev_names)
-        return -1;
-    b->prev_names = prev_names;
-    uint32_t *prev_nodes = realloc(b->prev_nodes, cap * sizeof *prev_nodes);
-    if (!prev_nodes)
-        return -1;
-    b->prev_nodes = prev_nodes;
-    b->cap = cap;
-    return 0;
-}
-
-static void frame_buf_free(struct frame_buf *b)
-{
-    free(b->names);
-    free(b->prev_names);
-    free(b->prev_nodes);
-}
-
-/* A sample's frames as string indices of p (0 = unknown), root first (leaf first with
- * reverse), into b->names. Returns how many, or (size_t)-1 when out of memory. */
-static size_t sample_frames(const struct pp_profile *p, const struct location_names *ln,
-                            const struct pp_sample *s, bool reverse, struct frame_buf *b)
-{
-    size_t n = 0;
-    for (size_t i = s->nlocations; i-- > 0;) {
-        long li = location_index(p, s->location_ids[i]);
-        if (li < 0)
-            continue;
-        if (frame_buf_reserve(b, n + (ln->first[li + 1] - ln->first[li])) != 0)
-            return (size_t)-1;
-        for (size_t k = ln->first[li]; k < ln->first[li + 1]; k++)
-            b->names[n++] = ln->names[k];
-    }
-    int64_t *names = b->names;
-    if (reverse)
-        for (size_t i = 0; i < n / 2; i++) {
-            int64_t t = names[i];
-            names[i] = names[n - 1 - i];
-            names[n - 1 - i] = t;
-        }
-    return n;
 }
 
 static bool sample_has_tag(const struct pp_profile *p, const struct pp_sample *s, const char *key,
@@ -302,133 +218,445 @@ static bool sample_has_tag(const struct pp_profile *p, const struct pp_sample *s
     return false;
 }
 
-/* Adds every sample of p to the tree (into value, or base when `base`). With `base`,
- * paths are only followed, never created. Returns the total value added, or NAN on
- * error. */
-static double tree_add_profile(struct tree *t, const struct pp_profile *p, int vi,
-                               const struct flame_options *o, bool base, double scale)
+int flame_graph_add_profile(struct flame_graph *g, const struct pp_profile *p, int value_index,
+                            bool base)
 {
-    struct frame_buf fb = {0};
-    size_t prev_n = 0; /* the previous sample's path: sorted input shares long prefixes */
-    /* Each string's hash, once. */
-    uint64_t *hashes = malloc((p->nstrings ? p->nstrings : 1) * sizeof *hashes);
+    const int vi = value_index >= 0 ? value_index : (int)p->nsample_types - 1;
+    if (vi >= 0 && (size_t)vi < p->nsample_types) {
+        const char *type = profile_string(p, p->sample_types[vi].type),
+                   *unit = profile_string(p, p->sample_types[vi].unit);
+        if (base) {
+            g->base_type = type;
+            g->base_unit = unit;
+        } else if (!g->has_input) {
+            g->type = type;
+            g->unit = unit;
+        }
+    }
+    g->has_input |= !base;
+    g->has_base |= base;
+    if (vi < 0)
+        return 0;
+    /* Each string's name id, once: UINT32_MAX until the string is first used. */
+    uint32_t *ids = malloc((p->nstrings ? p->nstrings : 1) * sizeof *ids);
     struct location_names ln = {0};
-    double total = NAN;
-    if (!hashes || location_names_init(&ln, p) != 0)
+    int rc = -1;
+    if (!ids || location_names_init(&ln, p) != 0)
         goto out;
-    for (size_t i = 0; i < p->nstrings; i++)
-        hashes[i] = name_hash(p->strings[i]);
-    const uint64_t unknown_hash = name_hash("[unknown]");
-    total = 0;
+    memset(ids, 0xff, (p->nstrings ? p->nstrings : 1) * sizeof *ids);
+    const char *const unknown = "[unknown]";
+    const uint32_t unknown_id =
+        flame_name_id(g, unknown, strlen(unknown), flame_hash(unknown, strlen(unknown)));
+    if (unknown_id == UINT32_MAX)
+        goto out;
     for (size_t i = 0; i < p->nsamples; i++) {
         const struct pp_sample *s = &p->samples[i];
-        if (vi < 0 || (size_t)vi >= s->nvalues || s->values[vi] <= 0)
+        if ((size_t)vi >= s->nvalues || s->values[vi] <= 0)
             continue;
-        if (o->tag_key && !sample_has_tag(p, s, o->tag_key, o->tag_value))
+        if (g->o->tag_key && !sample_has_tag(p, s, g->o->tag_key, g->o->tag_value))
             continue;
-        const double v = (double)s->values[vi] * scale;
-        size_t n = sample_frames(p, &ln, s, o->reverse, &fb);
-        if (n == (size_t)-1) {
-            total = NAN; /* out of memory */
-            goto out;
-        }
-        if (o->max_depth && n > o->max_depth)
-            n = o->max_depth;
-        total += v;
-        uint32_t node = 0;
-        if (base)
-            t->nodes[0].base += v;
-        else
-            t->nodes[0].value += v;
-        size_t k = 0;
-        bool shared = true; /* still on the previous sample's path */
-        for (; k < n; k++) {
-            uint32_t child;
-            const int64_t name_k = fb.names[k];
-            if (shared && k < prev_n && name_k == fb.prev_names[k]) {
-                child = fb.prev_nodes[k];
-            } else {
-                shared = false;
-                const char *name = name_k ? profile_string(p, name_k) : "[unknown]";
-                uint64_t hash = name_k ? hashes[name_k] : unknown_hash;
-                child = tree_child(t, node, name, hash, !base);
-            }
-            if (!child) {
-                if (!base) {
-                    total = NAN; /* out of memory */
-                    goto out;
+        const size_t first = g->nframes;
+        for (size_t j = s->nlocations; j-- > 0;) { /* locations are leaf first */
+            const long li = location_index(p, s->location_ids[j]);
+            if (li < 0)
+                continue;
+            if (flame_frames_reserve(g, ln.first[li + 1] - ln.first[li]) != 0)
+                goto out;
+            for (size_t k = ln.first[li]; k < ln.first[li + 1]; k++) {
+                const int64_t name = ln.names[k];
+                uint32_t id = unknown_id;
+                if (name > 0 && (size_t)name < p->nstrings) {
+                    if (ids[name] == UINT32_MAX) {
+                        const char *str = p->strings[name];
+                        ids[name] =
+                            flame_name_id(g, str, strlen(str), flame_hash(str, strlen(str)));
+                        if (ids[name] == UINT32_MAX)
+                            goto out;
+                    }
+                    id = ids[name];
                 }
-                break;
+                g->frames[g->nframes++] = id;
             }
-            node = child;
-            fb.prev_names[k] = name_k;
-            fb.prev_nodes[k] = child;
-            if (base)
-                t->nodes[node].base += v;
-            else
-                t->nodes[node].value += v;
         }
-        prev_n = k;
+        if (flame_stack_end(g, first, (double)s->values[vi], base) != 0)
+            goto out;
     }
+    rc = 0;
 out:
-    free(hashes);
-    location_names_free(&ln);
-    frame_buf_free(&fb);
-    return total;
+    free(ids);
+    free(ln.names);
+    free(ln.first);
+    if (rc)
+        errno = ENOMEM;
+    return rc;
 }
 
-/* Frames in all samples of p: the most nodes its tree can have. */
-static size_t frames_in(const struct pp_profile *p)
+/* --- layout --- */
+
+/* A frame to draw: a name id (UINT32_MAX: the root), its depth (root 0), and its start,
+ * value and base value in the sample type's unit. */
+struct frame {
+    uint32_t name, depth;
+    double start, value, base;
+};
+
+struct frames {
+    struct frame *f;
+    size_t n, cap;
+};
+
+static int cmp_names(const void *a, const void *b, void *ctx)
 {
-    size_t n = 0;
-    for (size_t i = 0; i < p->nsamples; i++)
-        n += p->samples[i].nlocations;
-    return n;
+    const struct flame_graph *g = ctx;
+    const struct flame_name *x = &g->names[*(const uint32_t *)a],
+                            *y = &g->names[*(const uint32_t *)b];
+    int c = memcmp(g->text + x->at, g->text + y->at, x->len < y->len ? x->len : y->len);
+    return c ? c : (x->len > y->len) - (x->len < y->len);
+}
+
+/* Sorting the stacks, frame by frame (names as ranks), a stack after those it is a prefix
+ * of, so a frame's children start at its left edge and its own (self) value is at its
+ * right, as in a tree laid out child by child. Stacks share long prefixes (every one
+ * starts with main, and so on), which a comparison sort compares again at every step:
+ * multikey quicksort (Bentley & Sedgewick) partitions on one frame at a time instead and
+ * reads each stack's frames about once. Iterative (stacks may be 100,000 frames deep). */
+
+/* What the sort reads: the frames, and each name id's rank in name order. */
+struct sort_keys {
+    const uint32_t *frames, *rank;
+};
+
+/* The rank of frame d of stack s, or past its end UINT32_MAX (after every rank). */
+static inline uint32_t frame_at(const struct sort_keys *k, const struct flame_stack *s, uint32_t d)
+{
+    return d < s->depth ? k->rank[k->frames[s->first + d]] : UINT32_MAX;
+}
+
+static void swap_stacks(struct flame_stack *a, struct flame_stack *b)
+{
+    struct flame_stack t = *a;
+    *a = *b;
+    *b = t;
+}
+
+/* Stacks that agree on their first d frames, by their frames from d on. */
+static int cmp_from(const struct sort_keys *k, const struct flame_stack *x,
+                    const struct flame_stack *y, uint32_t d)
+{
+    for (;; d++) {
+        const uint32_t a = frame_at(k, x, d), b = frame_at(k, y, d);
+        if (a != b)
+            return a < b ? -1 : 1;
+        if (a == UINT32_MAX)
+            return 0;
+    }
+}
+
+static uint32_t median3(uint32_t a, uint32_t b, uint32_t c)
+{
+    if (a > b) {
+        uint32_t t = a;
+        a = b;
+        b = t;
+    }
+    return c < a ? a : c > b ? b : c;
+}
+
+struct sort_task {
+    size_t lo, hi; /* stacks[lo..hi) agree on their first d frames */
+    uint32_t d;
+};
+
+static int sort_stacks(struct flame_stack *st, size_t n, const struct sort_keys *k)
+{
+    size_t ntasks = 0, cap = 64;
+    struct sort_task *tasks = malloc(cap * sizeof *tasks);
+    if (!tasks)
+        return -1;
+    tasks[ntasks++] = (struct sort_task){0, n, 0};
+    while (ntasks) {
+        struct sort_task t = tasks[--ntasks];
+        while (t.hi - t.lo > 1) {
+            if (t.hi - t.lo < 12) { /* a few: insertion sort */
+                for (size_t i = t.lo + 1; i < t.hi; i++)
+                    for (size_t j = i; j > t.lo && cmp_from(k, &st[j - 1], &st[j], t.d) > 0; j--)
+                        swap_stacks(&st[j - 1], &st[j]);
+                break;
+            }
+            /* Pivot: the median of three frames at d (sorted input stays n log n). */
+            const uint32_t pivot = median3(frame_at(k, &st[t.lo], t.d),
+                                           frame_at(k, &st[t.lo + (t.hi - t.lo) / 2], t.d),
+                                           frame_at(k, &st[t.hi - 1], t.d));
+            /* [lo, lt) < pivot, [lt, i) == pivot, [gt, hi) > pivot */
+            size_t lt = t.lo, i = t.lo, gt = t.hi;
+            while (i < gt) {
+                const uint32_t f = frame_at(k, &st[i], t.d);
+                if (f < pivot)
+                    swap_stacks(&st[lt++], &st[i++]);
+                else if (f > pivot)
+                    swap_stacks(&st[i], &st[--gt]);
+                else
+                    i++;
+            }
+            if (ntasks + 2 > cap) {
+                struct sort_task *grown = realloc(tasks, 2 * cap * sizeof *tasks);
+                if (!grown) {
+                    free(tasks);
+                    return -1;
+                }
+                tasks = grown;
+                cap *= 2;
+            }
+            if (lt - t.lo > 1)
+                tasks[ntasks++] = (struct sort_task){t.lo, lt, t.d};
+            if (t.hi - gt > 1)
+                tasks[ntasks++] = (struct sort_task){gt, t.hi, t.d};
+            if (pivot == UINT32_MAX) /* the equal ones have all ended: the same stack */
+                break;
+            t = (struct sort_task){lt, gt, t.d + 1};
+        }
+    }
+    free(tasks);
+    return 0;
+}
+
+static int cmp_frames(const void *a, const void *b)
+{
+    const struct frame *x = a, *y = b;
+    if (x->start != y->start)
+        return x->start < y->start ? -1 : 1;
+    return (x->depth > y->depth) - (x->depth < y->depth);
+}
+
+/* Each name id's rank in name order, into *rank. */
+static int rank_names(const struct flame_graph *g, uint32_t **rank)
+{
+    uint32_t *ord = malloc((g->nnames ? g->nnames : 1) * sizeof *ord);
+    uint32_t *r = malloc((g->nnames ? g->nnames : 1) * sizeof *r);
+    if (!ord || !r) {
+        free(ord);
+        free(r);
+        return -1;
+    }
+    for (size_t i = 0; i < g->nnames; i++)
+        ord[i] = (uint32_t)i;
+    qsort_r(ord, g->nnames, sizeof *ord, cmp_names, (void *)g);
+    for (size_t i = 0; i < g->nnames; i++)
+        r[ord[i]] = (uint32_t)i;
+    free(ord);
+    *rank = r;
+    return 0;
+}
+
+struct walk {
+    struct frames *out;
+    double cum, bcum;    /* values and base values of the stacks walked so far */
+    double scale, min_w; /* px per unit; --minwidth */
+    double max_delta;    /* over every frame, drawn or not */
+    bool diff;
+};
+
+/* A frame ends: kept if it is at least min_w px wide. */
+static int close_frame(struct walk *w, uint32_t name, uint32_t depth, double start,
+                       double base_start)
+{
+    const double value = w->cum - start, base = w->bcum - base_start;
+    if (!(value > 0)) /* only in the base */
+        return 0;
+    if (w->diff && fabs(value - base) > w->max_delta)
+        w->max_delta = fabs(value - base);
+    if (value * w->scale < w->min_w)
+        return 0;
+    struct frames *o = w->out;
+    if (grow((void **)&o->f, &o->cap, o->n + 1, sizeof *o->f, 1024) != 0)
+        return -1;
+    o->f[o->n++] = (struct frame){name, depth, start, value, base};
+    return 0;
+}
+
+/* Walks the sorted stacks (see the top of the file): the frames to draw into *out, in
+ * pre-order. */
+static int layout(const struct flame_graph *g, struct walk *w)
+{
+    const size_t cap = (size_t)g->deepest + 1;
+    uint32_t *name = malloc(cap * sizeof *name);
+    double *start = malloc(cap * sizeof *start), *bstart = malloc(cap * sizeof *bstart);
+    int rc = -1;
+    if (!name || !start || !bstart)
+        goto out;
+    size_t open = 0; /* frames open below the root: name[0..open) */
+    for (size_t i = 0; i < g->nstacks; i++) {
+        const struct flame_stack *s = &g->stacks[i];
+        const uint32_t *f = g->frames + s->first;
+        size_t c = 0;
+        while (c < open && c < s->depth && name[c] == f[c])
+            c++;
+        for (; open > c; open--)
+            if (close_frame(w, name[open - 1], (uint32_t)open, start[open - 1], bstart[open - 1]) !=
+                0)
+                goto out;
+        for (; open < s->depth; open++) {
+            name[open] = f[open];
+            start[open] = w->cum;
+            bstart[open] = w->bcum;
+        }
+        w->cum += s->value;
+        w->bcum += s->base;
+    }
+    for (; open > 0; open--)
+        if (close_frame(w, name[open - 1], (uint32_t)open, start[open - 1], bstart[open - 1]) != 0)
+            goto out;
+    if (close_frame(w, UINT32_MAX, 0, 0, 0) != 0)
+        goto out;
+    qsort(w->out->f, w->out->n, sizeof *w->out->f, cmp_frames);
+    rc = 0;
+out:
+    free(name);
+    free(start);
+    free(bstart);
+    return rc;
 }
 
 /* --- output --- */
 
-/* Writes s XML-escaped; invalid UTF-8 and characters XML 1.0 forbids become '?'. At most
- * `limit` characters (then ".."), if limit > 0. */
-static void xml_escape(FILE *f, const char *s, size_t limit)
+/* A buffer of our own: frames are written in pieces of a few bytes, and stdio's default
+ * buffer would cost a write syscall every 4 KiB. */
+struct out {
+    FILE *f;
+    size_t n;
+    int err; /* errno of the first failed write; 0: none */
+    char buf[1 << 16];
+};
+
+static void out_write(struct out *w, const char *s, size_t n)
 {
-    const unsigned char *p = (const unsigned char *)s;
+    if (fwrite(s, 1, n, w->f) != n && !w->err)
+        w->err = errno ? errno : EIO;
+}
+
+static void out_flush(struct out *w)
+{
+    out_write(w, w->buf, w->n);
+    w->n = 0;
+}
+
+static void put_n(struct out *w, const char *s, size_t n)
+{
+    if (w->n + n > sizeof w->buf) {
+        out_flush(w);
+        if (n > sizeof w->buf) {
+            out_write(w, s, n);
+            return;
+        }
+    }
+    memcpy(w->buf + w->n, s, n);
+    w->n += n;
+}
+
+static void put(struct out *w, const char *s)
+{
+    put_n(w, s, strlen(s));
+}
+
+static void put_uint(struct out *w, uint64_t v)
+{
+    char digits[24];
+    size_t i = sizeof digits;
+    do
+        digits[--i] = (char)('0' + v % 10);
+    while (v /= 10);
+    put_n(w, digits + i, sizeof digits - i);
+}
+
+/* A pixel coordinate with one decimal, none when it is 0: "12.3", "12". */
+static void put_px(struct out *w, double v)
+{
+    if (v < 0) {
+        put_n(w, "-", 1);
+        v = -v;
+    }
+    const uint64_t tenths = (uint64_t)llround(v * 10);
+    put_uint(w, tenths / 10);
+    if (tenths % 10) {
+        char d[2] = {'.', (char)('0' + tenths % 10)};
+        put_n(w, d, 2);
+    }
+}
+
+/* A value exactly: an integer (the common case) or all the digits a double has. */
+static void put_exact(struct out *w, double v)
+{
+    if (v >= 0 && v < 9007199254740992.0 && v == floor(v)) {
+        put_uint(w, (uint64_t)v);
+    } else {
+        char buf[32];
+        snprintf(buf, sizeof buf, "%.17g", v);
+        put(w, buf);
+    }
+}
+
+/* Bytes that need more than copying: XML metacharacters, controls, non-ASCII. */
+static bool plain[256];
+
+static void init_plain(void)
+{
+    for (int c = 0x20; c < 0x80; c++)
+        plain[c] = !strchr("<>&\"'", c);
+}
+
+/* Writes s[0..len) XML-escaped; invalid UTF-8 and characters XML 1.0 forbids become '?'.
+ * At most `limit` characters (then ".."), if limit > 0. */
+static void put_escaped(struct out *w, const char *s, size_t len, size_t limit)
+{
+    const unsigned char *p = (const unsigned char *)s, *end = p + len;
     size_t chars = 0;
-    while (*p) {
-        if (limit && chars == limit) {
-            fputs("..", f);
+    while (p < end) {
+        if (!limit) { /* a run of plain bytes at once */
+            const unsigned char *q = p;
+            while (q < end && plain[*q])
+                q++;
+            if (q > p) {
+                put_n(w, (const char *)p, (size_t)(q - p));
+                p = q;
+                continue;
+            }
+        } else if (chars == limit) {
+            put_n(w, "..", 2);
             return;
         }
         unsigned c = *p;
-        size_t len = c < 0x80 ? 1 : (c >> 5) == 6 ? 2 : (c >> 4) == 14 ? 3 : (c >> 3) == 30 ? 4 : 0;
-        bool valid = len > 0;
-        for (size_t k = 1; valid && k < len; k++)
+        size_t n = c < 0x80 ? 1 : (c >> 5) == 6 ? 2 : (c >> 4) == 14 ? 3 : (c >> 3) == 30 ? 4 : 0;
+        bool valid = n > 0 && n <= (size_t)(end - p);
+        for (size_t k = 1; valid && k < n; k++)
             valid = (p[k] & 0xc0) == 0x80;
-        if (valid && len == 2 && c < 0xc2)
+        if (valid && n == 2 && c < 0xc2)
             valid = false; /* overlong */
-        if (valid && len == 3) {
+        if (valid && n == 3) {
             unsigned cp = ((c & 0x0f) << 12) | ((p[1] & 0x3fu) << 6) | (p[2] & 0x3fu);
             valid = cp >= 0x800 && (cp < 0xd800 || cp > 0xdfff) && cp != 0xfffe && cp != 0xffff;
         }
-        if (valid && len == 4) {
+        if (valid && n == 4) {
             unsigned cp = ((c & 0x07) << 18) | ((p[1] & 0x3fu) << 12) | ((p[2] & 0x3fu) << 6) |
                           (p[3] & 0x3fu);
             valid = cp >= 0x10000 && cp <= 0x10ffff;
         }
         if (!valid) {
-            fputc('?', f);
+            put_n(w, "?", 1);
             p++;
-        } else if (len > 1) {
-            fwrite(p, 1, len, f);
-            p += len;
+        } else if (n > 1) {
+            put_n(w, (const char *)p, n);
+            p += n;
         } else {
             switch (c) {
-            case '<': fputs("&lt;", f); break;
-            case '>': fputs("&gt;", f); break;
-            case '&': fputs("&amp;", f); break;
-            case '"': fputs("&quot;", f); break;
-            case '\'': fputs("&apos;", f); break;
-            default: fputc(c < 0x20 && c != '\t' ? '?' : (int)c, f);
+            case '<': put(w, "&lt;"); break;
+            case '>': put(w, "&gt;"); break;
+            case '&': put(w, "&amp;"); break;
+            case '"': put(w, "&quot;"); break;
+            case '\'': put(w, "&apos;"); break;
+            default: {
+                char ch = c < 0x20 && c != '\t' ? '?' : (char)c;
+                put_n(w, &ch, 1);
+            }
             }
             p++;
         }
@@ -436,13 +664,103 @@ static void xml_escape(FILE *f, const char *s, size_t limit)
     }
 }
 
+/* --- units --- */
+
+struct scale {
+    double div;
+    const char *suffix;
+};
+
+static const struct scale time_scales[] = {{1, "ns"}, {1e3, "\xc2\xb5s"}, {1e6, "ms"}, {1e9, "s"}};
+static const struct scale byte_scales[] = {{1, "B"},
+                                           {1024.0, "KiB"},
+                                           {1024.0 * 1024, "MiB"},
+                                           {1024.0 * 1024 * 1024, "GiB"},
+                                           {1024.0 * 1024 * 1024 * 1024, "TiB"}};
+
+/* v (in the smallest unit of scales) with three significant digits in the largest unit
+ * that keeps it at least 1: "9.49 s", "380 ms". Rounded half up from the exact value
+ * (9485000000 ns is 9.49 s, where printf("%.2f", 9.485) gives 9.48). */
+static void format_scaled(char *buf, size_t n, double v, const struct scale *scales, size_t nscales)
+{
+    const double a = fabs(v);
+    size_t u = 0;
+    while (u + 1 < nscales && a >= scales[u + 1].div)
+        u++;
+    for (;;) {
+        for (int dec = 2; dec >= 0; dec--) {
+            const double p10 = dec == 2 ? 100 : dec == 1 ? 10 : 1;
+            const double r = floor(a / (scales[u].div / p10) + 0.5);
+            if (r < 1000 || (dec == 0 && u + 1 == nscales)) {
+                snprintf(buf, n, "%s%.*f %s", v < 0 ? "-" : "", dec, r / p10, scales[u].suffix);
+                return;
+            }
+        }
+        u++; /* 999.5 and up: the next unit */
+    }
+}
+
+/* How values read: "1897 samples", "9.49 s", "1.50 MiB", "42 widgets". */
+struct units {
+    const struct scale *scales; /* NULL: a plain number and `name` */
+    size_t nscales;
+    double factor; /* to the first scale's unit */
+    const char *name;
+};
+
+static struct units units_of(const struct flame_graph *g)
+{
+    static const struct {
+        const char *unit;
+        bool time;
+        double factor;
+    } known[] = {{"nanoseconds", true, 1},    {"ns", true, 1},
+                 {"microseconds", true, 1e3}, {"us", true, 1e3},
+                 {"milliseconds", true, 1e6}, {"ms", true, 1e6},
+                 {"seconds", true, 1e9},      {"s", true, 1e9},
+                 {"bytes", false, 1},         {"B", false, 1}};
+    if (g->o->count_name)
+        return (struct units){NULL, 0, 1, g->o->count_name};
+    const char *unit = g->unit ? g->unit : "count";
+    for (size_t i = 0; i < sizeof known / sizeof known[0]; i++)
+        if (strcmp(unit, known[i].unit) == 0)
+            return known[i].time ? (struct units){time_scales, 4, known[i].factor, NULL}
+                                 : (struct units){byte_scales, 5, known[i].factor, NULL};
+    /* A count is of what the sample type says: samples (folded input, `hzprof record`),
+     * or e.g. alloc_objects. */
+    if (strcmp(unit, "count") == 0 || !*unit)
+        return (struct units){NULL, 0, 1, g->type && *g->type ? g->type : "samples"};
+    return (struct units){NULL, 0, 1, unit};
+}
+
+static void format_value(const struct units *u, double v, char *buf, size_t n)
+{
+    if (u->scales)
+        format_scaled(buf, n, v * u->factor, u->scales, u->nscales);
+    else if (v == floor(v) && fabs(v) < 1e15)
+        snprintf(buf, n, "%.0f %s", v, u->name);
+    else
+        snprintf(buf, n, "%.2f %s", v, u->name);
+}
+
+/* --- colours --- */
+
 struct rgb {
     int r, g, b;
 };
 
-static struct rgb palette_color(const char *palette, const char *name, uint32_t depth, bool hash)
+static uint64_t fnv(const char *s, size_t n)
 {
-    uint64_t h = name_hash(name);
+    uint64_t h = 0xcbf29ce484222325ull;
+    for (size_t i = 0; i < n; i++)
+        h = (h ^ (unsigned char)s[i]) * 0x100000001b3ull;
+    return h;
+}
+
+static struct rgb palette_color(const char *palette, const char *name, size_t len, uint32_t depth,
+                                bool hash)
+{
+    uint64_t h = fnv(name, len);
     if (!hash)
         h ^= (uint64_t)depth * 0x9e3779b97f4a7c15ull;
     h *= 0xbf58476d1ce4e5b9ull;
@@ -491,213 +809,202 @@ static struct rgb diff_color(double delta, double max_delta)
                        : (struct rgb){250, 250, 250};
 }
 
-struct layout {
-    FILE *f;
-    const struct tree *t;
-    const struct flame_options *o;
-    double total, scale; /* px per value unit */
+/* --- the SVG --- */
+
+struct page {
+    struct out *w;
+    const struct flame_graph *g;
+    struct units units;
+    double total, scale, max_delta;
     unsigned height, ypad1, ypad2, xpad;
-    double max_delta;
 };
 
-/* A frame still to draw, at its left edge x. */
-struct pending {
-    uint32_t id;
-    double x;
-};
-
-/* Siblings by name, descending: the stack then pops them left to right. */
-static int cmp_pending_desc(const void *a, const void *b, void *ctx)
+static void draw_frame(const struct page *P, const struct frame *fr)
 {
-    const struct tree *t = ctx;
-    return strcmp(t->nodes[((const struct pending *)b)->id].name,
-                  t->nodes[((const struct pending *)a)->id].name);
-}
-
-static void format_count(char *buf, size_t n, double v)
-{
-    if (v == floor(v) && fabs(v) < 1e15)
-        snprintf(buf, n, "%.0f", v);
-    else
-        snprintf(buf, n, "%.2f", v);
-}
-
-/* Writes node id's frame at x. Returns false, writing nothing, when it is narrower than
- * --minwidth (and so are its children). */
-static bool draw_frame(const struct layout *L, uint32_t id, double x)
-{
-    const struct node *nd = &L->t->nodes[id];
-    const double w = nd->value * L->scale;
-    if (w < L->o->min_width)
-        return false;
-    const unsigned fh = L->o->frame_height;
-    const double y = L->o->inverted ? L->ypad1 + (double)nd->depth * fh
-                                    : L->height - L->ypad2 - (double)(nd->depth + 1) * fh;
-    char count[64];
-    format_count(count, sizeof count, nd->value);
-    struct rgb c;
-    double delta = 0;
-    if (L->o->base) {
-        delta = nd->value - nd->base;
-        c = diff_color(delta, L->max_delta);
-    } else {
-        c = palette_color(L->o->colors, nd->name, nd->depth, L->o->hash);
+    static const char hex[] = "0123456789abcdef";
+    struct out *w = P->w;
+    const struct flame_options *o = P->g->o;
+    const char *name = "all";
+    size_t len = 3;
+    if (fr->name != UINT32_MAX) {
+        const struct flame_name *n = &P->g->names[fr->name];
+        name = P->g->text + n->at;
+        len = n->len;
     }
-    fputs("<g data-n=\"", L->f);
-    xml_escape(L->f, nd->name, 0);
-    fputs("\"><title>", L->f);
-    xml_escape(L->f, nd->name, 0);
-    fprintf(L->f, " (%s %s, %.2f%%", count, L->o->count_name, 100 * nd->value / L->total);
-    if (L->o->base)
-        fprintf(L->f, "; %+.2f%% vs base", 100 * delta / L->total);
-    fprintf(L->f,
-            ")</title><rect x=\"%.2f\" y=\"%.1f\" width=\"%.2f\" height=\"%u\" "
-            "fill=\"rgb(%d,%d,%d)\" rx=\"2\" ry=\"2\"/><text x=\"%.2f\" y=\"%.1f\">",
-            x, y, w, fh - 1, c.r, c.g, c.b, x + 3, y + fh - 5);
-    const size_t fit = w > 3 ? (size_t)((w - 3) / (12 * 0.59)) : 0;
-    if (fit >= 3)
-        xml_escape(L->f, nd->name, strlen(nd->name) > fit ? fit - 2 : 0);
-    fputs("</text></g>\n", L->f);
-    return true;
-}
-
-/* Draws the tree depth first from the root at x, children sorted by name left to right.
- * An explicit stack on the heap rather than recursion: stacks are as deep as the profiled
- * program's (100,000 frames and more for deep recursion), far beyond the thread's stack.
- * It holds the frames still to draw, at most one entry per node. Returns -1 with errno
- * ENOMEM when out of memory. */
-static int draw_frames(const struct layout *L, double x)
-{
-    size_t n = 0, cap = 1024;
-    struct pending *stack = malloc(cap * sizeof *stack);
-    if (!stack)
-        return -1;
-    stack[n++] = (struct pending){0, x};
-    while (n > 0) {
-        const struct pending top = stack[--n];
-        if (!draw_frame(L, top.id, top.x))
-            continue;
-        const struct node *nd = &L->t->nodes[top.id];
-        if (cap - n < nd->nchildren) {
-            size_t grown_cap = cap * 2;
-            while (grown_cap - n < nd->nchildren)
-                grown_cap *= 2;
-            struct pending *grown = realloc(stack, grown_cap * sizeof *grown);
-            if (!grown) {
-                free(stack);
-                errno = ENOMEM;
-                return -1;
-            }
-            stack = grown;
-            cap = grown_cap;
-        }
-        struct pending *kids = stack + n;
-        size_t k = 0;
-        for (uint32_t c = nd->first_child; c; c = L->t->nodes[c].next_sibling)
-            kids[k++].id = c;
-        qsort_r(kids, k, sizeof *kids, cmp_pending_desc, (void *)L->t);
-        /* Left edges are summed from the leftmost (last) child rightwards, the order of
-         * a left-to-right walk, so the floating-point sums round the same way and every
-         * x is the same to the last digit printed. */
-        double cx = top.x;
-        for (size_t i = k; i-- > 0;) {
-            kids[i].x = cx;
-            cx += L->t->nodes[kids[i].id].value * L->scale;
-        }
-        n += k;
+    const unsigned fh = o->frame_height;
+    const unsigned y =
+        o->inverted ? P->ypad1 + fr->depth * fh : P->height - P->ypad2 - (fr->depth + 1) * fh;
+    const double x = P->xpad + fr->start * P->scale, width = fr->value * P->scale;
+    const struct rgb c = P->g->has_base ? diff_color(fr->value - fr->base, P->max_delta)
+                                        : palette_color(o->colors, name, len, fr->depth, o->hash);
+    char buf[160];
+    put(w, "<g data-s=\"");
+    put_exact(w, fr->start);
+    put(w, "\" data-v=\"");
+    put_exact(w, fr->value);
+    put(w, "\"><title>");
+    put_escaped(w, name, len, 0);
+    format_value(&P->units, fr->value, buf, sizeof buf);
+    put(w, " (");
+    put(w, buf);
+    snprintf(buf, sizeof buf, ", %.2f%%", 100 * fr->value / P->total);
+    put(w, buf);
+    if (P->g->has_base) {
+        snprintf(buf, sizeof buf, "; %+.2f%% vs base", 100 * (fr->value - fr->base) / P->total);
+        put(w, buf);
     }
-    free(stack);
-    return 0;
-}
-
-static unsigned visible_depth(const struct tree *t, double scale, double min_width)
-{
-    unsigned max = 0;
-    for (size_t i = 1; i < t->n; i++)
-        if (t->nodes[i].value * scale >= min_width && t->nodes[i].depth > max)
-            max = t->nodes[i].depth;
-    return max;
+    put(w, ")</title><rect x=\"");
+    put_px(w, x);
+    put(w, "\" y=\"");
+    put_uint(w, y);
+    put(w, "\" width=\"");
+    put_px(w, width);
+    put(w, "\" height=\"");
+    put_uint(w, fh - 1);
+    const char fill[] = {'#',           hex[c.r >> 4], hex[c.r & 15], hex[c.g >> 4],
+                         hex[c.g & 15], hex[c.b >> 4], hex[c.b & 15]};
+    put(w, "\" fill=\"");
+    put_n(w, fill, sizeof fill);
+    put(w, "\"/>");
+    /* The label: as many characters as fit at 12 px Verdana (0.59 em each), two of them
+     * ".." when cut; none under three. */
+    const size_t fit = width > 3 ? (size_t)((width - 3) / (12 * 0.59)) : 0;
+    if (fit >= 3) {
+        size_t chars = 0; /* UTF-8 characters in the name */
+        for (size_t i = 0; i < len; i++)
+            chars += ((unsigned char)name[i] & 0xc0) != 0x80;
+        put(w, "<text x=\"");
+        put_px(w, x + 3);
+        put(w, "\" y=\"");
+        put_uint(w, y + fh - 5);
+        put(w, "\">");
+        put_escaped(w, name, len, chars > fit ? fit - 2 : 0);
+        put(w, "</text>");
+    }
+    put(w, "</g>\n");
 }
 
 extern const char flame_script[];
 
-int flame_write(const struct pp_profile *p, const struct flame_options *o, FILE *out)
+static void put_type(struct out *w, const char *type, const char *unit)
 {
-    struct tree t;
-    if (tree_init(&t, frames_in(p)) != 0) {
-        tree_free(&t);
-        return -1;
-    }
-    int vi = o->value_index >= 0 ? o->value_index : (int)p->nsample_types - 1;
-    double total = tree_add_profile(&t, p, vi, o, false, 1);
-    if (isnan(total)) {
-        tree_free(&t);
-        errno = ENOMEM;
-        return -1;
-    }
-    double max_delta = 0;
-    if (o->base) {
-        /* Normalise the base to the same total, then follow its paths. */
-        struct tree probe;
-        int bvi = o->base_value_index >= 0 ? o->base_value_index : (int)o->base->nsample_types - 1;
-        if (tree_init(&probe, frames_in(o->base)) != 0) {
-            tree_free(&probe);
-            tree_free(&t);
-            return -1;
-        }
-        double base_total = tree_add_profile(&probe, o->base, bvi, o, false, 1);
-        tree_free(&probe);
-        tree_add_profile(&t, o->base, bvi, o, true, base_total > 0 ? total / base_total : 0);
-        for (size_t i = 1; i < t.n; i++)
-            if (fabs(t.nodes[i].value - t.nodes[i].base) > max_delta)
-                max_delta = fabs(t.nodes[i].value - t.nodes[i].base);
-    }
-    const unsigned xpad = 10, ypad1 = o->subtitle ? 60 : 42, ypad2 = 34;
+    put_escaped(w, type, strlen(type), 0);
+    put(w, "/");
+    put_escaped(w, unit, strlen(unit), 0);
+}
+
+int flame_graph_write(struct flame_graph *g, FILE *f)
+{
+    const struct flame_options *o = g->o;
+    struct out *w = malloc(sizeof *w);
+    uint32_t *rank = NULL;
+    struct frames frames = {0};
+    int rc = -1;
+    if (!w)
+        goto out;
+    w->f = f;
+    w->n = 0;
+    w->err = 0;
+    init_plain();
+    /* Base values at the same total as the values, so only shares differ. */
+    if (g->has_base)
+        for (size_t i = 0; i < g->nstacks; i++)
+            g->stacks[i].base *= g->base_total > 0 ? g->total / g->base_total : 0;
+    if (rank_names(g, &rank) != 0)
+        goto out;
+    const struct sort_keys keys = {g->frames, rank};
+    if (sort_stacks(g->stacks, g->nstacks, &keys) != 0)
+        goto out;
+    const unsigned xpad = 10, ypad2 = 34;
+    const double total = g->total;
     const double scale = total > 0 ? (double)(o->width - 2 * xpad) / total : 0;
-    const unsigned depth = visible_depth(&t, scale, o->min_width);
+    struct walk walk = {&frames, 0, 0, scale, o->min_width, 0, g->has_base};
+    if (total > 0 && layout(g, &walk) != 0)
+        goto out;
+    unsigned depth = 0;
+    for (size_t i = 0; i < frames.n; i++)
+        if (frames.f[i].depth > depth)
+            depth = frames.f[i].depth;
+    const bool typed = g->type && g->unit;
+    const unsigned ypad1 = o->subtitle || typed ? 60 : 42;
     const unsigned height = ypad1 + ypad2 + (depth + 1) * o->frame_height;
     const char *title = o->title ? o->title : o->inverted ? "Icicle Graph" : "Flame Graph";
+    char buf[512];
 
-    fprintf(out,
-            "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"no\"?>\n"
-            "<svg version=\"1.1\" width=\"%u\" height=\"%u\" viewBox=\"0 0 %u %u\" "
-            "xmlns=\"http://www.w3.org/2000/svg\" data-total=\"%.17g\" data-xpad=\"%u\" "
-            "data-inverted=\"%d\" data-count=\"",
-            o->width, height, o->width, height, total, xpad, o->inverted ? 1 : 0);
-    xml_escape(out, o->count_name, 0);
-    fprintf(out, "\">\n<defs><linearGradient id=\"background\" y1=\"0\" y2=\"1\" x1=\"0\" "
-                 "x2=\"0\"><stop stop-color=\"#eeeeee\" offset=\"5%%\"/><stop "
-                 "stop-color=\"#eeeeb0\" offset=\"95%%\"/></linearGradient></defs>\n"
-                 "<style>text{font-family:Verdana,sans-serif;font-size:12px;fill:#000}"
-                 "#title{text-anchor:middle;font-size:17px}#subtitle{text-anchor:middle;"
-                 "fill:#555}#search,#unzoom{cursor:pointer}#frames g{cursor:pointer}"
-                 "#frames text{pointer-events:none}.hide{display:none}"
-                 "#frames g:hover rect{stroke:#000;stroke-width:0.5}</style>\n"
-                 "<script type=\"text/ecmascript\"><![CDATA[\n");
-    fputs(flame_script, out);
-    fprintf(out,
-            "]]></script>\n<rect x=\"0\" y=\"0\" width=\"%u\" height=\"%u\" "
-            "fill=\"url(#background)\"/>\n<text id=\"title\" x=\"%u\" y=\"24\">",
-            o->width, height, o->width / 2);
-    xml_escape(out, title, 0);
-    fputs("</text>\n", out);
-    if (o->subtitle) {
-        fprintf(out, "<text id=\"subtitle\" x=\"%u\" y=\"44\">", o->width / 2);
-        xml_escape(out, o->subtitle, 0);
-        fputs("</text>\n", out);
+    snprintf(buf, sizeof buf,
+             "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"no\"?>\n"
+             "<svg version=\"1.1\" width=\"%u\" height=\"%u\" viewBox=\"0 0 %u %u\" "
+             "xmlns=\"http://www.w3.org/2000/svg\" data-xpad=\"%u\" data-inverted=\"%d\">\n",
+             o->width, height, o->width, height, xpad, o->inverted ? 1 : 0);
+    put(w, buf);
+    put(w, "<defs><linearGradient id=\"background\" y1=\"0\" y2=\"1\" x1=\"0\" x2=\"0\"><stop "
+           "stop-color=\"#eeeeee\" offset=\"5%\"/><stop stop-color=\"#eeeeb0\" "
+           "offset=\"95%\"/></linearGradient></defs>\n"
+           "<style>text{font-family:Verdana,sans-serif;font-size:12px;fill:#000}"
+           "#title{text-anchor:middle;font-size:17px}#subtitle{text-anchor:middle;"
+           "fill:#555}#search,#unzoom{cursor:pointer}#frames g{cursor:pointer}"
+           "#frames rect{rx:2px;ry:2px}#frames text{pointer-events:none}.hide{display:none}"
+           "#frames g:hover rect{stroke:#000;stroke-width:0.5}</style>\n"
+           "<script type=\"text/ecmascript\"><![CDATA[\n");
+    put(w, flame_script);
+    snprintf(buf, sizeof buf,
+             "]]></script>\n<rect x=\"0\" y=\"0\" width=\"%u\" height=\"%u\" "
+             "fill=\"url(#background)\"/>\n<text id=\"title\" x=\"%u\" y=\"24\">",
+             o->width, height, o->width / 2);
+    put(w, buf);
+    put_escaped(w, title, strlen(title), 0);
+    put(w, "</text>\n");
+    if (o->subtitle || typed) {
+        snprintf(buf, sizeof buf, "<text id=\"subtitle\" x=\"%u\" y=\"44\">", o->width / 2);
+        put(w, buf);
+        if (o->subtitle)
+            put_escaped(w, o->subtitle, strlen(o->subtitle), 0);
+        if (o->subtitle && typed)
+            put(w, " \xc2\xb7 ");
+        if (typed) {
+            put(w, "sample type: ");
+            put_type(w, g->type, g->unit);
+            if (g->has_base && g->base_type && g->base_unit &&
+                (strcmp(g->base_type, g->type) || strcmp(g->base_unit, g->unit))) {
+                put(w, ", base: ");
+                put_type(w, g->base_type, g->base_unit);
+            }
+        }
+        put(w, "</text>\n");
     }
-    fprintf(out,
-            "<text id=\"details\" x=\"%u\" y=\"%u\"> </text>\n"
-            "<text id=\"unzoom\" x=\"%u\" y=\"24\" class=\"hide\">Reset Zoom</text>\n"
-            "<text id=\"search\" x=\"%u\" y=\"24\">Search</text>\n"
-            "<text id=\"matched\" x=\"%u\" y=\"%u\"> </text>\n<g id=\"frames\">\n",
-            xpad, height - 17, xpad, o->width - 110, o->width - 110, height - 17);
-    struct layout L = {out, &t, o, total, scale, height, ypad1, ypad2, xpad, max_delta};
-    if (total > 0 && draw_frames(&L, xpad) != 0) {
-        tree_free(&t);
-        return -1;
-    }
-    fputs("</g>\n</svg>\n", out);
-    tree_free(&t);
-    return ferror(out) ? -1 : 0;
+    snprintf(buf, sizeof buf,
+             "<text id=\"details\" x=\"%u\" y=\"%u\"> </text>\n"
+             "<text id=\"unzoom\" x=\"%u\" y=\"24\" class=\"hide\">Reset Zoom</text>\n"
+             "<text id=\"search\" x=\"%u\" y=\"24\">Search</text>\n"
+             "<text id=\"matched\" x=\"%u\" y=\"%u\"> </text>\n<g id=\"frames\">\n",
+             xpad, height - 17, xpad, o->width - 110, o->width - 110, height - 17);
+    put(w, buf);
+    struct page P = {w, g, units_of(g), total, scale, walk.max_delta, height, ypad1, ypad2, xpad};
+    for (size_t i = 0; i < frames.n; i++)
+        draw_frame(&P, &frames.f[i]);
+    put(w, "</g>\n</svg>\n");
+    out_flush(w);
+    rc = w->err || ferror(f) ? -1 : 0;
+    if (rc)
+        errno = w->err ? w->err : EIO;
+    free(w);
+    free(rank);
+    free(frames.f);
+    return rc;
+out:
+    free(w);
+    free(rank);
+    free(frames.f);
+    errno = ENOMEM;
+    return -1;
+}
+
+int flame_write(const struct pp_profile *p, const struct flame_options *o, FILE *out)
+{
+    struct flame_graph *g = flame_graph_new(o);
+    int rc = g && flame_graph_add_profile(g, p, -1, false) == 0 ? flame_graph_write(g, out) : -1;
+    if (!g)
+        errno = ENOMEM;
+    flame_graph_free(g);
+    return rc;
 }

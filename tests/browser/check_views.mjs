@@ -5,12 +5,15 @@
 //   matched percentage is right; the view is kept in the URL's fragment, and opening
 //   that URL shows the same zoom and search;
 //   report: every image loads and every link points at a file that exists.
-// Usage: node check_views.mjs FLAME.svg REPORT_DIR
+//   narrow flame graph: zooming into a frame a third of a pixel wide places its child
+//   exactly (from the exact data-s/data-v, not the rounded pixels) and labels both;
+//   Reset Zoom restores every attribute as written.
+// Usage: node check_views.mjs FLAME.svg REPORT_DIR NARROW.svg
 import { chromium } from 'playwright-core';
 import fs from 'node:fs';
 import path from 'node:path';
 
-const [flame, reportDir] = process.argv.slice(2);
+const [flame, reportDir, narrow] = process.argv.slice(2);
 const fail = (msg) => { console.error('FAILED: ' + msg); process.exit(1); };
 
 const browser = await chromium.launch({
@@ -25,25 +28,40 @@ try {
   await page.goto('file://' + path.resolve(flame));
   await page.waitForLoadState('load');
 
-  const rect = (name) => page.evaluate((n) => {
-    const g = document.querySelector(`#frames g[data-n="${n}"]`);
+  // A frame is a <g> in #frames whose <title> reads "NAME (details)". frameSelector
+  // marks it with an id so that page.hover/click can find it.
+  const frameSelector = (p, name) => p.evaluate((n) => {
+    const g = [...document.getElementById('frames').children].find(
+      (e) => e.querySelector('title').textContent.startsWith(n + ' ('));
+    if (!g) return null;
+    g.id = 'frame-' + n;
+    return '#frame-' + n;
+  }, name);
+  const rect = (name) => page.evaluate((sel) => {
+    const g = document.querySelector(sel);
     const r = g.querySelector('rect');
     return { x: +r.getAttribute('x'), w: +r.getAttribute('width'), fill: r.getAttribute('fill'),
              hidden: g.classList.contains('hide') };
-  }, name);
+  }, frames[name]);
   const full = await page.evaluate(() => {
     const s = document.documentElement;
     return +s.getAttribute('width') - 2 * +s.getAttribute('data-xpad');
   });
 
+  const frames = {};
+  for (const n of ['b', 'bb', 'c']) {
+    frames[n] = await frameSelector(page, n);
+    if (!frames[n]) fail('no frame ' + n);
+  }
+
   // Hover shows the details line.
-  await page.hover('#frames g[data-n="b"]');
+  await page.hover(frames.b);
   const details = await page.textContent('#details');
   if (!/^Function: b \(30 samples, 75\.00%\)/.test(details)) fail('hover details: ' + details);
 
   // Click zooms: b (75%) fills the width, its sibling c is hidden, the child stays inside.
   const before = await rect('b');
-  await page.click('#frames g[data-n="b"]');
+  await page.click(frames.b);
   const zoomed = await rect('b');
   if (Math.abs(zoomed.w - full) > 0.5) fail(`zoomed width ${zoomed.w}, expected ${full}`);
   if (!(await rect('c')).hidden) fail('sibling c still visible after zoom');
@@ -75,24 +93,60 @@ try {
   if (m2 !== 'Matched: 75.0%') fail('matched after Ctrl-F: ' + m2);
 
   // The view is in the URL: zoom into b with the search on, then open that URL afresh.
-  await page.click('#frames g[data-n="b"]');
+  await page.click(frames.b);
   const url = page.url();
   if (!/#x=[\d.]+&y=[\d.]+&s=%5Eb$/.test(url)) fail('view not kept in the URL: ' + url);
   const again = await browser.newPage();
   again.on('pageerror', (e) => errors.push(String(e)));
   await again.goto(url);
   await again.waitForLoadState('load');
-  const view = await again.evaluate(() => {
-    const g = document.querySelector('#frames g[data-n="b"]'), r = g.querySelector('rect');
-    const c = document.querySelector('#frames g[data-n="c"]');
+  const bAgain = await frameSelector(again, 'b'), cAgain = await frameSelector(again, 'c');
+  const view = await again.evaluate(([bs, cs]) => {
+    const r = document.querySelector(bs).querySelector('rect');
+    const c = document.querySelector(cs);
     return { w: +r.getAttribute('width'), cHidden: c.classList.contains('hide'),
              matched: document.getElementById('matched').textContent };
-  });
+  }, [bAgain, cAgain]);
   if (Math.abs(view.w - full) > 0.5 || !view.cHidden) fail('URL did not restore the zoom');
   if (view.matched !== 'Matched: 75.0%') fail('URL did not restore the search: ' + view.matched);
   await page.click('#unzoom');
   await page.click('#search'); // Reset Search
   if (page.url().includes('#x=') || page.url().includes('s=')) fail('reset kept in the URL');
+  if (errors.length) fail('script errors: ' + errors.join('; '));
+
+  // A narrow frame (n: 30 of 100,030 samples, 0.35 px, no label) and its children k
+  // (10 samples, 0.12 px) and m (20). Zoomed, they are exactly a third and two thirds of
+  // the width: from data-s/data-v, where the one-decimal pixels would give k 0.1/0.4.
+  const np = await browser.newPage();
+  np.on('pageerror', (e) => errors.push(String(e)));
+  await np.goto('file://' + path.resolve(narrow));
+  await np.waitForLoadState('load');
+  const sels = [];
+  for (const n of ['n', 'k', 'm']) {
+    sels.push(await frameSelector(np, n));
+    if (!sels[sels.length - 1]) fail('narrow.svg: no frame ' + n);
+  }
+  const state = () => np.evaluate((ss) => ss.map((sel) => {
+    const g = document.querySelector(sel), r = g.querySelector('rect'), t = g.querySelector('text');
+    return { x: r.getAttribute('x'), w: r.getAttribute('width'), label: t ? t.textContent : '',
+             hidden: g.classList.contains('hide') };
+  }), sels);
+  const origN = await state();
+  if (origN.some((f) => f.label !== '')) fail('a label on a frame under 1 px: ' + JSON.stringify(origN));
+  await np.evaluate((sel) => document.querySelector(sel).dispatchEvent(
+    new MouseEvent('click', { bubbles: true })), sels[0]); // too narrow to click with the mouse
+  const zoomedN = await state(), third = 1180 / 3;
+  const near = (a, b) => Math.abs(+a - b) < 1e-6;
+  const want = [[10, 1180, 'n'], [10, third, 'k'], [10 + third, 2 * third, 'm']];
+  want.forEach(([x, w, label], i) => {
+    const z = zoomedN[i];
+    if (!near(z.x, x) || !near(z.w, w) || z.label !== label || z.hidden)
+      fail(`zoomed ${label}: ${JSON.stringify(z)}, expected x ${x} width ${w}`);
+  });
+  await np.click('#unzoom');
+  const after = await state();
+  if (JSON.stringify(after) !== JSON.stringify(origN))
+    fail('reset zoom: ' + JSON.stringify(after) + ' != ' + JSON.stringify(origN));
   if (errors.length) fail('script errors: ' + errors.join('; '));
 
   // The report: images load, links resolve to files, no script errors.
@@ -112,7 +166,7 @@ try {
     if (!resp || !resp.ok()) fail('flame graph link does not open: ' + l);
     await p.close();
   }
-  console.log(`PASS: flame graph zoom/reset/search/Ctrl-F; report ${images.length} images, ${links.length} links`);
+  console.log(`PASS: flame graph zoom/reset/search/Ctrl-F, exact zoom of a narrow frame; report ${images.length} images, ${links.length} links`);
 } finally {
   await browser.close();
 }
