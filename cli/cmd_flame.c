@@ -330,14 +330,20 @@ int cmd_flame(int argc, char **argv)
         goto out;
     if (have_base)
         input_drop_text(&base);
-    FILE *f = strcmp(out_path, "-") == 0 ? stdout : fopen(out_path, "w");
-    if (!f) {
+    /* A file output appears whole or not at all: with -f the old one stays until the
+     * new one is complete (issue 14 #7). */
+    const bool to_stdout = strcmp(out_path, "-") == 0;
+    struct atomic_file af;
+    if (!to_stdout && atomic_file_open(&af, out_path) != 0) {
         fprintf(stderr, PREFIX "cannot write '%s': %s\n", out_path, strerror(errno));
         goto out;
     }
+    FILE *f = to_stdout ? stdout : af.f;
     int werr = flame_graph_write(g, f);
     int e = errno;
-    if (f != stdout ? fclose(f) != 0 : fflush(f) != 0) {
+    if (werr && !to_stdout) {
+        atomic_file_abort(&af);
+    } else if (to_stdout ? fflush(f) != 0 : atomic_file_commit(&af) != 0) {
         werr = -1;
         e = errno;
     }

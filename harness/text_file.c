@@ -3,6 +3,8 @@
 
 #include <errno.h>
 #include <stdlib.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include <string.h>
 
 char *read_stream(FILE *f, size_t *len)
@@ -48,4 +50,49 @@ char *read_file(const char *path, size_t *len)
     fclose(f);
     errno = saved;
     return buf;
+}
+
+int atomic_file_open(struct atomic_file *a, const char *path)
+{
+    if ((size_t)snprintf(a->path, sizeof a->path, "%s", path) >= sizeof a->path) {
+        errno = ENAMETOOLONG;
+        return -1;
+    }
+    snprintf(a->tmp, sizeof a->tmp, "%s.tmpXXXXXX", path);
+    int fd = mkstemp(a->tmp);
+    if (fd < 0)
+        return -1;
+    fchmod(fd, 0644); /* mkstemp makes it 0600; outputs are ordinary files */
+    if (!(a->f = fdopen(fd, "w"))) {
+        const int e = errno;
+        close(fd);
+        unlink(a->tmp);
+        errno = e;
+        return -1;
+    }
+    return 0;
+}
+
+int atomic_file_commit(struct atomic_file *a)
+{
+    int rc = ferror(a->f) || fflush(a->f) != 0 || fsync(fileno(a->f)) != 0 ? -1 : 0;
+    int e = rc ? (errno ? errno : EIO) : 0;
+    if (fclose(a->f) != 0 && rc == 0)
+        rc = -1, e = errno;
+    a->f = NULL;
+    if (rc == 0 && rename(a->tmp, a->path) != 0)
+        rc = -1, e = errno;
+    if (rc != 0) {
+        unlink(a->tmp);
+        errno = e;
+    }
+    return rc;
+}
+
+void atomic_file_abort(struct atomic_file *a)
+{
+    if (a->f)
+        fclose(a->f);
+    a->f = NULL;
+    unlink(a->tmp);
 }

@@ -15,4 +15,21 @@ char *read_stream(FILE *f, size_t *len);
 /* The same for a path; NULL with errno set if it cannot be opened or read. */
 char *read_file(const char *path, size_t *len);
 
+/* Writing a file so that it is never seen half-written: the text goes to a temporary
+ * file beside path (same directory, so the rename is atomic), which replaces path only
+ * when every byte is written and fsync'ed. A full disk or any error leaves path as it
+ * was (the old file, or none). */
+struct atomic_file {
+    FILE *f;
+    char path[4096], tmp[4112];
+};
+
+/* Opens the temporary file. Returns 0, or -1 with errno set. */
+int atomic_file_open(struct atomic_file *a, const char *path);
+/* Checks every write, fsyncs, renames onto path. Returns 0, or -1 with errno set and the
+ * temporary file removed. */
+int atomic_file_commit(struct atomic_file *a);
+/* Gives up: the temporary file is removed, path untouched. */
+void atomic_file_abort(struct atomic_file *a);
+
 #endif

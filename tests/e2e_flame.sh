@@ -234,4 +234,24 @@ if "$hzprof" flame missing.folded -o y.svg 2> err.txt; then fail "missing input 
 grep -q "cannot open 'missing.folded'" err.txt || fail "missing input message"
 if "$hzprof" flame prop.folded -o z.svg --sample-type cpu 2> err.txt; then fail "bad sample type"; fi
 grep -q "no sample type 'cpu'" err.txt || fail "sample type message"
+
+# Issue 14 #7: an output appears whole or not at all. On a full disk (a 64 KiB tmpfs,
+# where we may mount one) `flame -f` fails and leaves the old SVG as it was, with no
+# half-written file beside it.
+full=$(mktemp -d)
+if [ "$(id -u)" -eq 0 ] && mount -t tmpfs -o size=64k tmpfs "$full" 2>/dev/null; then
+    echo '<svg>old</svg>' > "$full/out.svg"
+    awk 'BEGIN { for (i = 0; i < 3000; i++) printf "main;f%d;g%d %d\n", i, i, i + 1 }' > wide.folded
+    if "$hzprof" flame wide.folded -o "$full/out.svg" -f --minwidth 0 2> err.txt; then
+        umount "$full"; fail "a full disk went unnoticed"
+    fi
+    old=$(cat "$full/out.svg"); left=$(ls "$full" | wc -l)
+    umount "$full"
+    [ "$old" = '<svg>old</svg>' ] || fail "flame -f destroyed the old SVG on a full disk"
+    [ "$left" -eq 1 ] || fail "a temporary file was left behind"
+    grep -q "cannot write" err.txt || fail "no message for a full disk: $(cat err.txt)"
+else
+    echo "note: not root or no tmpfs: the full-disk check is skipped"
+fi
+rmdir "$full"
 echo PASS
