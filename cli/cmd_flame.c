@@ -17,6 +17,7 @@
 #include "commands.h"
 #include "flame.h"
 #include "pprof/pprof_codec.h"
+#include "profile_input.h"
 #include "text_file.h"
 
 #define PREFIX "hzprof flame: "
@@ -162,17 +163,24 @@ static void input_free(struct input *in)
     input_drop_text(in);
 }
 
-/* The index of sample type `type` (NULL: -1, the last one), or -2 with a message. Folded
- * input has one: samples. */
-static int value_index(const struct input *in, const char *type, const char *what)
+/* The index of the sample value to weigh by: sample type `type`, or the last one when
+ * NULL (-1 for folded input, whose only value is samples). Returns it, or -2 after printing
+ * one line that names what was looked for and what `path` has (also for a profile without
+ * sample types, which would otherwise be drawn as an empty graph). `what` prefixes the
+ * message for the --diff base. */
+static int value_index(const struct input *in, const char *type, const char *path, const char *what)
 {
-    if (!type)
-        return -1;
-    int i = in->is_profile                 ? profile_sample_type_index(&in->profile, type)
-            : strcmp(type, "samples") == 0 ? 0
-                                           : -1;
+    if (!in->is_profile) {
+        if (!type || strcmp(type, "samples") == 0)
+            return type ? 0 : -1;
+        fprintf(stderr, PREFIX "%sno sample type '%s' in '%s' (it has: samples)\n", what, type,
+                path);
+        return -2;
+    }
+    char err[512];
+    int i = profile_value_index(&in->profile, type, path, err, sizeof err);
     if (i < 0) {
-        fprintf(stderr, PREFIX "%s has no sample type '%s'\n", what, type);
+        fprintf(stderr, PREFIX "%s%s\n", what, err);
         return -2;
     }
     return i;
@@ -312,7 +320,7 @@ int cmd_flame(int argc, char **argv)
         fprintf(stderr, PREFIX "%s\n", strerror(ENOMEM));
         goto out;
     }
-    if ((vi = value_index(&in, type, argv[optind])) == -2)
+    if ((vi = value_index(&in, type, argv[optind], "")) == -2)
         goto out;
     if (diff) {
         if (input_load(diff, &base, err, sizeof err) != 0) {
@@ -320,7 +328,7 @@ int cmd_flame(int argc, char **argv)
             goto out;
         }
         have_base = true;
-        if ((bvi = value_index(&base, type, diff)) == -2)
+        if ((bvi = value_index(&base, type, diff, "--diff: ")) == -2)
             goto out;
     }
     if (add_input(g, &in, vi, false, argv[optind], "") != 0)

@@ -4,7 +4,7 @@
  * printing each function's true and profiled share and the attribution error.
  */
 #define _GNU_SOURCE
-#include <cjson/cJSON.h>
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -42,41 +42,35 @@ int cmd_score(int argc, char **argv)
         fprintf(stderr, "hzprof score: expected PROFILE and RESULT.json; see --help\n");
         return 2;
     }
-    char *text = read_file(result, NULL);
+    size_t len = 0;
+    char *text = read_file(result, &len);
     if (!text) {
-        fprintf(stderr, "hzprof score: cannot read '%s'\n", result);
+        fprintf(stderr, "hzprof score: cannot read '%s': %s\n", result, strerror(errno));
         return 1;
     }
-    cJSON *doc = cJSON_Parse(text);
+    struct truth truth;
+    char err[512];
+    int rc = truth_parse(text, len, kind, result, &truth, err, sizeof err);
     free(text);
-    cJSON *truth =
-        cJSON_GetObjectItem(cJSON_GetObjectItem(cJSON_GetObjectItem(doc, "result"), "truth"), kind);
-    if (!cJSON_IsObject(truth)) {
-        fprintf(stderr, "hzprof score: '%s' has no result.truth.%s (not a truth workload run?)\n",
-                result, kind);
-        cJSON_Delete(doc);
+    if (rc != 0) {
+        fprintf(stderr, "hzprof score: %s\n", err);
         return 1;
     }
     struct pp_profile p;
-    char err[512];
     if (profile_load(profile, &p, err, sizeof err) != 0) {
         fprintf(stderr, "hzprof score: %s\n", err);
-        cJSON_Delete(doc);
+        truth_free(&truth);
         return 1;
     }
-    size_t n = (size_t)cJSON_GetArraySize(truth), k = 0;
-    struct truth_share *t = calloc(n ? n : 1, sizeof *t);
-    for (cJSON *e = truth->child; e; e = e->next)
-        if (cJSON_IsNumber(e))
-            t[k++] = (struct truth_share){e->string, e->valuedouble, 0};
-    double error = score_attribution(&p, 0, t, k);
+    double error = score_attribution(&p, 0, truth.shares, truth.n);
     printf("%-24s %8s %8s %8s\n", "function", "truth%", "profile%", "diff");
-    for (size_t i = 0; i < k; i++)
-        printf("%-24s %8.2f %8.2f %+8.2f\n", t[i].function, t[i].percent, t[i].profile_pct,
-               t[i].profile_pct - t[i].percent);
+    for (size_t i = 0; i < truth.n; i++) {
+        const struct truth_share *t = &truth.shares[i];
+        printf("%-24s %8.2f %8.2f %+8.2f\n", t->function, t->percent, t->profile_pct,
+               t->profile_pct - t->percent);
+    }
     printf("attribution error: %.2f points\n", error);
-    free(t);
+    truth_free(&truth);
     profile_free(&p);
-    cJSON_Delete(doc);
     return 0;
 }

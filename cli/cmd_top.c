@@ -6,7 +6,6 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <getopt.h>
-#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,9 +13,15 @@
 #include "commands.h"
 #include "profile_input.h"
 
+/* Sums are long double: values are int64 and a profile may hold millions of them, so an
+ * int64 sum overflows (two samples of INT64_MAX printed -461168601842738790400.00%). Its
+ * 64-bit mantissa (x86-64) holds every int64 exactly, and sums exactly up to 2^64 in
+ * magnitude; past that the error is a part in 2^64 of the total, invisible in the output. */
+typedef long double wide;
+
 struct row {
     int64_t name; /* string index */
-    int64_t flat, cum;
+    wide flat, cum;
     uint64_t last_sample; /* 1 + index of the last sample counted in cum */
 };
 
@@ -31,20 +36,19 @@ static void top_usage(FILE *out)
                  "                     (default: the profile's last sample type)\n");
 }
 
-static void format_value(char *buf, size_t size, int64_t v, const char *unit)
+static void format_value(char *buf, size_t size, wide v, const char *unit)
 {
     if (strcmp(unit, "nanoseconds") == 0) {
-        double x = (double)v;
-        if (x >= 1e9 || x <= -1e9)
-            snprintf(buf, size, "%.2fs", x / 1e9);
-        else if (x >= 1e6 || x <= -1e6)
-            snprintf(buf, size, "%.2fms", x / 1e6);
-        else if (x >= 1e3 || x <= -1e3)
-            snprintf(buf, size, "%.2fus", x / 1e3);
+        if (v >= 1e9L || v <= -1e9L)
+            snprintf(buf, size, "%.2Lfs", v / 1e9L);
+        else if (v >= 1e6L || v <= -1e6L)
+            snprintf(buf, size, "%.2Lfms", v / 1e6L);
+        else if (v >= 1e3L || v <= -1e3L)
+            snprintf(buf, size, "%.2Lfus", v / 1e3L);
         else
-            snprintf(buf, size, "%" PRId64 "ns", v);
+            snprintf(buf, size, "%.0Lfns", v);
     } else {
-        snprintf(buf, size, "%" PRId64, v);
+        snprintf(buf, size, "%.0Lf", v);
     }
 }
 
@@ -83,7 +87,7 @@ static int sort_by_cum;
 static int row_cmp(const void *a, const void *b)
 {
     const struct row *x = a, *y = b;
-    int64_t kx = sort_by_cum ? x->cum : x->flat, ky = sort_by_cum ? y->cum : y->flat;
+    wide kx = sort_by_cum ? x->cum : x->flat, ky = sort_by_cum ? y->cum : y->flat;
     if (kx != ky)
         return kx < ky ? 1 : -1;
     return (x->name > y->name) - (x->name < y->name);
@@ -131,12 +135,9 @@ int cmd_top(int argc, char **argv)
         fprintf(stderr, "hzprof top: %s\n", err);
         return 1;
     }
-    int vi = type ? profile_sample_type_index(&p, type) : (int)p.nsample_types - 1;
+    int vi = profile_value_index(&p, type, argv[optind], err, sizeof err);
     if (vi < 0) {
-        fprintf(stderr, "hzprof top: no sample type '%s' in '%s' (it has:", type, argv[optind]);
-        for (size_t i = 0; i < p.nsample_types; i++)
-            fprintf(stderr, " %s", profile_string(&p, p.sample_types[i].type));
-        fprintf(stderr, ")\n");
+        fprintf(stderr, "hzprof top: %s\n", err);
         profile_free(&p);
         return 1;
     }
@@ -144,10 +145,10 @@ int cmd_top(int argc, char **argv)
 
     struct row *rows = NULL;
     size_t size = 0, count = 0;
-    int64_t total = 0;
+    wide total = 0;
     for (size_t i = 0; i < p.nsamples; i++) {
         const struct pp_sample *s = &p.samples[i];
-        const int64_t v = s->values[vi];
+        const wide v = s->values[vi];
         total += v;
         for (size_t k = 0; k < s->nlocations; k++) {
             const struct pp_location *l = profile_location(&p, s->location_ids[k]);
@@ -173,24 +174,23 @@ int cmd_top(int argc, char **argv)
             list[n++] = rows[i];
     qsort(list, n, sizeof *list, row_cmp);
     size_t shown = limit == 0 || (size_t)limit > n ? n : (size_t)limit;
-    int64_t shown_flat = 0;
+    wide shown_flat = 0;
     for (size_t i = 0; i < shown; i++)
         shown_flat += list[i].flat;
-    char a[32], b[32], c[32];
+    char a[64], b[64], c[64];
     format_value(a, sizeof a, shown_flat, unit);
     format_value(b, sizeof b, total, unit);
     printf("Showing %zu of %zu functions, %s of %s total (%s)\n", shown, n, a, b,
            profile_string(&p, p.sample_types[vi].type));
     printf("%12s %7s %7s %12s %7s  %s\n", "flat", "flat%", "sum%", "cum", "cum%", "function");
-    int64_t sum = 0;
+    wide sum = 0;
+    const wide t = total != 0 ? total : 1;
     for (size_t i = 0; i < shown; i++) {
         sum += list[i].flat;
         format_value(a, sizeof a, list[i].flat, unit);
         format_value(c, sizeof c, list[i].cum, unit);
-        double t = total ? (double)total : 1;
-        printf("%12s %6.2f%% %6.2f%% %12s %6.2f%%  %s\n", a, 100.0 * (double)list[i].flat / t,
-               100.0 * (double)sum / t, c, 100.0 * (double)list[i].cum / t,
-               profile_string(&p, list[i].name));
+        printf("%12s %6.2Lf%% %6.2Lf%% %12s %6.2Lf%%  %s\n", a, 100 * list[i].flat / t,
+               100 * sum / t, c, 100 * list[i].cum / t, profile_string(&p, list[i].name));
     }
     free(list);
     free(rows);

@@ -38,3 +38,38 @@ int profile_load(const char *path, struct pp_profile *p, char *err, size_t err_s
         snprintf(err, err_size, "'%s': %s", path, why);
     return rc;
 }
+
+/* Appends s to err, control characters (a hostile name's newline) shown as '?', so that
+ * the message stays one line. */
+static void append_name(char *err, size_t err_size, const char *s)
+{
+    size_t n = strlen(err);
+    for (; *s && n + 1 < err_size; s++)
+        err[n++] = (unsigned char)*s < 0x20 || *s == 0x7f ? '?' : *s;
+    err[n] = '\0';
+}
+
+int profile_value_index(const struct pp_profile *p, const char *type, const char *path, char *err,
+                        size_t err_size)
+{
+    if (p->nsample_types == 0) {
+        if (type)
+            snprintf(err, err_size, "no sample type '%s' in '%s' (it has none)", type, path);
+        else
+            snprintf(err, err_size, "'%s' has no sample types (no values to show)", path);
+        return -1;
+    }
+    if (!type)
+        return (int)p->nsample_types - 1;
+    int i = profile_sample_type_index(p, type);
+    if (i < 0) {
+        snprintf(err, err_size, "no sample type '%s' in '%s' (it has: ", type, path);
+        for (size_t k = 0; k < p->nsample_types; k++) {
+            if (k)
+                append_name(err, err_size, ", ");
+            append_name(err, err_size, profile_string(p, p->sample_types[k].type));
+        }
+        append_name(err, err_size, ")");
+    }
+    return i;
+}

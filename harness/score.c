@@ -1,7 +1,10 @@
 /* score.c — attribution error of a profile against ground truth (see score.h). */
 #include "score.h"
 
+#include <cjson/cJSON.h>
 #include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 /* The innermost frame's function name of a sample ("" if it has none). */
@@ -41,4 +44,118 @@ double score_attribution(const struct pp_profile *p, size_t value_index, struct 
             worst = err;
     }
     return worst;
+}
+
+/* Up to 24 bytes of the line at q, for an error message: control characters as '?', so that
+ * the message stays one line. */
+static void excerpt(char *buf, size_t size, const char *q, const char *end)
+{
+    size_t n = 0;
+    for (; q < end && *q != '\n' && n < 24 && n + 1 < size; q++)
+        buf[n++] = (unsigned char)*q < 0x20 || *q == 0x7f ? '?' : *q;
+    buf[n] = '\0';
+}
+
+/* "not valid JSON (line L, column C: near '...')" for the byte at `at`. */
+static void not_json(const char *text, const char *at, const char *end, const char *name,
+                     const char *why, char *err, size_t err_size)
+{
+    size_t line = 1, column = 1;
+    for (const char *q = text; q < at; q++) {
+        if (*q == '\n')
+            line++, column = 1;
+        else
+            column++;
+    }
+    char near[32];
+    excerpt(near, sizeof near, at, end);
+    if (at == end)
+        snprintf(err, err_size, "'%s' is not valid JSON (line %zu, column %zu: it ends early)",
+                 name, line, column);
+    else
+        snprintf(err, err_size, "'%s' is not valid JSON (line %zu, column %zu: %s '%s')", name,
+                 line, column, why, near);
+}
+
+int truth_parse(const char *text, size_t len, const char *kind, const char *name, struct truth *t,
+                char *err, size_t err_size)
+{
+    memset(t, 0, sizeof *t);
+    const char *end = text + len, *q = text;
+    while (q < end && strchr(" \t\r\n", *q) && *q)
+        q++;
+    if (q == end) {
+        snprintf(err, err_size, "'%s' is not valid JSON (empty file)", name);
+        return -1;
+    }
+    /* cJSON stops at a NUL byte as at the end of the text: one in the file is an error. */
+    const char *nul = memchr(text, '\0', len);
+    if (nul) {
+        not_json(text, nul, end, name, "a NUL byte", err, err_size);
+        return -1;
+    }
+    /* The text is NUL-terminated (read_file): cJSON is given the terminator too, since with
+     * require_null_terminated it wants to see it within the length. */
+    const char *parse_end = NULL;
+    cJSON *doc = cJSON_ParseWithLengthOpts(text, len + 1, &parse_end, 1);
+    if (!doc) {
+        const char *at = parse_end && parse_end >= text && parse_end <= end ? parse_end : text;
+        not_json(text, at, end, name, "near", err, err_size);
+        return -1;
+    }
+    cJSON *truths =
+        cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(doc, "result"), "truth");
+    cJSON *truth = cJSON_GetObjectItemCaseSensitive(truths, kind);
+    if (!cJSON_IsObject(truth)) {
+        if (cJSON_IsObject(truths) && truths->child) {
+            int n =
+                snprintf(err, err_size, "'%s' has no result.truth.%s object (it has:", name, kind);
+            for (cJSON *e = truths->child; e && n >= 0 && (size_t)n < err_size; e = e->next) {
+                char key[32];
+                excerpt(key, sizeof key, e->string, e->string + strlen(e->string));
+                n += snprintf(err + n, err_size - (size_t)n, "%s %s", e == truths->child ? "" : ",",
+                              key);
+            }
+            if (n >= 0 && (size_t)n < err_size)
+                snprintf(err + n, err_size - (size_t)n, ")");
+        } else {
+            snprintf(err, err_size,
+                     "'%s' has no result.truth.%s object (valid JSON, but not the output of a "
+                     "truth workload run?)",
+                     name, kind);
+        }
+        cJSON_Delete(doc);
+        return -1;
+    }
+    size_t n = 0;
+    for (cJSON *e = truth->child; e; e = e->next)
+        n++;
+    t->shares = calloc(n ? n : 1, sizeof *t->shares);
+    if (!t->shares) {
+        snprintf(err, err_size, "'%s': out of memory", name);
+        cJSON_Delete(doc);
+        return -1;
+    }
+    for (cJSON *e = truth->child; e; e = e->next) {
+        if (!cJSON_IsNumber(e))
+            continue;
+        char *function = strdup(e->string);
+        if (!function) {
+            snprintf(err, err_size, "'%s': out of memory", name);
+            cJSON_Delete(doc);
+            truth_free(t);
+            return -1;
+        }
+        t->shares[t->n++] = (struct truth_share){function, e->valuedouble, 0};
+    }
+    cJSON_Delete(doc);
+    return 0;
+}
+
+void truth_free(struct truth *t)
+{
+    for (size_t i = 0; i < t->n; i++)
+        free((char *)t->shares[i].function);
+    free(t->shares);
+    memset(t, 0, sizeof *t);
 }

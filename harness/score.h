@@ -21,6 +21,20 @@ struct truth_share {
     double profile_pct; /* filled by score_attribution */
 };
 
+/* The truth measured by a truth-workload run: the object result.truth.KIND of its JSON
+ * output, function -> percent (entries that are not numbers are skipped). */
+struct truth {
+    struct truth_share *shares; /* function names are owned by the truth */
+    size_t n;
+};
+
+/* Parses `len` bytes of JSON output. Returns 0, or -1 with a one-line reason in err that
+ * starts with 'NAME': not valid JSON (with the line and column where it breaks), or valid
+ * JSON without a result.truth.KIND object (and which kinds it has, if any). */
+int truth_parse(const char *text, size_t len, const char *kind, const char *name, struct truth *t,
+                char *err, size_t err_size);
+void truth_free(struct truth *t);
+
 /* Fills t[i].profile_pct and returns the attribution error in points (0 if n == 0). */
 double score_attribution(const struct pp_profile *p, size_t value_index, struct truth_share *t,
                          size_t n);

@@ -308,6 +308,166 @@ START_TEST(test_folded_fuzz_never_crashes)
 }
 END_TEST
 
+/* Decodes pprof_bytes within lim; returns 0 or -1 with the message in err. */
+static int decode_with(const struct pprof_limits *lim, char *err, size_t err_size)
+{
+    struct pp_profile p;
+    int rc = pprof_decode_limited(pprof_bytes, pprof_len, lim, &p, err, err_size);
+    if (rc == 0)
+        profile_free(&p);
+    return rc;
+}
+
+/* Each limit of the decoder (issue 14 #15), exactly: the recorded profile decodes with the
+ * limit at what it holds, and is refused with one line naming the limit at one less. */
+START_TEST(test_pprof_limits_are_exact)
+{
+    struct pp_profile p;
+    char err[256];
+    ck_assert_msg(pprof_decode(pprof_bytes, pprof_len, &p, err, sizeof err) == 0, "%s", err);
+    size_t depth = 0, values = 0, labels = 0, lines = 0, frames = 0;
+    for (size_t i = 0; i < p.nsamples; i++) {
+        const struct pp_sample *s = &p.samples[i];
+        depth = s->nlocations > depth ? s->nlocations : depth;
+        values = s->nvalues > values ? s->nvalues : values;
+        labels = s->nlabels > labels ? s->nlabels : labels;
+        for (size_t k = 0; k < s->nlocations; k++) {
+            const struct pp_location *l = profile_location(&p, s->location_ids[k]);
+            frames += l->nlines ? l->nlines : 1;
+        }
+    }
+    for (size_t i = 0; i < p.nlocations; i++)
+        lines = p.locations[i].nlines > lines ? p.locations[i].nlines : lines;
+    struct {
+        size_t *limit; /* into lim */
+        size_t held;
+        const char *what;
+    } cases[] = {
+        {NULL, p.nstrings, "strings"},
+        {NULL, p.nsamples, "samples"},
+        {NULL, p.nlocations, "locations"},
+        {NULL, p.nfunctions, "functions"},
+        {NULL, p.nmappings, "mappings"},
+        {NULL, p.nsample_types, "sample types"},
+        {NULL, depth, "locations in a sample"},
+        {NULL, values, "values in a sample"},
+        {NULL, labels, "labels in a sample"},
+        {NULL, lines, "lines in a location"},
+        {NULL, p.ncomments, "comments"},
+        {NULL, frames, "frames in the samples (inlined lines counted)"},
+    };
+    struct pprof_limits lim;
+    size_t *fields[] = {&lim.max_strings,      &lim.max_samples,      &lim.max_locations,
+                        &lim.max_functions,    &lim.max_mappings,     &lim.max_sample_types,
+                        &lim.max_sample_depth, &lim.max_sample_types, &lim.max_labels,
+                        &lim.max_lines,        &lim.max_comments,     &lim.max_frames};
+    profile_free(&p);
+    for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
+        ck_assert_msg(cases[c].held > 0, "the profile has no %s to test", cases[c].what);
+        pprof_limits_default(&lim);
+        lim.frames_per_byte = 0; /* max_frames alone */
+        *fields[c] = cases[c].held;
+        /* Sample types and values per sample share a limit: both are at it. */
+        ck_assert_msg(decode_with(&lim, err, sizeof err) == 0, "%s at the limit: %s", cases[c].what,
+                      err);
+        *fields[c] = cases[c].held - 1;
+        ck_assert_int_eq(decode_with(&lim, err, sizeof err), -1);
+        char want[160];
+        snprintf(want, sizeof want, "refusing the profile: more than %zu %s (the decoder's limit)",
+                 cases[c].held - 1, cases[c].what);
+        if (c != 7) /* values: the sample types, counted first, hit the shared limit */
+            ck_assert_str_eq(err, want);
+        ck_assert(!strchr(err, '\n'));
+    }
+    /* Frames relative to the size: frames_per_byte per decompressed byte raises the limit
+     * above max_frames for a profile that size (this one has fewer frames than bytes). */
+    pprof_limits_default(&lim);
+    lim.max_frames = frames - 1;
+    lim.frames_per_byte = 1;
+    size_t raw_len;
+    free(gunzip_raw(pprof_bytes, pprof_len, &raw_len));
+    ck_assert_msg(frames <= raw_len, "%zu frames in %zu bytes", frames, raw_len);
+    ck_assert_msg(decode_with(&lim, err, sizeof err) == 0, "%s", err);
+    lim.frames_per_byte = 0;
+    ck_assert_int_eq(decode_with(&lim, err, sizeof err), -1);
+    /* Memory of the decoded model. */
+    pprof_limits_default(&lim);
+    lim.max_decoded_bytes = 4096;
+    ck_assert_int_eq(decode_with(&lim, err, sizeof err), -1);
+    ck_assert_str_eq(err, "refusing the profile: more than 4096 bytes of decoded profile (the "
+                          "decoder's limit)");
+    lim.max_decoded_bytes = 64u << 20;
+    ck_assert_msg(decode_with(&lim, err, sizeof err) == 0, "%s", err);
+    /* Decompressed size. */
+    pprof_limits_default(&lim);
+    lim.max_decompressed = raw_len - 1;
+    ck_assert_int_eq(decode_with(&lim, err, sizeof err), -1);
+    snprintf(err + 128, 128, "more than %zu bytes decompressed", raw_len - 1);
+    ck_assert_msg(strstr(err, err + 128), "%s", err);
+    lim.max_decompressed = raw_len + 1;
+    ck_assert_msg(decode_with(&lim, err, sizeof err) == 0, "%s", err);
+}
+END_TEST
+
+/* pprof_decode_protobuf reads what pprof_decode reads after gunzipping. */
+START_TEST(test_pprof_decode_protobuf_matches)
+{
+    struct pp_profile a, b;
+    char err[256];
+    size_t raw_len;
+    uint8_t *raw = gunzip_raw(pprof_bytes, pprof_len, &raw_len);
+    ck_assert_msg(pprof_decode(pprof_bytes, pprof_len, &a, err, sizeof err) == 0, "%s", err);
+    ck_assert_msg(pprof_decode_protobuf(raw, raw_len, NULL, &b, err, sizeof err) == 0, "%s", err);
+    char *fa = fold(&a, 0), *fb = fold(&b, 0);
+    ck_assert_str_eq(fa, fb);
+    free(fa);
+    free(fb);
+    profile_free(&a);
+    profile_free(&b);
+    free(raw);
+}
+END_TEST
+
+/* The id indexes, dense (ids 1..n, as writers make them) and sparse (any ids: sorted, so
+ * that ids chosen to collide cost nothing): lookups, unknown ids and duplicates. */
+START_TEST(test_profile_id_index)
+{
+    const uint64_t sparse[] = {1ull << 63, 5, 1ull << 40, 77777, UINT64_MAX, 2};
+    for (int mode = 0; mode < 4; mode++) {
+        const bool dense = mode < 2, dup = mode % 2;
+        struct pp_profile p;
+        profile_init(&p);
+        ck_assert_int_eq(profile_intern(&p, ""), 0);
+        const size_t n = 6;
+        for (size_t i = 0; i < n; i++) {
+            struct pp_function *f = profile_add_function(&p);
+            f->id = dense ? n - i : sparse[i];
+            struct pp_location *l = profile_add_location(&p);
+            l->id = f->id;
+            l->address = i;
+        }
+        if (dup)
+            p.locations[4].id = p.locations[1].id;
+        const char *error = NULL;
+        if (dup) {
+            ck_assert_int_eq(profile_index(&p, &error), -1);
+            ck_assert_str_eq(error, "duplicate location id");
+        } else {
+            ck_assert_int_eq(profile_index(&p, &error), 0);
+            for (size_t i = 0; i < n; i++) {
+                ck_assert_ptr_eq(profile_location(&p, p.locations[i].id), &p.locations[i]);
+                ck_assert_ptr_eq(profile_function(&p, p.functions[i].id), &p.functions[i]);
+            }
+            ck_assert_ptr_null(profile_location(&p, 0));
+            ck_assert_ptr_null(profile_location(&p, 7));
+            ck_assert_ptr_null(profile_location(&p, 1ull << 62));
+            ck_assert_ptr_null(profile_function(&p, UINT64_MAX - 1));
+        }
+        profile_free(&p);
+    }
+}
+END_TEST
+
 static void setup(void)
 {
     if (!pprof_bytes)
@@ -326,6 +486,9 @@ int main(void)
     tcase_add_test(tc, test_pprof_rejects_non_gzip_and_truncations);
     tcase_add_test(tc, test_pprof_fuzz_never_crashes);
     tcase_add_test(tc, test_folded_fuzz_never_crashes);
+    tcase_add_test(tc, test_pprof_limits_are_exact);
+    tcase_add_test(tc, test_pprof_decode_protobuf_matches);
+    tcase_add_test(tc, test_profile_id_index);
     suite_add_tcase(s, tc);
     return run_suite(s);
 }

@@ -1,6 +1,7 @@
 /* profile.c — the in-memory pprof profile (see profile.h). */
 #include "profile.h"
 
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -36,6 +37,13 @@ static void intern_free(struct intern_table *t)
     free(t);
 }
 
+static void id_index_free(struct pp_id_index *x)
+{
+    if (x)
+        free(x->by_id);
+    free(x);
+}
+
 void profile_free(struct pp_profile *p)
 {
     for (size_t i = 0; i < p->nsamples; i++) {
@@ -54,8 +62,8 @@ void profile_free(struct pp_profile *p)
     free(p->functions);
     free(p->strings);
     free(p->comments);
-    free(p->location_by_id);
-    free(p->function_by_id);
+    id_index_free(p->location_index);
+    id_index_free(p->function_index);
     intern_free(p->intern);
     profile_init(p);
 }
@@ -159,18 +167,75 @@ struct pp_mapping *profile_add_mapping(struct pp_profile *p)
     return pp_grow((void **)&p->mappings, &p->nmappings, sizeof *p->mappings);
 }
 
-/* Id indexes are open-addressed hash tables of pointers keyed by id. */
-static size_t id_slot(uint64_t id, size_t size)
+/* Id indexes. The element's id is at offset 0 of both pp_location and pp_function. */
+_Static_assert(offsetof(struct pp_location, id) == 0, "id first");
+_Static_assert(offsetof(struct pp_function, id) == 0, "id first");
+static uint64_t elem_id(const void *elem)
 {
-    return (size_t)(id * 0x9e3779b97f4a7c15ull >> 17) & (size - 1);
+    return *(const uint64_t *)elem;
 }
 
-static size_t table_size_for(size_t n)
+static int by_id_cmp(const void *a, const void *b)
 {
-    size_t size = 16;
-    while (size < 2 * n)
-        size *= 2;
-    return size;
+    const uint64_t x = elem_id(*(void *const *)a), y = elem_id(*(void *const *)b);
+    return (x > y) - (x < y);
+}
+
+/* Indexes n elements of `size` bytes at `elems`. Returns 0, -1 (out of memory) or -2 (a
+ * duplicate id). Ids are 1 or more (checked by the caller). */
+static int id_index_build(struct pp_id_index **out, void *elems, size_t n, size_t size)
+{
+    struct pp_id_index *x = calloc(1, sizeof *x);
+    if (!x)
+        return -1;
+    *out = x;
+    uint64_t max = 0;
+    for (size_t i = 0; i < n; i++) {
+        const uint64_t id = elem_id((char *)elems + i * size);
+        max = id > max ? id : max;
+    }
+    /* Dense when a table by id is at most about twice the elements. */
+    x->dense = max <= 2 * (uint64_t)n + 16;
+    x->size = x->dense ? (size_t)max + 1 : n;
+    x->by_id = calloc(x->size ? x->size : 1, sizeof *x->by_id);
+    if (!x->by_id)
+        return -1;
+    for (size_t i = 0; i < n; i++) {
+        void *elem = (char *)elems + i * size;
+        if (!x->dense)
+            x->by_id[i] = elem;
+        else if (x->by_id[elem_id(elem)])
+            return -2;
+        else
+            x->by_id[elem_id(elem)] = elem;
+    }
+    if (!x->dense) {
+        qsort(x->by_id, n, sizeof *x->by_id, by_id_cmp);
+        for (size_t i = 1; i < n; i++)
+            if (elem_id(x->by_id[i]) == elem_id(x->by_id[i - 1]))
+                return -2;
+    }
+    return 0;
+}
+
+static void *id_index_find(const struct pp_id_index *x, uint64_t id)
+{
+    if (!x)
+        return NULL;
+    if (x->dense)
+        return id < x->size ? x->by_id[id] : NULL;
+    size_t lo = 0, hi = x->size;
+    while (lo < hi) {
+        const size_t mid = lo + (hi - lo) / 2;
+        const uint64_t m = elem_id(x->by_id[mid]);
+        if (m == id)
+            return x->by_id[mid];
+        if (m < id)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return NULL;
 }
 
 static bool string_ok(const struct pp_profile *p, int64_t i)
@@ -184,35 +249,24 @@ int profile_index(struct pp_profile *p, const char **error)
         *error = "string table must start with the empty string";
         return -1;
     }
-    free(p->location_by_id);
-    free(p->function_by_id);
-    p->location_index_size = table_size_for(p->nlocations);
-    p->function_index_size = table_size_for(p->nfunctions);
-    p->location_by_id = calloc(p->location_index_size, sizeof *p->location_by_id);
-    p->function_by_id = calloc(p->function_index_size, sizeof *p->function_by_id);
-    if (!p->location_by_id || !p->function_by_id) {
-        *error = "out of memory";
-        return -1;
-    }
+    id_index_free(p->location_index);
+    id_index_free(p->function_index);
+    p->location_index = p->function_index = NULL;
     for (size_t i = 0; i < p->nfunctions; i++) {
-        struct pp_function *f = &p->functions[i];
+        const struct pp_function *f = &p->functions[i];
         if (f->id == 0 || !string_ok(p, f->name) || !string_ok(p, f->system_name) ||
             !string_ok(p, f->filename)) {
             *error = "function with id 0 or a bad string index";
             return -1;
         }
-        size_t s = id_slot(f->id, p->function_index_size);
-        while (p->function_by_id[s]) {
-            if (p->function_by_id[s]->id == f->id) {
-                *error = "duplicate function id";
-                return -1;
-            }
-            s = (s + 1) & (p->function_index_size - 1);
-        }
-        p->function_by_id[s] = f;
+    }
+    int rc = id_index_build(&p->function_index, p->functions, p->nfunctions, sizeof *p->functions);
+    if (rc != 0) {
+        *error = rc == -2 ? "duplicate function id" : "out of memory";
+        return -1;
     }
     for (size_t i = 0; i < p->nlocations; i++) {
-        struct pp_location *l = &p->locations[i];
+        const struct pp_location *l = &p->locations[i];
         if (l->id == 0) {
             *error = "location with id 0";
             return -1;
@@ -222,15 +276,11 @@ int profile_index(struct pp_profile *p, const char **error)
                 *error = "line refers to an unknown function";
                 return -1;
             }
-        size_t s = id_slot(l->id, p->location_index_size);
-        while (p->location_by_id[s]) {
-            if (p->location_by_id[s]->id == l->id) {
-                *error = "duplicate location id";
-                return -1;
-            }
-            s = (s + 1) & (p->location_index_size - 1);
-        }
-        p->location_by_id[s] = l;
+    }
+    rc = id_index_build(&p->location_index, p->locations, p->nlocations, sizeof *p->locations);
+    if (rc != 0) {
+        *error = rc == -2 ? "duplicate location id" : "out of memory";
+        return -1;
     }
     for (size_t i = 0; i < p->nsamples; i++) {
         const struct pp_sample *sm = &p->samples[i];
@@ -274,24 +324,12 @@ int profile_index(struct pp_profile *p, const char **error)
 
 const struct pp_location *profile_location(const struct pp_profile *p, uint64_t id)
 {
-    if (!p->location_by_id)
-        return NULL;
-    for (size_t s = id_slot(id, p->location_index_size); p->location_by_id[s];
-         s = (s + 1) & (p->location_index_size - 1))
-        if (p->location_by_id[s]->id == id)
-            return p->location_by_id[s];
-    return NULL;
+    return id_index_find(p->location_index, id);
 }
 
 const struct pp_function *profile_function(const struct pp_profile *p, uint64_t id)
 {
-    if (!p->function_by_id)
-        return NULL;
-    for (size_t s = id_slot(id, p->function_index_size); p->function_by_id[s];
-         s = (s + 1) & (p->function_index_size - 1))
-        if (p->function_by_id[s]->id == id)
-            return p->function_by_id[s];
-    return NULL;
+    return id_index_find(p->function_index, id);
 }
 
 int profile_sample_type_index(const struct pp_profile *p, const char *type)

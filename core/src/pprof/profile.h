@@ -54,6 +54,15 @@ struct pp_function {
     int64_t name, system_name, filename, start_line;
 };
 
+/* An id index (profile_index): a table indexed by id when the ids are dense (as every
+ * writer makes them: 1..n), else the elements sorted by id, for binary search. Never a
+ * hash table: the ids come from the file, and chosen ones would collide. */
+struct pp_id_index {
+    void **by_id; /* dense: by_id[id]; sparse: sorted by id */
+    size_t size;  /* dense: largest id + 1; sparse: element count */
+    bool dense;
+};
+
 struct pp_profile {
     struct pp_value_type *sample_types;
     size_t nsample_types;
@@ -73,9 +82,7 @@ struct pp_profile {
     size_t ncomments;
 
     /* Built by profile_index(): id -> element. NULL until then. */
-    struct pp_location **location_by_id;
-    struct pp_function **function_by_id;
-    size_t location_index_size, function_index_size;
+    struct pp_id_index *location_index, *function_index;
 
     /* String interning for builders (profile_intern). */
     struct intern_table *intern;

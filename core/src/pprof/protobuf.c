@@ -1,6 +1,7 @@
 /* protobuf.c — see protobuf.h. */
 #include "protobuf.h"
 
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -155,36 +156,65 @@ int pb_next_field(struct pb_reader *r, struct pb_field *f, const char **error)
     }
 }
 
-int pb_read_varints(const struct pb_field *f, uint64_t **out, size_t *n, const char **error)
+int pb_count_varints(const struct pb_field *f, size_t *count, const char **error)
 {
     if (f->wire_type == 0) {
-        uint64_t *grown = realloc(*out, (*n + 1) * sizeof **out);
-        if (!grown) {
-            *error = "out of memory";
-            return -1;
-        }
-        grown[(*n)++] = f->varint;
-        *out = grown;
+        *count = 1;
         return 0;
     }
     if (f->wire_type != 2) {
         *error = "repeated integer field with a wrong wire type";
         return -1;
     }
-    /* Every varint is at least one byte: the count is bounded by the length. */
-    size_t max = (size_t)(f->bytes.end - f->bytes.p);
-    if (max == 0)
+    /* A varint ends at each byte without the continuation bit; pb_get_varint rejects an
+     * overlong one (more than 10 bytes) when reading. */
+    size_t n = 0;
+    for (const uint8_t *q = f->bytes.p; q < f->bytes.end; q++)
+        n += !(*q & 0x80);
+    if (f->bytes.end > f->bytes.p && (f->bytes.end[-1] & 0x80)) {
+        *error = "truncated varint in a packed field";
+        return -1;
+    }
+    *count = n;
+    return 0;
+}
+
+size_t pb_capacity(size_t n)
+{
+    size_t cap = n ? 1 : 0;
+    while (cap < n)
+        cap *= 2;
+    return cap;
+}
+
+int pb_read_varints(const struct pb_field *f, uint64_t **out, size_t *n, const char **error)
+{
+    size_t count;
+    if (pb_count_varints(f, &count, error) != 0)
+        return -1;
+    if (count == 0)
         return 0;
-    uint64_t *grown = realloc(*out, (*n + max) * sizeof **out);
-    if (!grown) {
+    if (count > SIZE_MAX / sizeof **out / 2 - *n) {
         *error = "out of memory";
         return -1;
     }
-    *out = grown;
+    const size_t cap = pb_capacity(*n + count);
+    if (cap != pb_capacity(*n)) {
+        uint64_t *grown = realloc(*out, cap * sizeof **out);
+        if (!grown) {
+            *error = "out of memory";
+            return -1;
+        }
+        *out = grown;
+    }
+    if (f->wire_type == 0) {
+        (*out)[(*n)++] = f->varint;
+        return 0;
+    }
     struct pb_reader r = f->bytes;
     while (r.p < r.end) {
-        if (pb_get_varint(&r, &grown[*n]) != 0) {
-            *error = "truncated varint in a packed field";
+        if (pb_get_varint(&r, &(*out)[*n]) != 0) {
+            *error = "overlong varint in a packed field";
             return -1;
         }
         (*n)++;

@@ -48,9 +48,20 @@ struct pb_field {
  * input (with *error set to a static message). */
 int pb_next_field(struct pb_reader *r, struct pb_field *f, const char **error);
 
-/* Reads every varint of a packed field (or the single varint of an unpacked one) into a
- * newly allocated array. Returns 0 or -1 (malformed / out of memory, *error set). The
- * array is appended to (*out, *n), so repeated unpacked occurrences accumulate. */
+/* The number of varints in a packed field (1 for an unpacked varint field), counted
+ * without decoding them. Returns 0, or -1 on a wrong wire type or a truncated last varint
+ * (*error set). Lets a caller check a limit before anything is allocated. */
+int pb_count_varints(const struct pb_field *f, size_t *count, const char **error);
+
+/* The capacity, in elements, that pb_read_varints keeps for an array of n elements: the
+ * next power of two (0 for 0). Appending is then amortised O(1), also for a field that
+ * arrives as many unpacked occurrences, and a caller can tell what an append allocates. */
+size_t pb_capacity(size_t n);
+
+/* Reads every varint of a packed field (or the single varint of an unpacked one),
+ * appending them to (*out, *n), so repeated unpacked occurrences accumulate; the array's
+ * capacity is always pb_capacity(*n). Returns 0 or -1 (malformed / out of memory, *error
+ * set). */
 int pb_read_varints(const struct pb_field *f, uint64_t **out, size_t *n, const char **error);
 
 #endif
