@@ -12,6 +12,7 @@
 
 #include "commands.h"
 #include "profile_input.h"
+#include "top.h"
 
 /* Sums are long double: values are int64 and a profile may hold millions of them, so an
  * int64 sum overflows (two samples of INT64_MAX printed -461168601842738790400.00%). Its
@@ -52,37 +53,7 @@ static void format_value(char *buf, size_t size, wide v, const char *unit)
     }
 }
 
-/* Rows are found by function name (string index) in an open-addressed table. */
-static struct row *row_for(struct row **rows, size_t *size, size_t *count, int64_t name)
-{
-    if (2 * (*count + 1) > *size) {
-        size_t nsize = *size ? *size * 2 : 256;
-        struct row *grown = calloc(nsize, sizeof *grown);
-        if (!grown)
-            return NULL;
-        for (size_t i = 0; i < *size; i++) {
-            if (!(*rows)[i].name)
-                continue;
-            size_t s = (size_t)(*rows)[i].name * 2654435761u & (nsize - 1);
-            while (grown[s].name)
-                s = (s + 1) & (nsize - 1);
-            grown[s] = (*rows)[i];
-        }
-        free(*rows);
-        *rows = grown;
-        *size = nsize;
-    }
-    size_t s = (size_t)name * 2654435761u & (*size - 1);
-    while ((*rows)[s].name && (*rows)[s].name != name)
-        s = (s + 1) & (*size - 1);
-    if (!(*rows)[s].name) {
-        (*rows)[s].name = name;
-        (*count)++;
-    }
-    return &(*rows)[s];
-}
-
-static int sort_by_cum;
+static int sort_by_cum; /* for row_cmp (qsort has no context argument) */
 
 static int row_cmp(const void *a, const void *b)
 {
@@ -93,6 +64,78 @@ static int row_cmp(const void *a, const void *b)
     return (x->name > y->name) - (x->name < y->name);
 }
 
+int top_write(const struct pp_profile *p, int vi, long limit, bool by_cum, FILE *out)
+{
+    const char *unit = profile_string(p, p->sample_types[vi].unit);
+    /* A row per function name, found through the name's string index: a table by index
+     * rather than a hash table, whose slots names chosen from a large string table could
+     * be made to share. */
+    uint32_t *row_of = calloc(p->nstrings ? p->nstrings : 1, sizeof *row_of); /* row + 1 */
+    struct row *rows = NULL;
+    size_t count = 0;
+    wide total = 0;
+    int rc = row_of ? 0 : -1;
+    for (size_t i = 0; rc == 0 && i < p->nsamples; i++) {
+        const struct pp_sample *s = &p->samples[i];
+        const wide v = s->values[vi];
+        total += v;
+        for (size_t k = 0; rc == 0 && k < s->nlocations; k++) {
+            const struct pp_location *l = profile_location(p, s->location_ids[k]);
+            for (size_t j = 0; j < l->nlines; j++) {
+                const struct pp_function *f = profile_function(p, l->lines[j].function_id);
+                const int64_t name = f ? f->name : 0;
+                if (name <= 0) /* no function, or no name */
+                    continue;
+                if (!row_of[name]) {
+                    struct row *r = pp_grow((void **)&rows, &count, sizeof *rows);
+                    if (!r) {
+                        rc = -1;
+                        break;
+                    }
+                    r->name = name;
+                    row_of[name] = (uint32_t)count;
+                }
+                struct row *r = &rows[row_of[name] - 1];
+                if (k == 0 && j == 0)
+                    r->flat += v;
+                if (r->last_sample != i + 1) {
+                    r->cum += v;
+                    r->last_sample = i + 1;
+                }
+            }
+        }
+    }
+    free(row_of);
+    if (rc != 0) {
+        free(rows);
+        return -1;
+    }
+    sort_by_cum = by_cum;
+    if (count) /* rows is NULL when there are none, and qsort wants an array */
+        qsort(rows, count, sizeof *rows, row_cmp);
+    const size_t shown = limit == 0 || (size_t)limit > count ? count : (size_t)limit;
+    wide shown_flat = 0;
+    for (size_t i = 0; i < shown; i++)
+        shown_flat += rows[i].flat;
+    char a[64], b[64], c[64];
+    format_value(a, sizeof a, shown_flat, unit);
+    format_value(b, sizeof b, total, unit);
+    fprintf(out, "Showing %zu of %zu functions, %s of %s total (%s)\n", shown, count, a, b,
+            profile_string(p, p->sample_types[vi].type));
+    fprintf(out, "%12s %7s %7s %12s %7s  %s\n", "flat", "flat%", "sum%", "cum", "cum%", "function");
+    wide sum = 0;
+    const wide t = total != 0 ? total : 1;
+    for (size_t i = 0; i < shown; i++) {
+        sum += rows[i].flat;
+        format_value(a, sizeof a, rows[i].flat, unit);
+        format_value(c, sizeof c, rows[i].cum, unit);
+        fprintf(out, "%12s %6.2Lf%% %6.2Lf%% %12s %6.2Lf%%  %s\n", a, 100 * rows[i].flat / t,
+                100 * sum / t, c, 100 * rows[i].cum / t, profile_string(p, rows[i].name));
+    }
+    free(rows);
+    return 0;
+}
+
 int cmd_top(int argc, char **argv)
 {
     static const struct option longopts[] = {{"cum", no_argument, 0, 'c'},
@@ -101,9 +144,9 @@ int cmd_top(int argc, char **argv)
                                              {0, 0, 0, 0}};
     long limit = 20;
     const char *type = NULL;
+    bool by_cum = false;
     int ch;
     opterr = 0;
-    sort_by_cum = 0;
     while ((ch = getopt_long(argc, argv, "n:h", longopts, NULL)) != -1) {
         switch (ch) {
         case 'n': {
@@ -116,7 +159,7 @@ int cmd_top(int argc, char **argv)
             }
             break;
         }
-        case 'c': sort_by_cum = 1; break;
+        case 'c': by_cum = true; break;
         case 't': type = optarg; break;
         case 'h': top_usage(stdout); return 0;
         default:
@@ -141,59 +184,9 @@ int cmd_top(int argc, char **argv)
         profile_free(&p);
         return 1;
     }
-    const char *unit = profile_string(&p, p.sample_types[vi].unit);
-
-    struct row *rows = NULL;
-    size_t size = 0, count = 0;
-    wide total = 0;
-    for (size_t i = 0; i < p.nsamples; i++) {
-        const struct pp_sample *s = &p.samples[i];
-        const wide v = s->values[vi];
-        total += v;
-        for (size_t k = 0; k < s->nlocations; k++) {
-            const struct pp_location *l = profile_location(&p, s->location_ids[k]);
-            for (size_t j = 0; j < l->nlines; j++) {
-                const struct pp_function *f = profile_function(&p, l->lines[j].function_id);
-                int64_t name = f ? f->name : 0;
-                struct row *r = name ? row_for(&rows, &size, &count, name) : NULL;
-                if (!r)
-                    continue;
-                if (k == 0 && j == 0)
-                    r->flat += v;
-                if (r->last_sample != i + 1) {
-                    r->cum += v;
-                    r->last_sample = i + 1;
-                }
-            }
-        }
-    }
-    struct row *list = calloc(count ? count : 1, sizeof *list);
-    size_t n = 0;
-    for (size_t i = 0; list && i < size; i++)
-        if (rows[i].name)
-            list[n++] = rows[i];
-    qsort(list, n, sizeof *list, row_cmp);
-    size_t shown = limit == 0 || (size_t)limit > n ? n : (size_t)limit;
-    wide shown_flat = 0;
-    for (size_t i = 0; i < shown; i++)
-        shown_flat += list[i].flat;
-    char a[64], b[64], c[64];
-    format_value(a, sizeof a, shown_flat, unit);
-    format_value(b, sizeof b, total, unit);
-    printf("Showing %zu of %zu functions, %s of %s total (%s)\n", shown, n, a, b,
-           profile_string(&p, p.sample_types[vi].type));
-    printf("%12s %7s %7s %12s %7s  %s\n", "flat", "flat%", "sum%", "cum", "cum%", "function");
-    wide sum = 0;
-    const wide t = total != 0 ? total : 1;
-    for (size_t i = 0; i < shown; i++) {
-        sum += list[i].flat;
-        format_value(a, sizeof a, list[i].flat, unit);
-        format_value(c, sizeof c, list[i].cum, unit);
-        printf("%12s %6.2Lf%% %6.2Lf%% %12s %6.2Lf%%  %s\n", a, 100 * list[i].flat / t,
-               100 * sum / t, c, 100 * list[i].cum / t, profile_string(&p, list[i].name));
-    }
-    free(list);
-    free(rows);
+    int rc = top_write(&p, vi, limit, by_cum, stdout);
+    if (rc != 0)
+        fprintf(stderr, "hzprof top: out of memory\n");
     profile_free(&p);
-    return 0;
+    return rc != 0;
 }

@@ -83,6 +83,7 @@ why() {
     libgoogle-perftools4) echo "the gperftools baseline" ;;
     linux-perf) echo "the perf-record baseline" ;;
     clang|clang-format) echo "fuzzing and the format check" ;;
+    libclang-rt-*) echo "libFuzzer and the sanitizers' runtime for clang (scripts/fuzz.sh)" ;;
     valgrind) echo "the cachegrind preset" ;;
     texlive-*|latexmk) echo "the paper (make paper)" ;;
     *) echo "requested" ;;

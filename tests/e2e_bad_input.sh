@@ -9,7 +9,8 @@
 #   ids               location and function ids chosen to collide in a hash table
 #   messages          what flame, top and score say about inputs they cannot use
 #   fuzz_regressions  every input in FIXTURES_DIR (tests/fixtures/fuzz-regressions/, the
-#                     crashes libFuzzer found) through `hzprof top`
+#                     crashes libFuzzer found) through `hzprof top` and `flame`: exit 1
+#                     with one line, or, for those named *.valid.*, their output
 set -euo pipefail
 case_name=$1 hzprof=$2 fixtures=${3:-}
 work=$(mktemp -d)
@@ -173,14 +174,33 @@ messages)
     expect_error "cannot read 'missing.json': No such file or directory" score one.folded missing.json
     ;;
 fuzz_regressions)
-    # Inputs that crashed a fuzz target (tests/fuzz/): each is an error now, in one line.
+    # Inputs that crashed a fuzz target (tests/fuzz/, scripts/fuzz.sh), gzipped where the
+    # target read raw protobuf, so that the tools decode them as pprof. Each is an error
+    # now, in one line, from top and from flame; those named *.valid.* are valid profiles
+    # that both show.
     [ -d "$fixtures" ] || fail "no directory '$fixtures'"
     n=0
     for input in "$fixtures"/*; do
         [ -f "$input" ] || continue
-        [ "${input##*/}" != README.md ] || continue
-        expect_error "'$input'" top "$input"
-        echo "ok: ${input##*/}: $(cat err.txt)"
+        case ${input##*/} in
+        README.md) continue ;;
+        *.valid.*)
+            st=0
+            "$hzprof" top "$input" > out.txt 2> err.txt || st=$?
+            [ "$st" -eq 0 ] && [ ! -s err.txt ] && grep -q '^Showing ' out.txt ||
+                fail "top $input: exit $st: $(head -c 2000 err.txt)"
+            echo "ok: ${input##*/}: $(head -1 out.txt)"
+            st=0
+            "$hzprof" flame "$input" -o out.svg -f > out.txt 2> err.txt || st=$?
+            [ "$st" -eq 0 ] && [ ! -s err.txt ] && [ -s out.svg ] ||
+                fail "flame $input: exit $st: $(head -c 2000 err.txt)"
+            ;;
+        *)
+            expect_error "'$input'" top "$input"
+            echo "ok: ${input##*/}: $(cat err.txt)"
+            expect_error "'$input'" flame "$input" -o out.svg -f
+            ;;
+        esac
         n=$((n + 1))
     done
     echo "$n inputs"

@@ -428,6 +428,22 @@ START_TEST(test_pprof_decode_protobuf_matches)
 }
 END_TEST
 
+/* Counts of one stack that add up past INT64_MAX are written as several lines, each a
+ * count the parser takes back, that add up to the exact total (the int64 sum overflowed:
+ * "a;b 3" for these three). */
+START_TEST(test_folded_write_never_overflows)
+{
+    const char *in = "a;b 9223372036854775807\na;b 9223372036854775807\na;b 5\nc 1\n";
+    struct pp_profile p;
+    char err[256];
+    ck_assert_msg(folded_parse(in, strlen(in), &p, err, sizeof err) == 0, "%s", err);
+    char *text = fold(&p, 0);
+    ck_assert_str_eq(text, "a;b 9223372036854775807\na;b 9223372036854775807\na;b 5\nc 1\n");
+    free(text);
+    profile_free(&p);
+}
+END_TEST
+
 /* The id indexes, dense (ids 1..n, as writers make them) and sparse (any ids: sorted, so
  * that ids chosen to collide cost nothing): lookups, unknown ids and duplicates. */
 START_TEST(test_profile_id_index)
@@ -489,6 +505,7 @@ int main(void)
     tcase_add_test(tc, test_pprof_limits_are_exact);
     tcase_add_test(tc, test_pprof_decode_protobuf_matches);
     tcase_add_test(tc, test_profile_id_index);
+    tcase_add_test(tc, test_folded_write_never_overflows);
     suite_add_tcase(s, tc);
     return run_suite(s);
 }

@@ -179,8 +179,20 @@ int folded_write(const struct pp_profile *p, size_t value_index, unsigned flags,
     for (size_t i = 0; i < n;) {
         int64_t count = 0;
         size_t j = i;
-        for (; j < n && strcmp(lines[j].text, lines[i].text) == 0; j++)
-            count += lines[j].count;
+        for (; j < n && strcmp(lines[j].text, lines[i].text) == 0; j++) {
+            /* A sum past INT64_MAX (the folded parser's limit) is written as more than one
+             * line of the stack: readers add them up, and the total stays exact. */
+            int64_t sum;
+            if (!__builtin_add_overflow(count, lines[j].count, &sum)) {
+                count = sum;
+                continue;
+            }
+            if (fprintf(out, "%s %" PRId64 "\n", lines[i].text, count) < 0) {
+                rc = -1;
+                goto out;
+            }
+            count = lines[j].count;
+        }
         if (fprintf(out, "%s %" PRId64 "\n", lines[i].text, count) < 0) {
             rc = -1;
             goto out;
