@@ -149,8 +149,16 @@ int flame_stack_end(struct flame_graph *g, size_t first, double value, bool base
 struct flame_graph *flame_graph_new(const struct flame_options *o)
 {
     struct flame_graph *g = calloc(1, sizeof *g);
-    if (g)
-        g->o = o;
+    if (!g)
+        return NULL;
+    g->o = o;
+    /* The frames array exists from the start: a stack with no frames (a sample with no
+     * locations) still computes frames + first, and NULL + 0 is undefined (fuzzing found
+     * it: tests/fixtures/fuzz-regressions/flame-empty-sample.valid.pb.gz). */
+    if (flame_frames_reserve(g, 1) != 0) {
+        free(g);
+        return NULL;
+    }
     return g;
 }
 

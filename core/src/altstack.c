@@ -9,10 +9,25 @@
 
 #include "thread_state.h"
 
+#if defined(__SANITIZE_ADDRESS__)
+/* AddressSanitizer gives every thread a small alternate stack of its own (for its SEGV
+ * report): in an ASan build ours replaces it, and it is put back at unregistration. */
+static __thread stack_t replaced;
+#endif
+
 void altstack_install(void)
 {
     stack_t old;
-    if (hz_thread.alt_lo || sigaltstack(NULL, &old) != 0 || !(old.ss_flags & SS_DISABLE))
+    if (hz_thread.alt_lo || sigaltstack(NULL, &old) != 0)
+        return;
+#if defined(__SANITIZE_ADDRESS__)
+    if (!(old.ss_flags & SS_DISABLE) && !(old.ss_flags & SS_ONSTACK) &&
+        old.ss_size < ALTSTACK_BYTES) {
+        replaced = old;
+        old.ss_flags = SS_DISABLE;
+    }
+#endif
+    if (!(old.ss_flags & SS_DISABLE))
         return; /* ours already, or the program's own: keep it */
     const size_t page = (size_t)sysconf(_SC_PAGESIZE);
     char *base = mmap(NULL, page + ALTSTACK_BYTES, PROT_READ | PROT_WRITE,
@@ -46,6 +61,11 @@ void altstack_remove(void)
             return;
         }
         stack_t off = {.ss_flags = SS_DISABLE};
+#if defined(__SANITIZE_ADDRESS__)
+        if (replaced.ss_sp)
+            off = replaced;
+        replaced.ss_sp = NULL;
+#endif
         sigaltstack(&off, NULL);
     }
     const size_t page = (size_t)sysconf(_SC_PAGESIZE);

@@ -66,7 +66,11 @@ int main(int argc, char **argv)
         for (int i = 0; i < 8; i++)
             pthread_join(t[i], NULL);
     } else if (argc == 2 && strcmp(argv[1], "altstack") == 0) {
+#if defined(__SANITIZE_ADDRESS__) /* instrumented frames are several times larger */
+        static char alt[65536];
+#else
         static char alt[8192];
+#endif
         stack_t ss = {.ss_sp = alt, .ss_size = sizeof alt};
         struct sigaction sa = {.sa_handler = on_usr1, .sa_flags = SA_ONSTACK};
         if (sigaltstack(&ss, NULL) != 0 || sigaction(SIGUSR1, &sa, NULL) != 0) {
