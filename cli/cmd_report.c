@@ -309,10 +309,9 @@ int cmd_report(int argc, char **argv)
             if (!header)
                 printf("\n## Failed configurations (no successful trial)\n\n");
             header = true;
-            char name[256];
-            bench_config_name(c, name, sizeof name);
-            printf("- %s: %s: failed: %s (%.0f trials)\n", argv[i + 1], name, str(c, "failed"),
-                   num(c, "failed_trials"));
+            char line[512];
+            bench_config_failure(c, line, sizeof line);
+            printf("- %s: %s\n", argv[i + 1], line);
         }
     }
     for (int i = 0; i < nruns; i++)

@@ -8,24 +8,10 @@
 #include <string.h>
 
 #include "bench_summary.h"
+#include "json_path.h"
 #include "stats.h"
 
 #define MAX_PAIRS 4096
-
-static cJSON *get(cJSON *o, const char *a, const char *b, const char *c)
-{
-    cJSON *x = cJSON_GetObjectItem(o, a);
-    if (b)
-        x = cJSON_GetObjectItem(x, b);
-    if (c)
-        x = cJSON_GetObjectItem(x, c);
-    return x;
-}
-
-static double num(cJSON *x)
-{
-    return cJSON_IsNumber(x) ? x->valuedouble : NAN;
-}
 
 int trial_index_make(cJSON *trials, struct trial_index *ix)
 {

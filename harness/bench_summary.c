@@ -11,6 +11,7 @@
 
 #include "bench.h"
 #include "bench_pairs.h"
+#include "json_path.h"
 #include "machine.h"
 #include "stats.h"
 #include "text_file.h"
@@ -26,21 +27,6 @@ static void push(struct series *s, double v)
 {
     if (s->n < MAX_VALUES && isfinite(v))
         s->v[s->n++] = v;
-}
-
-static cJSON *get(cJSON *o, const char *a, const char *b, const char *c)
-{
-    cJSON *x = cJSON_GetObjectItem(o, a);
-    if (b)
-        x = cJSON_GetObjectItem(x, b);
-    if (c)
-        x = cJSON_GetObjectItem(x, c);
-    return x;
-}
-
-static double num(cJSON *x)
-{
-    return cJSON_IsNumber(x) ? x->valuedouble : NAN;
 }
 
 static bool same_config(cJSON *cfg, const char *workload, const char *sampler, const char *unwinder,
@@ -496,16 +482,17 @@ bool bench_config_all_failed(cJSON *c)
            !cJSON_IsString(cJSON_GetObjectItem(c, "unavailable"));
 }
 
-void bench_config_name(cJSON *c, char *buf, size_t n)
+void bench_config_failure(cJSON *c, char *buf, size_t n)
 {
     cJSON *s = cJSON_GetObjectItem(c, "sampler"), *u = cJSON_GetObjectItem(c, "unwinder"),
-          *w = cJSON_GetObjectItem(c, "workload");
+          *w = cJSON_GetObjectItem(c, "workload"), *e = cJSON_GetObjectItem(c, "failed");
     char rate[32] = "off";
     if (num(cJSON_GetObjectItem(c, "rate")) > 0)
         snprintf(rate, sizeof rate, "%.0f Hz", num(cJSON_GetObjectItem(c, "rate")));
-    snprintf(buf, n, "%s %s/%s %s", cJSON_IsString(w) ? w->valuestring : "?",
-             cJSON_IsString(s) ? s->valuestring : "off", cJSON_IsString(u) ? u->valuestring : "-",
-             rate);
+    snprintf(
+        buf, n, "%s %s/%s %s: failed: %s (%.0f trials)", cJSON_IsString(w) ? w->valuestring : "?",
+        cJSON_IsString(s) ? s->valuestring : "off", cJSON_IsString(u) ? u->valuestring : "-", rate,
+        cJSON_IsString(e) ? e->valuestring : "?", num(cJSON_GetObjectItem(c, "failed_trials")));
 }
 
 void bench_write_markdown(FILE *f, cJSON *results)
@@ -545,11 +532,9 @@ void bench_write_markdown(FILE *f, cJSON *results)
                 nfailed, nfailed == 1 ? "" : "s");
         for (cJSON *c = all->child; c; c = c->next)
             if (bench_config_all_failed(c)) {
-                char name[256];
-                bench_config_name(c, name, sizeof name);
-                fprintf(f, "- %s: failed: %s (%.0f trials)\n", name,
-                        cJSON_GetObjectItem(c, "failed")->valuestring,
-                        num(cJSON_GetObjectItem(c, "failed_trials")));
+                char line[512];
+                bench_config_failure(c, line, sizeof line);
+                fprintf(f, "- %s\n", line);
             }
         fputs("\n", f);
     }
@@ -794,11 +779,9 @@ int bench_summarize(const struct bench_config *c, const char *dir)
     int nfailed = 0;
     for (cJSON *c = configs->child; rc == 0 && c; c = c->next)
         if (bench_config_all_failed(c)) {
-            char name[256];
-            bench_config_name(c, name, sizeof name);
-            fprintf(stderr, "hzprof bench: %s: failed: %s (%.0f trials)\n", name,
-                    cJSON_GetObjectItem(c, "failed")->valuestring,
-                    num(cJSON_GetObjectItem(c, "failed_trials")));
+            char line[512];
+            bench_config_failure(c, line, sizeof line);
+            fprintf(stderr, "hzprof bench: %s\n", line);
             nfailed++;
         }
     cJSON_Delete(results);

@@ -35,8 +35,9 @@ cJSON *bench_trials_load(const char *path, size_t *damaged);
 
 /* A summary configuration that ran and never succeeded ("failed", n 0, not unavailable). */
 bool bench_config_all_failed(cJSON *c);
-/* "matmul-l2 perf-clock/fp 1000 Hz" (or "... off/- off"). */
-void bench_config_name(cJSON *c, char *buf, size_t n);
+/* The line that names a failed configuration, as bench, summary.md and report print it:
+ * "matmul-l2 perf-clock/fp 1000 Hz: failed: <first error line> (N trials)". */
+void bench_config_failure(cJSON *c, char *buf, size_t n);
 
 /* The summary of a results.json document as Markdown (what summary.md holds). */
 void bench_write_markdown(FILE *f, cJSON *results);
