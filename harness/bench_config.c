@@ -7,12 +7,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "baseline.h"
 #include "hzprof.h"
 #include "text_file.h"
 
 const char *const bench_presets[] = {"quick", "full", "cachegrind", NULL};
-const char *const bench_baselines[] = {"gperftools", "gperftools-thread", "perf-record", "go-pprof",
-                                       NULL};
 
 /* quick: at most 10 minutes on 2 cores. Two workloads of ~0.4 s a trial; a tick sampler,
  * perf-clock and wall, each with the platform floor (empty) and fp, at 1 and 4 kHz
@@ -311,7 +310,7 @@ int bench_config_parse(const char *json, struct bench_config *c, char *err, size
         else if (strcmp(k, "rates") == 0)
             rc = parse_rates(f, c, err, n);
         else if (strcmp(k, "baselines") == 0)
-            rc = parse_strings(f, k, c->baselines, &c->nbaselines, bench_baselines, err, n);
+            rc = parse_strings(f, k, c->baselines, &c->nbaselines, baseline_names(), err, n);
         else if (strcmp(k, "repetitions") == 0)
             rc = parse_uint(f, k, 1, 1000, &v, err, n), c->repetitions = (unsigned)v;
         else if (strcmp(k, "warmup") == 0)
@@ -435,7 +434,7 @@ int bench_config_override(struct bench_config *c, const char *key, const char *v
         rc = parse_strings(arr, key, c->unwinders, &c->nunwinders, hzprof_unwinder_names(), err, n);
     } else if (strcmp(key, "baselines") == 0) {
         free_list(c->baselines, &c->nbaselines);
-        rc = parse_strings(arr, key, c->baselines, &c->nbaselines, bench_baselines, err, n);
+        rc = parse_strings(arr, key, c->baselines, &c->nbaselines, baseline_names(), err, n);
     } else if (strcmp(key, "rates") == 0) {
         rc = parse_rates(arr, c, err, n);
     } else if (strcmp(key, "workloads") == 0) {

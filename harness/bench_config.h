@@ -80,7 +80,6 @@ int bench_config_override(struct bench_config *c, const char *key, const char *v
 cJSON *bench_config_to_json(const struct bench_config *c);
 void bench_config_free(struct bench_config *c);
 
-extern const char *const bench_presets[];   /* NULL-terminated names */
-extern const char *const bench_baselines[]; /* NULL-terminated names */
+extern const char *const bench_presets[]; /* NULL-terminated names */
 
 #endif

@@ -134,6 +134,12 @@ cJSON *bench_pairs_config(const struct trial_index *ix, const char *workload, co
                           const char *unwinder, double rate, bool baseline, double mde_pct,
                           uint64_t seed)
 {
+    /* The bootstrap's stream depends on the configuration, not on the order the caller
+     * asks in: the adaptive rounds' stopping rule and the summary see the same interval. */
+    for (const char *part[] = {workload, sampler, unwinder}, **q = part; q < part + 3; q++)
+        for (const char *c = *q ? *q : "-"; *c; c++)
+            seed = (seed ^ (unsigned char)*c) * 1099511628211u;
+    seed = (seed ^ (uint64_t)rate) * 1099511628211u;
     static double cpu_on[MAX_PAIRS], cpu_off[MAX_PAIRS], thr_on[MAX_PAIRS], thr_off[MAX_PAIRS],
         cost[MAX_PAIRS], handler[MAX_PAIRS], achieved[MAX_PAIRS], sample_counts[MAX_PAIRS];
     size_t n = 0, nc = 0, nh = 0;
@@ -228,6 +234,20 @@ static struct estimate estimate_of(cJSON *o)
 {
     return (struct estimate){num(cJSON_GetObjectItem(o, "value")),
                              num(cJSON_GetObjectItem(o, "lo")), num(cJSON_GetObjectItem(o, "hi"))};
+}
+
+bool bench_pairs_meets(cJSON *paired, unsigned rate, double precision, double *half_pct,
+                       bool *reachable)
+{
+    cJSON *cost = cJSON_GetObjectItem(paired, "cost_per_sample_us");
+    const double v = cJSON_GetNumberValue(cJSON_GetObjectItem(cost, "value")),
+                 lo = cJSON_GetNumberValue(cJSON_GetObjectItem(cost, "lo")),
+                 hi = cJSON_GetNumberValue(cJSON_GetObjectItem(cost, "hi")),
+                 got = cJSON_GetNumberValue(cJSON_GetObjectItem(paired, "achieved_hz"));
+    *reachable = !(isfinite(got) && got < BENCH_ACHIEVED_FRACTION * rate);
+    const bool interval = cost && isfinite(lo) && isfinite(hi) && isfinite(v) && v > 0;
+    *half_pct = interval ? 100 * (hi - lo) / 2 / v : NAN;
+    return interval && (hi - lo) / 2 <= precision * v;
 }
 
 cJSON *bench_pairs_layers(cJSON *configs)

@@ -50,7 +50,8 @@ cJSON *bench_pairs_aa(const struct trial_index *ix, const char *workload, uint64
 /* The "paired" object of one configuration: {pairs, cpu_overhead, throughput_overhead
  * (each {value, lo, hi, unit: percent}), cost_per_sample_us {value, lo, hi},
  * handler_us_per_sample {value, lo, hi} (ours only), resolved, text}; NULL without pairs.
- * mde_pct: the workload's MDE (NAN when unknown: then nothing counts as resolved). */
+ * mde_pct: the workload's MDE (NAN when unknown: then nothing counts as resolved). seed:
+ * the run's; the bootstrap mixes the configuration's names and rate into it. */
 cJSON *bench_pairs_config(const struct trial_index *ix, const char *workload, const char *sampler,
                           const char *unwinder, double rate, bool baseline, double mde_pct,
                           uint64_t seed);
@@ -76,6 +77,15 @@ cJSON *bench_pairs_dose(cJSON *configs);
  * difference's interval combines both half-widths in quadrature (independent runs), and
  * the two agree when it includes zero. */
 cJSON *bench_compare(cJSON *a, cJSON *b);
+
+/* The adaptive design's stopping rule for one configuration's "paired" object at a
+ * requested rate: true when its cost per sample has an interval whose half-width is at
+ * most precision x its (positive) value. *half_pct: that half-width in % of the value
+ * (NAN when there is no interval). *reachable: false for a rate the sampler did not
+ * achieve (under BENCH_ACHIEVED_FRACTION of it: a tick sampler above CONFIG_HZ), which is
+ * no target at all. */
+bool bench_pairs_meets(cJSON *paired, unsigned rate, double precision, double *half_pct,
+                       bool *reachable);
 
 /* The verdict text of an overhead: "24.0 [22.1, 26.9]" when resolved, "< 3.2" when not. */
 void bench_pairs_text(char *buf, size_t n, double value, double lo, double hi, double mde_pct,

@@ -2,12 +2,14 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "baseline.h"
 #include "bench.h"
 #include "stats.h"
 
 bool bench_baseline_has_twin(const char *baseline)
 {
-    return strcmp(baseline, "go-pprof") == 0;
+    const struct baseline_ops *b = baseline_find(baseline);
+    return b && b->twin;
 }
 
 int bench_plan_make(const struct bench_config *c, struct bench_plan *p)

@@ -19,7 +19,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "baseline_profile.h"
+#include "baseline.h"
 #include "bench.h"
 #include "bench_pairs.h"
 #include "bench_summary.h"
@@ -197,49 +197,6 @@ static void score_truth(cJSON *record, cJSON *output, const char *profile, bool 
     }
 }
 
-/* Whether the installed libprofiler has the per-thread timer mode: its code reads the
- * CPUPROFILE_PER_THREAD_TIMERS variable, so the name is in the library. */
-static bool libprofiler_has_thread_timers(void)
-{
-    static int found = -1; /* asked before every trial of the baseline: read the file once */
-    if (found < 0) {
-        size_t len;
-        char *data = read_file(BASELINE_LIBPROFILER, &len);
-        found = data && memmem(data, len, "CPUPROFILE_PER_THREAD_TIMERS", 28) != NULL;
-        free(data);
-    }
-    return found;
-}
-
-/* Why a baseline cannot run the workload program here (in buf), or NULL if it can. */
-static const char *baseline_missing(const char *name, const char *program, const char *bin_dir,
-                                    char *buf, size_t n)
-{
-    if (strncmp(name, "gperftools", 10) == 0 && access(BASELINE_LIBPROFILER, R_OK) != 0)
-        return "gperftools not installed: no " BASELINE_LIBPROFILER
-               " (apt-get install libgoogle-perftools4)";
-    if (strcmp(name, "gperftools-thread") == 0 && !libprofiler_has_thread_timers())
-        return "this gperftools has no per-thread timer mode (CPUPROFILE_PER_THREAD_TIMERS)";
-    if (strcmp(name, "perf-record") == 0 && access(BASELINE_PERF, X_OK) != 0)
-        return "perf not installed: no " BASELINE_PERF " (apt-get install linux-perf)";
-    if (strcmp(name, "go-pprof") == 0) {
-        if (strcmp(program, "matmul") != 0 && strcmp(program, "io") != 0) {
-            snprintf(buf, n, "no Go twin of the %s workload (workloads/go has matmul and io)",
-                     program);
-            return buf;
-        }
-        char twin[4096];
-        snprintf(twin, sizeof twin, "%s/go-%s", bin_dir, program);
-        if (access(twin, X_OK) != 0) {
-            snprintf(buf, n,
-                     "Go twin not built: no %.200s (apt-get install golang-go, then rebuild)",
-                     twin);
-            return buf;
-        }
-    }
-    return NULL;
-}
-
 /* Puts a baseline's statistics where the summary reads ours: output.profiling. */
 static void record_baseline(cJSON *output, const char *name, unsigned rate, double samples)
 {
@@ -265,18 +222,18 @@ static void record_baseline(cJSON *output, const char *name, unsigned rate, doub
 
 /* Records a kept baseline profile: "profile" is a pprof file (converted where the
  * baseline writes another format, for the flame graphs), "profile_raw" what it wrote. */
-static void keep_baseline_profile(cJSON *rec, const char *baseline, const char *raw,
+static void keep_baseline_profile(cJSON *rec, const struct baseline_ops *bl, const char *raw,
                                   const char *dir)
 {
     const size_t skip = strlen(dir) + 1;
-    if (strcmp(baseline, "go-pprof") == 0) {
+    if (!bl->to_pprof) {
         cJSON_AddStringToObject(rec, "profile", raw + skip);
         return;
     }
     cJSON_AddStringToObject(rec, "profile_raw", raw + skip);
     char pb[8300], why[512];
     snprintf(pb, sizeof pb, "%.*s.pb.gz", (int)(strrchr(raw, '.') - raw), raw);
-    if (baseline_profile_to_pprof(baseline, raw, pb, why, sizeof why) == 0)
+    if (bl->to_pprof(raw, pb, why, sizeof why) == 0)
         cJSON_AddStringToObject(rec, "profile", pb + skip);
     else
         cJSON_AddStringToObject(rec, "profile_error", why);
@@ -408,11 +365,11 @@ static cJSON *trial_run(struct run_ctx *x, size_t k, size_t cid, enum bench_role
     memset(pad, 'x', pad_len);
     pad[pad_len] = '\0';
 
+    /* A baseline (another profiler) is found by name in its table (baseline.h). */
+    const struct baseline_ops *bl = e->baseline ? baseline_find(e->sampler) : NULL;
     char why[512];
     const char *missing =
-        e->baseline && !x->unavailable[cid]
-            ? baseline_missing(e->sampler, w->program, x->bin_dir, why, sizeof why)
-            : NULL;
+        bl && !x->unavailable[cid] ? bl->missing(w->program, x->bin_dir, why, sizeof why) : NULL;
     if (missing) {
         x->unavailable[cid] = strdup(missing);
         cJSON_AddBoolToObject(rec, "baseline", true);
@@ -432,7 +389,7 @@ static cJSON *trial_run(struct run_ctx *x, size_t k, size_t cid, enum bench_role
         char *argv[BENCH_MAX_ARGS + 16];
         size_t a = 0;
         char program[4096];
-        const bool twin = e->baseline && bench_baseline_has_twin(e->sampler);
+        const bool twin = bl && bl->twin;
         snprintf(program, sizeof program, "%s/%s%s", x->bin_dir, twin ? "go-" : "", w->program);
         if (x->c->cachegrind) {
             snprintf(cgout, sizeof cgout, "--cachegrind-out-file=%s/cachegrind/trial-%zu.out",
@@ -442,28 +399,14 @@ static cJSON *trial_run(struct run_ctx *x, size_t k, size_t cid, enum bench_role
             argv[a++] = "--cache-sim=yes";
             argv[a++] = cgout;
         }
-        char baseline_out[8192] = "", env_preload[64], env_out[8300], env_freq[64];
-        char env_threads[] = "CPUPROFILE_PER_THREAD_TIMERS=1";
-        char *env[5] = {NULL};
+        /* A baseline's wrapper, environment and extra flags; none for a twin's off run. */
+        static struct baseline_cmd bc; /* large; one trial at a time */
+        memset(&bc, 0, sizeof bc);
+        if (bl && e->rate)
+            bl->command(&bc, x->profiles, k, e->rate);
+        for (size_t i = 0; i < bc.npre; i++)
+            argv[a++] = (char *)bc.pre[i];
         snprintf(rate, sizeof rate, "%u", e->rate);
-        if (e->baseline && strcmp(e->sampler, "perf-record") == 0) {
-            snprintf(baseline_out, sizeof baseline_out, "%s/trial-%zu.perf.data", x->profiles, k);
-            const char *perf_args[] = {BASELINE_PERF, "record",     "-F", rate,
-                                       "-e",          "cpu-clock",  "-g", "-q",
-                                       "-o",          baseline_out, "--"};
-            for (size_t i = 0; i < sizeof perf_args / sizeof perf_args[0]; i++)
-                argv[a++] = (char *)perf_args[i];
-        } else if (e->baseline && !twin) { /* gperftools: preloaded, set by environment */
-            snprintf(baseline_out, sizeof baseline_out, "%s/trial-%zu.prof", x->profiles, k);
-            snprintf(env_preload, sizeof env_preload, "LD_PRELOAD=%s", BASELINE_LIBPROFILER);
-            snprintf(env_out, sizeof env_out, "CPUPROFILE=%s", baseline_out);
-            snprintf(env_freq, sizeof env_freq, "CPUPROFILE_FREQUENCY=%u", e->rate);
-            env[0] = env_preload, env[1] = env_out, env[2] = env_freq;
-            if (strcmp(e->sampler, "gperftools-thread") == 0)
-                env[3] = env_threads; /* threads register: workload_thread_started() */
-        } else if (twin && e->rate) { /* go-pprof: the twin runs runtime/pprof itself */
-            snprintf(baseline_out, sizeof baseline_out, "%s/trial-%zu.pb.gz", x->profiles, k);
-        }
         argv[a++] = program;
         for (size_t i = 0; i < w->nargs; i++)
             argv[a++] = w->args[i];
@@ -472,14 +415,8 @@ static cJSON *trial_run(struct run_ctx *x, size_t k, size_t cid, enum bench_role
          * cachegrind, which would count the symbolizer's misses as the profiler's. */
         const bool keep_profile = e->sampler && !e->baseline && !x->c->cachegrind &&
                                   (strcmp(w->program, "truth") == 0 || block == x->c->warmup);
-        if (twin && e->rate) {
-            argv[a++] = "--sampler";
-            argv[a++] = (char *)e->sampler;
-            argv[a++] = "--hz";
-            argv[a++] = rate;
-            argv[a++] = "--profile-out";
-            argv[a++] = baseline_out;
-        }
+        for (size_t i = 0; i < bc.npost; i++)
+            argv[a++] = (char *)bc.post[i];
         if (e->sampler && !e->baseline) {
             argv[a++] = "--sampler";
             argv[a++] = (char *)e->sampler;
@@ -497,7 +434,7 @@ static cJSON *trial_run(struct run_ctx *x, size_t k, size_t cid, enum bench_role
         memset(pad, 'x', pad_len);
         pad[pad_len] = '\0';
         struct trial_output o = {0};
-        if (run_process(argv, pad, env, x->c->trial_timeout_s, x->cpu, &o) != 0) {
+        if (run_process(argv, pad, (char *const *)bc.env, x->c->trial_timeout_s, x->cpu, &o) != 0) {
             cJSON_Delete(rec);
             return NULL;
         }
@@ -520,15 +457,15 @@ static cJSON *trial_run(struct run_ctx *x, size_t k, size_t cid, enum bench_role
             x->unavailable[cid] = strdup(cJSON_IsString(errj) ? errj->valuestring : "unavailable");
             cJSON_AddStringToObject(rec, "unavailable", x->unavailable[cid]);
         }
-        if (e->baseline) {
+        if (bl) {
+            const char *raw = bc.out[0] ? bc.out : NULL;
             cJSON_AddBoolToObject(rec, "baseline", true);
-            if (o.status == 0 && output && baseline_out[0])
-                record_baseline(output, e->sampler, e->rate,
-                                baseline_samples(e->sampler, baseline_out));
-            if (baseline_out[0] && block != x->c->warmup)
-                unlink(baseline_out);
-            else if (baseline_out[0])
-                keep_baseline_profile(rec, e->sampler, baseline_out, x->dir);
+            if (o.status == 0 && output && raw)
+                record_baseline(output, e->sampler, e->rate, bl->samples(raw));
+            if (raw && block != x->c->warmup)
+                unlink(raw);
+            else if (raw)
+                keep_baseline_profile(rec, bl, raw, x->dir);
         }
         if (o.status == 0 && output && profile[0]) {
             if (strcmp(w->program, "truth") == 0)
@@ -620,16 +557,11 @@ static size_t adaptive_needs(struct run_ctx *x, size_t *need)
             !bench_config_is_target(x->c, wname, e->sampler, e->unwinder, e->rate))
             continue;
         cJSON *p = bench_pairs_config(&ix, wname, e->sampler, e->unwinder, e->rate, e->baseline,
-                                      NAN, x->c->seed + cid);
-        cJSON *cost = cJSON_GetObjectItem(p, "cost_per_sample_us");
-        const double v = cJSON_GetNumberValue(cJSON_GetObjectItem(cost, "value")),
-                     lo = cJSON_GetNumberValue(cJSON_GetObjectItem(cost, "lo")),
-                     hi = cJSON_GetNumberValue(cJSON_GetObjectItem(cost, "hi"));
-        const bool met =
-            cost && isfinite(lo) && isfinite(hi) && v > 0 && (hi - lo) / 2 <= x->c->precision * v;
-        /* A rate the sampler cannot reach (a tick sampler above CONFIG_HZ) is no target. */
-        const double got = cJSON_GetNumberValue(cJSON_GetObjectItem(p, "achieved_hz"));
-        if (p && isfinite(got) && got < BENCH_ACHIEVED_FRACTION * e->rate) {
+                                      NAN, x->c->seed);
+        double half;
+        bool reachable;
+        const bool met = bench_pairs_meets(p, e->rate, x->c->precision, &half, &reachable);
+        if (!reachable) { /* a tick sampler above CONFIG_HZ: no target */
             cJSON_Delete(p);
             continue;
         }

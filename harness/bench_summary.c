@@ -408,6 +408,37 @@ static void write_layers_markdown(FILE *f, cJSON *summary)
     fputs("\n", f);
 }
 
+/* The precision targets: how many met, and each that did not. */
+static void write_precision_markdown(FILE *f, cJSON *precision)
+{
+    cJSON *figures = cJSON_GetObjectItem(precision, "figures");
+    if (!figures)
+        return;
+    const double target = num(cJSON_GetObjectItem(precision, "target_pct"));
+    fprintf(f,
+            "**Precision: %.0f of %.0f headline figures met their target** (cost per sample "
+            "within ±%.0f%%, 95%% interval; trials were added in rounds until they did or the "
+            "time budget was spent).\n\n",
+            num(cJSON_GetObjectItem(precision, "met")),
+            num(cJSON_GetObjectItem(precision, "total")), target);
+    for (cJSON *g = figures->child; g; g = g->next) {
+        if (cJSON_IsTrue(cJSON_GetObjectItem(g, "met")))
+            continue;
+        const double half = num(cJSON_GetObjectItem(g, "half_width_pct"));
+        char hw[32] = "no interval";
+        if (isfinite(half))
+            snprintf(hw, sizeof hw, "±%.1f%%", half);
+        fprintf(f, "- not met: %s %s/%s %.0f Hz: %s µs (%s, %.0f pairs)\n",
+                cJSON_GetStringValue(cJSON_GetObjectItem(g, "workload")),
+                cJSON_GetStringValue(cJSON_GetObjectItem(g, "sampler")),
+                cJSON_GetStringValue(cJSON_GetObjectItem(g, "unwinder")),
+                num(cJSON_GetObjectItem(g, "rate")),
+                cJSON_GetStringValue(cJSON_GetObjectItem(g, "cost_text")), hw,
+                num(cJSON_GetObjectItem(g, "pairs")));
+    }
+    fputs("\n", f);
+}
+
 /* The headline: paired overheads (bench_pairs.h) judged against the A/A floor. */
 static void write_paired_markdown(FILE *f, cJSON *results)
 {
@@ -438,6 +469,7 @@ static void write_paired_markdown(FILE *f, cJSON *results)
         }
         fputs("\n", f);
     }
+    write_precision_markdown(f, cJSON_GetObjectItem(summary, "precision"));
     fprintf(f, "## Paired overhead\n\nCost per sample is given where the overhead is resolved; "
                "elsewhere *< X* bounds it by what an undetected overhead allows.\n\n"
                "| workload | sampler | unwinder | Hz asked | Hz achieved | "
@@ -626,6 +658,53 @@ static cJSON *earlier_build(const char *dir)
     return copy;
 }
 
+/* Which headline figures met the precision target of the adaptive design (bench_config.h,
+ * bench_pairs_meets): every target configuration its sampler can reach, with its cost
+ * per sample's half-width. NULL when the run had no target. */
+static cJSON *precision_json(const struct bench_config *c, cJSON *configs)
+{
+    if (c->precision <= 0)
+        return NULL;
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddNumberToObject(o, "target_pct", 100 * c->precision);
+    cJSON *list = cJSON_AddArrayToObject(o, "figures");
+    double met = 0, total = 0;
+    for (cJSON *row = configs->child; row; row = row->next) {
+        cJSON *p = cJSON_GetObjectItem(row, "paired");
+        const char *w = cJSON_GetStringValue(cJSON_GetObjectItem(row, "workload")),
+                   *s = cJSON_GetStringValue(cJSON_GetObjectItem(row, "sampler")),
+                   *u = cJSON_GetStringValue(cJSON_GetObjectItem(row, "unwinder"));
+        const double rate = num(cJSON_GetObjectItem(row, "rate"));
+        if (!p || !w || !s || !u || !(rate > 0) ||
+            !bench_config_is_target(c, w, s, u, (unsigned)rate))
+            continue;
+        double half;
+        bool reachable;
+        const bool ok = bench_pairs_meets(p, (unsigned)rate, c->precision, &half, &reachable);
+        if (!reachable)
+            continue;
+        cJSON *f = cJSON_CreateObject();
+        cJSON_AddStringToObject(f, "workload", w);
+        cJSON_AddStringToObject(f, "sampler", s);
+        cJSON_AddStringToObject(f, "unwinder", u);
+        cJSON_AddNumberToObject(f, "rate", rate);
+        cJSON_AddNumberToObject(f, "pairs", num(cJSON_GetObjectItem(p, "pairs")));
+        const char *cost = cJSON_GetStringValue(cJSON_GetObjectItem(p, "cost_text"));
+        cJSON_AddStringToObject(f, "cost_text", cost ? cost : "-");
+        if (isfinite(half))
+            cJSON_AddNumberToObject(f, "half_width_pct", half);
+        else
+            cJSON_AddNullToObject(f, "half_width_pct");
+        cJSON_AddBoolToObject(f, "met", ok);
+        cJSON_AddItemToArray(list, f);
+        total++;
+        met += ok;
+    }
+    cJSON_AddNumberToObject(o, "met", met);
+    cJSON_AddNumberToObject(o, "total", total);
+    return o;
+}
+
 int bench_summarize(const struct bench_config *c, const char *dir)
 {
     char tpath[4096];
@@ -712,7 +791,7 @@ int bench_summarize(const struct bench_config *c, const char *dir)
                     cJSON *row = summarize_config(trials, name, c->samplers[s], c->unwinders[u],
                                                   c->rates[r], off, n_off, seed++, &dummy, &dn);
                     cJSON *paired = bench_pairs_config(&ix, name, c->samplers[s], c->unwinders[u],
-                                                       c->rates[r], false, mde, seed++);
+                                                       c->rates[r], false, mde, c->seed);
                     if (paired)
                         cJSON_AddItemToObject(row, "paired", paired);
                     cJSON_AddItemToArray(configs, row);
@@ -739,7 +818,7 @@ int bench_summarize(const struct bench_config *c, const char *dir)
                                               seed++, &dummy, &dn);
                 /* A twin's own noise floor is not measured: its overheads are not judged. */
                 cJSON *paired = bench_pairs_config(&ix, name, bl, "builtin", c->rates[r], true,
-                                                   twin ? NAN : mde, seed++);
+                                                   twin ? NAN : mde, c->seed);
                 if (paired)
                     cJSON_AddItemToObject(row, "paired", paired);
                 cJSON_AddItemToArray(configs, row);
@@ -752,6 +831,9 @@ int bench_summarize(const struct bench_config *c, const char *dir)
     trial_index_free(&ix);
     cJSON_AddItemToObject(summary, "layers", bench_pairs_layers(configs));
     cJSON_AddItemToObject(summary, "dose", bench_pairs_dose(configs));
+    cJSON *precision = precision_json(c, configs);
+    if (precision)
+        cJSON_AddItemToObject(summary, "precision", precision);
     cJSON_AddItemToObject(results, "summary", summary);
     cJSON_AddItemToObject(results, "trials", trials);
 

@@ -44,6 +44,10 @@ def tex_escape(s):
             out.append("\\textasciitilde{}")
         elif ch == "^":
             out.append("\\textasciicircum{}")
+        elif ch == "<":
+            out.append("$<$")
+        elif ch == ">":
+            out.append("$>$")
         elif ch in "&%$#_{}":
             out.append("\\" + ch)
         else:
@@ -55,6 +59,57 @@ def fmt(spec, v):
     if v is None or (isinstance(v, float) and not math.isfinite(v)):
         return "--"
     return spec % v
+
+
+def ci_text(spec, est):
+    """"v [lo, hi]" of an estimate, each printed with spec, or "--"."""
+    est = est or {}
+    v, lo, hi = est.get("value"), est.get("lo"), est.get("hi")
+    if v is None or not math.isfinite(v):
+        return "--"
+    text = spec % v
+    if lo is not None and hi is not None and math.isfinite(lo) and math.isfinite(hi):
+        text += " [%s, %s]" % (spec % lo, spec % hi)
+    return text
+
+
+def paired_numbers(e, summary):
+    """The paired method's keys: A/A floors, paired rows, layers, dose, precision."""
+    for a in summary.get("aa") or []:
+        w = a["workload"]
+        e["aa/%s/pairs" % w] = fmt("%.0f", a.get("pairs"))
+        e["aa/%s/mde" % w] = fmt("%.1f", a.get("mde_pct"))
+        e["aa/%s/len" % w] = fmt("%.2f", a.get("trial_seconds_median"))
+    rows = resolved = 0
+    for c in summary["configs"]:
+        p = c.get("paired")
+        if not p:
+            continue
+        s = c["sampler"]
+        k = "%s/%s/%s/%.0f" % (c["workload"], s or "off", c["unwinder"] if s else "-", c["rate"])
+        rows += 1
+        resolved += 1 if p.get("resolved") else 0
+        e["prate/" + k] = fmt("%.0f", c["rate"])
+        e["phz/" + k] = fmt("%.0f", p.get("achieved_hz"))
+        e["ppairs/" + k] = fmt("%.0f", p.get("pairs"))
+        e["pov/" + k] = p.get("text") or "--"
+        e["pcost/" + k] = p.get("cost_text") or "--"
+        e["pthr/" + k] = ci_text("%.2f", p.get("throughput_overhead"))
+        e["phand/" + k] = ci_text("%.2f", p.get("handler_us_per_sample"))
+    e["paired/rows"] = "%.0f" % rows
+    e["paired/resolved"] = "%.0f" % resolved
+    for l in summary.get("layers") or []:
+        k = "%s/%s/%s/%.0f" % (l["workload"], l["sampler"], l["unwinder"], l["rate"])
+        for part in ("total", "platform", "handler", "rest"):
+            e["lay/%s/%s" % (part, k)] = ci_text("%.2f" if part == "handler" else "%.1f",
+                                                 l.get(part + "_us"))
+    for d in summary.get("dose") or []:
+        e["linear/%s/%s/%s" % (d["workload"], d["sampler"], d["unwinder"])] = (
+            "no" if d.get("nonlinear") else "not refuted")
+    prec = summary.get("precision") or {}
+    e["prec/target"] = fmt("%.0f", prec.get("target_pct"))
+    e["prec/met"] = fmt("%.0f", prec.get("met"))
+    e["prec/total"] = fmt("%.0f", prec.get("total"))
 
 
 def expected_numbers(results, cost, cg=None):
@@ -120,6 +175,7 @@ def expected_numbers(results, cost, cg=None):
             e["costpt/" + k] = fmt("%.2f", tree.get("value"))
             e["costptlo/" + k] = fmt("%.2f", tree.get("lo"))
             e["costpthi/" + k] = fmt("%.2f", tree.get("hi"))
+    paired_numbers(e, results["summary"])
     if cost:
         for r in cost["signal_path"]:
             e["sig/" + r["handler"]] = fmt("%.0f", r["median_ns"])

@@ -521,6 +521,48 @@ START_TEST(test_baselines_have_rows)
 }
 END_TEST
 
+START_TEST(test_precision_targets_reported)
+{
+    /* The adaptive rounds stop when every target's cost per sample is within the
+     * precision, and the summary judges the same figures by the same rule on the same
+     * data: so a figure the summary calls unmet must have had every round it could get
+     * (the adaptive rule once used another bootstrap seed than the summary and stopped
+     * with a figure the summary then called unmet). */
+    char path[256];
+    snprintf(path, sizeof path, "%s/ad.json", work);
+    FILE *f = fopen(path, "w");
+    fputs("{\"workloads\": [{\"name\": \"mm\", \"program\": \"matmul\", \"args\": "
+          "[\"--n\", \"64\", \"--reps\", \"400\"]}], \"samplers\": [\"perf-clock\"], "
+          "\"unwinders\": [\"empty\", \"fp\"], \"rates\": [2000], \"repetitions\": 2, "
+          "\"warmup\": 0, \"seed\": 3, \"adaptive\": {\"precision\": 0.3, \"budget_s\": "
+          "600, \"max_repetitions\": 8, \"targets\": [{\"unwinder\": \"fp\"}]}}",
+          f);
+    fclose(f);
+    ck_assert_int_eq(sh("'%s' bench %s -o %s/ad 2>/dev/null", hzprof, path, work), 0);
+    snprintf(path, sizeof path, "%s/ad/results.json", work);
+    char *text = slurp(path);
+    cJSON *r = cJSON_Parse(text);
+    free(text);
+    cJSON *prec = cJSON_GetObjectItem(cJSON_GetObjectItem(r, "summary"), "precision");
+    ck_assert(cJSON_IsObject(prec));
+    ck_assert_double_eq(cJSON_GetObjectItem(prec, "target_pct")->valuedouble, 30);
+    cJSON *figs = cJSON_GetObjectItem(prec, "figures");
+    ck_assert_int_eq(cJSON_GetArraySize(figs), 1); /* fp is the target, empty is not */
+    cJSON *fig = cJSON_GetArrayItem(figs, 0);
+    ck_assert_str_eq(cJSON_GetObjectItem(fig, "unwinder")->valuestring, "fp");
+    const bool met = cJSON_IsTrue(cJSON_GetObjectItem(fig, "met"));
+    const double pairs = cJSON_GetObjectItem(fig, "pairs")->valuedouble;
+    ck_assert_msg(met || pairs >= 8, "unmet with %.0f pairs of 8", pairs);
+    ck_assert_double_eq(cJSON_GetObjectItem(prec, "met")->valuedouble, met ? 1 : 0);
+    /* summary.md says it too. */
+    snprintf(path, sizeof path, "%s/ad/summary.md", work);
+    text = slurp(path);
+    ck_assert_ptr_nonnull(strstr(text, met ? "1 of 1 headline figures met" : "0 of 1 headline"));
+    free(text);
+    cJSON_Delete(r);
+}
+END_TEST
+
 int main(int argc, char **argv)
 {
     if (argc != 2) {
@@ -543,6 +585,7 @@ int main(int argc, char **argv)
     tcase_add_test(tc, test_bad_configs_fail_before_any_trial);
     tcase_add_test(tc, test_baselines_have_rows);
     tcase_add_test(tc, test_failed_configs_are_reported);
+    tcase_add_test(tc, test_precision_targets_reported);
     suite_add_tcase(s, tc);
     return run_suite(s);
 }

@@ -23,6 +23,8 @@ static void tex_escape(FILE *f, const char *s)
         switch (*s) {
         case '\\': fputs("\\textbackslash{}", f); break;
         case '~': fputs("\\textasciitilde{}", f); break;
+        case '<': fputs("$<$", f); break;
+        case '>': fputs("$>$", f); break;
         case '^': fputs("\\textasciicircum{}", f); break;
         case '&':
         case '%':
@@ -149,6 +151,90 @@ static void write_cachegrind_numbers(FILE *f, cJSON *cg)
         snprintf(key, sizeof key, "cg/LL/%s", k);
         def_num(f, key, "%.0f", field_num(m, "LL_misses"));
     }
+}
+
+/* "v [lo, hi]" of an estimate {value, lo, hi} with fmt for each, or "--". */
+static void def_ci(FILE *f, const char *key, const char *fmt, cJSON *e)
+{
+    const double v = field_num(e, "value"), lo = field_num(e, "lo"), hi = field_num(e, "hi");
+    char one[64], buf[200] = "--";
+    if (isfinite(v)) {
+        snprintf(buf, sizeof buf, fmt, v);
+        if (isfinite(lo) && isfinite(hi)) {
+            strcat(buf, " [");
+            snprintf(one, sizeof one, fmt, lo);
+            strcat(buf, one);
+            strcat(buf, ", ");
+            snprintf(one, sizeof one, fmt, hi);
+            strcat(buf, one);
+            strcat(buf, "]");
+        }
+    }
+    def_text(f, key, buf);
+}
+
+/* The paired method's figures (bench_pairs.h): A/A floors, each configuration's paired
+ * overhead and cost per sample, the layers of a sample's cost, the precision targets. */
+static void write_paired_numbers(FILE *f, cJSON *summary)
+{
+    char key[600], k[512];
+    cJSON *aa = cJSON_GetObjectItem(summary, "aa");
+    for (cJSON *a = aa ? aa->child : NULL; a; a = a->next) {
+        const char *w = field_str(a, "workload");
+        snprintf(key, sizeof key, "aa/%s/pairs", w);
+        def_num(f, key, "%.0f", field_num(a, "pairs"));
+        snprintf(key, sizeof key, "aa/%s/mde", w);
+        def_num(f, key, "%.1f", field_num(a, "mde_pct"));
+        snprintf(key, sizeof key, "aa/%s/len", w);
+        def_num(f, key, "%.2f", field_num(a, "trial_seconds_median"));
+    }
+    double rows = 0, resolved = 0;
+    cJSON *configs = cJSON_GetObjectItem(summary, "configs");
+    for (cJSON *c = configs ? configs->child : NULL; c; c = c->next) {
+        cJSON *p = cJSON_GetObjectItem(c, "paired");
+        if (!p)
+            continue;
+        row_key(k, sizeof k, c);
+        rows++;
+        resolved += cJSON_IsTrue(cJSON_GetObjectItem(p, "resolved"));
+        snprintf(key, sizeof key, "prate/%s", k);
+        def_num(f, key, "%.0f", field_num(c, "rate"));
+        snprintf(key, sizeof key, "phz/%s", k);
+        def_num(f, key, "%.0f", field_num(p, "achieved_hz"));
+        snprintf(key, sizeof key, "ppairs/%s", k);
+        def_num(f, key, "%.0f", field_num(p, "pairs"));
+        snprintf(key, sizeof key, "pov/%s", k);
+        def_text(f, key, field_str(p, "text"));
+        snprintf(key, sizeof key, "pcost/%s", k);
+        def_text(f, key, field_str(p, "cost_text"));
+        snprintf(key, sizeof key, "pthr/%s", k);
+        def_ci(f, key, "%.2f", cJSON_GetObjectItem(p, "throughput_overhead"));
+        snprintf(key, sizeof key, "phand/%s", k);
+        def_ci(f, key, "%.2f", cJSON_GetObjectItem(p, "handler_us_per_sample"));
+    }
+    def_num(f, "paired/rows", "%.0f", rows);
+    def_num(f, "paired/resolved", "%.0f", resolved);
+    cJSON *layers = cJSON_GetObjectItem(summary, "layers");
+    for (cJSON *l = layers ? layers->child : NULL; l; l = l->next) {
+        row_key(k, sizeof k, l);
+        const char *parts[] = {"total", "platform", "handler", "rest"};
+        for (size_t i = 0; i < 4; i++) {
+            char field[32];
+            snprintf(field, sizeof field, "%s_us", parts[i]);
+            snprintf(key, sizeof key, "lay/%s/%s", parts[i], k);
+            def_ci(f, key, i == 2 ? "%.2f" : "%.1f", cJSON_GetObjectItem(l, field));
+        }
+    }
+    cJSON *dose = cJSON_GetObjectItem(summary, "dose");
+    for (cJSON *d = dose ? dose->child : NULL; d; d = d->next) {
+        snprintf(key, sizeof key, "linear/%s/%s/%s", field_str(d, "workload"),
+                 field_str(d, "sampler"), field_str(d, "unwinder"));
+        def_text(f, key, cJSON_IsTrue(cJSON_GetObjectItem(d, "nonlinear")) ? "no" : "not refuted");
+    }
+    cJSON *prec = cJSON_GetObjectItem(summary, "precision");
+    def_num(f, "prec/target", "%.0f", field_num(prec, "target_pct"));
+    def_num(f, "prec/met", "%.0f", field_num(prec, "met"));
+    def_num(f, "prec/total", "%.0f", field_num(prec, "total"));
 }
 
 /* Every output is written whole or not at all (issue 14 #7): a full disk leaves the
@@ -305,6 +391,7 @@ static int write_numbers(const char *path, const char *dir, cJSON *results, cJSO
     cJSON *summary = cJSON_GetObjectItem(results, "summary");
     for (cJSON *c = cJSON_GetObjectItem(summary, "configs")->child; c; c = c->next)
         write_row_numbers(f, c);
+    write_paired_numbers(f, summary);
     if (write_rate_tables(f, dir, results) != 0) {
         abort_atomic(f);
         return -1;
@@ -395,6 +482,68 @@ static int write_cost_tables(const char *dir, cJSON *costs)
     return 0;
 }
 
+/* table-paired-W.tex per workload: every paired configuration (ours and baselines),
+ * table-layers.tex (where a sample's time goes) and table-aa.tex (the noise floors). */
+static int write_paired_tables(const char *dir, cJSON *summary)
+{
+    cJSON *configs = cJSON_GetObjectItem(summary, "configs");
+    for (cJSON *c = configs ? configs->child : NULL; c; c = c->next) {
+        const char *w = field_str(c, "workload");
+        bool first = true; /* one table per workload, at its first paired row */
+        for (cJSON *p = configs->child; p != c; p = p->next)
+            first &= !cJSON_GetObjectItem(p, "paired") || strcmp(field_str(p, "workload"), w) != 0;
+        if (!first || !cJSON_GetObjectItem(c, "paired"))
+            continue;
+        char name[512];
+        snprintf(name, sizeof name, "table-paired-%s.tex", w);
+        FILE *f = open_table(dir, name, "llrrrll",
+                             "sampler & unwinder & Hz & achieved & pairs & CPU overhead \\% & "
+                             "$\\mu$s per sample");
+        if (!f)
+            return -1;
+        for (cJSON *r = c; r; r = r->next) {
+            if (!cJSON_GetObjectItem(r, "paired") || strcmp(field_str(r, "workload"), w) != 0)
+                continue;
+            char k[512];
+            row_key(k, sizeof k, r);
+            tex_cells(f, r, &config_names[1]);
+            fprintf(f,
+                    " & \\hzv{prate/%s} & \\hzv{phz/%s} & \\hzv{ppairs/%s} & \\hzv{pov/%s} & "
+                    "\\hzv{pcost/%s} \\\\\n",
+                    k, k, k, k, k);
+        }
+        if (close_table(f) != 0)
+            return -1;
+    }
+    FILE *f = open_table(dir, "table-layers.tex", "llllllll",
+                         "workload & sampler & unwinder & Hz & total & platform & handler & rest");
+    if (!f)
+        return -1;
+    cJSON *layers = cJSON_GetObjectItem(summary, "layers");
+    for (cJSON *l = layers ? layers->child : NULL; l; l = l->next) {
+        char k[512];
+        row_key(k, sizeof k, l);
+        tex_cells(f, l, config_names);
+        fprintf(f,
+                " & \\hzv{prate/%s} & \\hzv{lay/total/%s} & \\hzv{lay/platform/%s} & "
+                "\\hzv{lay/handler/%s} & \\hzv{lay/rest/%s} \\\\\n",
+                k, k, k, k, k);
+    }
+    if (close_table(f) != 0)
+        return -1;
+    f = open_table(dir, "table-aa.tex", "lrrr",
+                   "workload & A/A pairs & detectable effect \\% & trial s");
+    if (!f)
+        return -1;
+    cJSON *aa = cJSON_GetObjectItem(summary, "aa");
+    for (cJSON *a = aa ? aa->child : NULL; a; a = a->next) {
+        const char *w = field_str(a, "workload");
+        tex_escape(f, w);
+        fprintf(f, " & \\hzv{aa/%s/pairs} & \\hzv{aa/%s/mde} & \\hzv{aa/%s/len} \\\\\n", w, w, w);
+    }
+    return close_table(f);
+}
+
 /* OUT: created if missing; otherwise empty or marked as ours. */
 static int prepare_dir(const char *dir, char *err, size_t n)
 {
@@ -483,6 +632,8 @@ int paper_data_write(cJSON *results, const char *results_dir, const char *out_di
     cJSON *summary = cJSON_GetObjectItem(results, "summary");
     if (rc == 0)
         rc = write_cost_tables(out_dir, cJSON_GetObjectItem(summary, "cost_per_sample"));
+    if (rc == 0)
+        rc = write_paired_tables(out_dir, summary);
     cJSON_Delete(cost);
     if (rc != 0) {
         snprintf(err, n, "cannot write in '%s': %s", out_dir, strerror(errno));

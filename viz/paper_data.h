@@ -20,6 +20,17 @@
  *   zeroci/W/R, rows/W/R             of our sampler x unwinder rows at W, R: how many
  *                                    have an overhead interval that includes zero
  *   go/version                       the Go toolchain of the go-pprof twins
+ * and from the paired method (bench_pairs.h; texts as summary.md prints them, "<" a bound):
+ *   aa/W/{pairs,mde,len}             A/A pairs, minimum detectable effect % (%.1f),
+ *                                    median trial length in s (%.2f)
+ *   prate/K, phz/K, ppairs/K         (K = W/S/U/R) rate asked, achieved (%.0f), pairs
+ *   pov/K, pcost/K                   paired CPU overhead % and µs per sample: "v [lo, hi]"
+ *                                    when resolved, "< X" when not
+ *   pthr/K, phand/K                  throughput overhead % and handler µs, "v [lo, hi]"
+ *   paired/{rows,resolved}           paired rows, and how many resolved
+ *   lay/{total,platform,handler,rest}/K  where a sample's µs go, "v [lo, hi]"
+ *   linear/W/S/U                     "no" when two achieved rates' costs differ
+ *   prec/{target,met,total}          the precision target (%) and how many figures met it
  * and, when DIR/cost.json (`hzprof cost --json`) exists:
  *   sig/H (median ns, %.0f), sigx/H (x floor, %.2f) for H in floor, none, fp, libunwind;
  *   samp/S/U/R (achieved Hz, %.0f), sampns/S/U/R (handler ns per sample, %.0f);
@@ -27,8 +38,9 @@
  *   cg/reps, cg/trials, cg/D1/W/S/U/R and cg/LL/W/S/U/R (simulated D1 and last-level
  *   misses added per sample, %.0f), with table-cachegrind.tex.
  * Tables (they cite \hzv keys, never literal numbers): table-signal.tex (from cost.json),
- * table-cost-W.tex (cost per sample) and table-rate-W-R.tex (every sampler and baseline
- * at one rate). Charts: OUT/plots/ (plot.h), each also as PDF.
+ * table-cost-W.tex (cost per sample), table-rate-W-R.tex (every sampler and baseline
+ * at one rate), table-paired-W.tex (paired overhead and cost), table-layers.tex and
+ * table-aa.tex. Charts: OUT/plots/ (plot.h), each also as PDF.
  *
  * OUT must be empty, missing, or a directory this command wrote before (it holds the
  * marker file .hzprof-generated): nothing else is ever overwritten.
