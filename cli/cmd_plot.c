@@ -13,6 +13,7 @@
 
 #include "commands.h"
 #include "plot.h"
+#include "results_load.h"
 #include "text_file.h"
 
 int cmd_plot(int argc, char **argv)
@@ -57,15 +58,10 @@ int cmd_plot(int argc, char **argv)
         }
         out = dir;
     }
-    char *text = read_file(path, NULL);
-    if (!text) {
-        fprintf(stderr, "hzprof plot: cannot read '%s': %s\n", path, strerror(errno));
-        return 1;
-    }
-    cJSON *results = cJSON_Parse(text);
-    free(text);
+    char err[1024], file[4096];
+    cJSON *results = results_load(path, file, sizeof file, err, sizeof err);
     if (!results) {
-        fprintf(stderr, "hzprof plot: '%s' is not JSON\n", path);
+        fprintf(stderr, "hzprof plot: %s\n", err);
         return 1;
     }
     if (mkdir(out, 0777) != 0 && errno != EEXIST) {
@@ -73,7 +69,6 @@ int cmd_plot(int argc, char **argv)
         cJSON_Delete(results);
         return 1;
     }
-    char err[1024];
     int rc = plot_results(results, out, NULL, err, sizeof err);
     cJSON_Delete(results);
     if (rc) {

@@ -189,12 +189,14 @@ static void print_summary(const char *stats_path, const char *prog, const char *
         return;
     }
     fclose(f);
-    unsigned long long samples = 0, lost = 0, threads = 0, low_stack = 0;
+    unsigned long long samples = 0, lost = 0, missed = 0, unsampled = 0, threads = 0, low_stack = 0;
     double hz = 0, cpu = 0;
     char outputs[1024] = "-", sampler[64] = "?";
     for (char *tok = strtok(line, " \n"); tok; tok = strtok(NULL, " \n")) {
         sscanf(tok, "samples=%llu", &samples);
         sscanf(tok, "lost=%llu", &lost);
+        sscanf(tok, "missed=%llu", &missed);
+        sscanf(tok, "unsampled_ns=%llu", &unsampled);
         sscanf(tok, "low_stack=%llu", &low_stack);
         sscanf(tok, "threads=%llu", &threads);
         sscanf(tok, "achieved_hz=%lf", &hz);
@@ -212,10 +214,17 @@ static void print_summary(const char *stats_path, const char *prog, const char *
         snprintf(shown + strlen(shown), sizeof shown - strlen(shown), "%s%s", shown[0] ? " " : "",
                  name);
     }
-    char low[96] = "";
+    char low[512] = "";
     if (low_stack)
         snprintf(low, sizeof low, ", %llu with the leaf only (too little stack to unwind)",
                  low_stack);
+    if (missed) /* the wall sampler's ticks that never became samples (hzprof.h) */
+        snprintf(low + strlen(low), sizeof low - strlen(low),
+                 ", %llu ticks missed (the sampler ran late or the thread had not run)", missed);
+    if (cpu > 0 && unsampled / 1e9 >= 0.01 * cpu) /* short threads (hzprof.h) */
+        snprintf(low + strlen(low), sizeof low - strlen(low),
+                 ", %.3f CPU s (%.0f%%) in exited threads after their last sample, in no sample",
+                 unsampled / 1e9, 100 * unsampled / 1e9 / cpu);
     fprintf(stderr,
             PREFIX "%llu samples (%llu lost%s) from %llu threads, %.0f Hz achieved "
                    "(%s, %.2f CPU s); wrote %s\n",

@@ -22,30 +22,17 @@
 #include "commands.h"
 #include "html_report.h"
 #include "paper_data.h"
+#include "results_load.h"
 #include "text_file.h"
 
 #define MAX_RUNS 16
 
 static cJSON *load_results(const char *arg)
 {
-    char path[4096];
-    struct stat st;
-    if (stat(arg, &st) == 0 && S_ISDIR(st.st_mode))
-        snprintf(path, sizeof path, "%s/results.json", arg);
-    else
-        snprintf(path, sizeof path, "%s", arg);
-    char *buf = read_file(path, NULL);
-    if (!buf) {
-        fprintf(stderr, "hzprof report: cannot read '%s': %s\n", path, strerror(errno));
-        return NULL;
-    }
-    cJSON *doc = cJSON_Parse(buf);
-    free(buf);
-    if (!cJSON_IsObject(cJSON_GetObjectItem(doc, "summary"))) {
-        fprintf(stderr, "hzprof report: '%s' is not a results.json of hzprof bench\n", path);
-        cJSON_Delete(doc);
-        return NULL;
-    }
+    char path[4096], err[1024];
+    cJSON *doc = results_load(arg, path, sizeof path, err, sizeof err);
+    if (!doc)
+        fprintf(stderr, "hzprof report: %s\n", err);
     return doc;
 }
 

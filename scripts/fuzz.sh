@@ -7,7 +7,7 @@
 # (the same on uncompressed protobuf, so mutations reach the protobuf layer rather than
 # fail the gzip CRC), folded (the folded-stacks parser of top and the library),
 # flame_folded (the folded reader of `hzprof flame`), truth (the truth JSON of `hzprof
-# score`). Each accepted profile also goes through what the viewers do with it (top, flame,
+# score`), results (a results.json as report and plot load it, then rendered). Each accepted profile also goes through what the viewers do with it (top, flame,
 # folded output). Built with clang -fsanitize=fuzzer,address,undefined into build-fuzz/,
 # apart from the gcc build; clang is installed through scripts/deps.sh when missing.
 #
@@ -25,7 +25,7 @@ seconds=${1:-60}
 [[ $seconds =~ ^[1-9][0-9]*$ ]] || { echo "hzprof fuzz: SECONDS must be a positive integer, got '$seconds'" >&2; exit 2; }
 shift || true
 targets=("$@")
-[ ${#targets[@]} -gt 0 ] || targets=(pprof pprof_raw folded flame_folded truth)
+[ ${#targets[@]} -gt 0 ] || targets=(pprof pprof_raw folded flame_folded truth results)
 for t in "${targets[@]}"; do
   [ -f "tests/fuzz/fuzz_$t.c" ] || { echo "hzprof fuzz: no target '$t' (tests/fuzz/fuzz_$t.c)" >&2; exit 2; }
 done
@@ -59,7 +59,12 @@ libs=($(pkg-config --libs libcjson zlib) -lm)
 
 for t in "${targets[@]}"; do
   echo "== fuzz_$t: building"
-  clang "${cflags[@]}" "tests/fuzz/fuzz_$t.c" "${sources[@]}" "${libs[@]}" -o "$out/fuzz_$t"
+  extra=()
+  if [ "$t" = results ]; then # the results readers and renderers (writing is stubbed)
+    extra=(harness/results_load.c harness/bench_summary.c harness/bench_pairs.c harness/stats.c
+           viz/paper_data.c viz/plot.c)
+  fi
+  clang "${cflags[@]}" "tests/fuzz/fuzz_$t.c" "${sources[@]}" "${extra[@]}" "${libs[@]}" -o "$out/fuzz_$t"
 done
 
 export ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=1:allocator_may_return_null=1"
@@ -73,7 +78,8 @@ regressions() {
   case $1 in
     pprof) pattern='*.pb.gz' ;;
     folded|flame_folded) pattern='*.folded' ;;
-    truth) pattern='*.json' ;;
+    truth) pattern='truth-*.json' ;;
+    results) pattern='results-*.json' ;;
     *) return 0 ;;
   esac
   find tests/fixtures/fuzz-regressions -maxdepth 1 -type f -name "$pattern" | sort

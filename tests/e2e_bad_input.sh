@@ -8,6 +8,8 @@
 #   limits            pprof decoder limits, through `hzprof top`, on generated profiles
 #   ids               location and function ids chosen to collide in a hash table
 #   messages          what flame, top and score say about inputs they cannot use
+#   results           report (each format) and plot on damaged results.json (issue 14 #13):
+#                     one line naming the field, exit 1, nothing written
 #   fuzz_regressions  every input in FIXTURES_DIR (tests/fixtures/fuzz-regressions/, the
 #                     crashes libFuzzer found) through `hzprof top` and `flame`: exit 1
 #                     with one line, or, for those named *.valid.*, their output
@@ -172,6 +174,49 @@ messages)
     printf '{"result": {"truth": {"cpu": {"hot": 50}}}}\n' > cpu.json
     expect_error "'cpu.json' has no result.truth.wall object (it has: cpu)" score one.folded cpu.json --kind wall
     expect_error "cannot read 'missing.json': No such file or directory" score one.folded missing.json
+    ;;
+results)
+    # A results.json is checked against its schema on load (harness/results_load.c).
+    good="$fixtures/../../fuzz/corpus/results/quick.json"
+    [ -f "$good" ] || fail "no seed '$good'"
+    mkdir run && cp "$good" run/results.json
+    "$hzprof" report run > out.txt 2> err.txt || fail "report on a good run: $(cat err.txt)"
+    # edit DIR STATEMENT: a copy of the good run changed by a Python statement on d.
+    edit() {
+        mkdir -p "$1"
+        python3 -c 'import json, sys
+d = json.load(open(sys.argv[1]))
+exec(sys.argv[3])
+json.dump(d, open(sys.argv[2], "w"))' "$good" "$1/results.json" "$2"
+    }
+    edit nomachine 'del d["machine"]'
+    edit nobuild 'd["build"] = 3'
+    edit noconfigs 'del d["summary"]["configs"]'
+    edit noworkload 'del d["summary"]["configs"][1]["workload"]'
+    edit badworkload 'd["summary"]["configs"][1]["workload"] = 7'
+    edit nocost 'del d["summary"]["cost_per_sample"]'
+    edit badpaired 'd["summary"]["configs"][2]["paired"]["text"] = None'
+    edit badrates 'd["config"]["rates"] = ["x"]'
+    edit newer 'd["schema_version"] = 2'
+    edit notresults 'd = {"hello": 1}'
+    printf '{"schema_version": 1, "summary": {' > cut.json
+    for f in report "report --format html" "report --format latex" plot; do
+        # shellcheck disable=SC2086
+        set -- $f
+        expect_error "'nomachine/results.json': machine: missing" "$@" nomachine
+        expect_error "'nobuild/results.json': build: expected an object" "$@" nobuild
+        expect_error "summary.configs: missing" "$@" noconfigs
+        expect_error "summary.configs[1].workload: missing" "$@" noworkload
+        expect_error "summary.configs[1].workload: expected a string" "$@" badworkload
+        expect_error "summary.cost_per_sample: missing" "$@" nocost
+        expect_error "summary.configs[2].paired.text: expected a string" "$@" badpaired
+        expect_error "config.rates: expected an array of numbers" "$@" badrates
+        expect_error "schema_version 2: this hzprof reads version 1 (results from a newer hzprof)" "$@" newer
+        expect_error "not a results.json of hzprof bench" "$@" notresults
+        expect_error "'cut.json' is not JSON" "$@" cut.json
+        [ ! -e nomachine/index.html ] && [ ! -e nomachine/plots ] || fail "$f wrote output for a bad run"
+        echo "ok: $f"
+    done
     ;;
 fuzz_regressions)
     # Inputs that crashed a fuzz target (tests/fuzz/, scripts/fuzz.sh), gzipped where the

@@ -3,7 +3,8 @@
 # and our own tools. Usage (from ctest):
 #   e2e_record.sh CASE HZPROF REC_HOT REC_HOT_NOFP REC_THREADS REC_FORKEXEC REC_FOREVER
 #                 REC_SMALLSTACK REC_SIGPROF
-# CASE is one of: pprof, nofp, threads, forkexec, sigterm, errors, smallstack.
+# CASE is one of: pprof, nofp, threads, forkexec, unprofiled, hostile, sigterm, errors,
+# smallstack.
 # Exit 77 (skip) when a case needs `go` and it is not installed.
 set -euo pipefail
 case_name=$1 hzprof=$2 rec_hot=$3 rec_hot_nofp=$4 rec_threads=$5 rec_forkexec=$6 rec_forever=$7 rec_smallstack=$8 rec_sigprof=$9
@@ -92,6 +93,83 @@ forkexec)
     "$hzprof" top fe.pb.gz -n 3 | grep -q main || fail "no samples of main"
     "$hzprof" record -F 1000 --sampler perf-clock -o fe2.pb.gz -- "$rec_forkexec" 2> record.err ||
         fail "record (perf-clock) exited $?: $(cat record.err)"
+    # Issue 14 #10: execs that fail (no such file, on no PATH entry) do not end profiling:
+    # the work after them is in the profile, and nothing is said.
+    "$hzprof" record -F 1000 --sampler perf-clock -o none --folded fx.folded -- \
+        "$rec_forkexec" failexec 2> record.err || fail "record (failexec) exited $?: $(cat record.err)"
+    cat record.err
+    after=$(awk '$1 ~ /(^|;)after_failed_exec$/ { s += $NF } END { print s+0 }' fx.folded)
+    echo "after_failed_exec: $after samples"
+    [ "$after" -gt 20 ] || fail "a failed exec ended profiling ($after samples after it)"
+    ! grep -q "exec of" record.err || fail "a foreseen failure was reported: $(cat record.err)"
+    # One it cannot foresee (an executable file that is no program) is said, not silent.
+    printf 'garbage\n' > notexec && chmod +x notexec
+    "$hzprof" record -F 1000 --sampler perf-clock -o none --folded fy.folded -- \
+        "$rec_forkexec" failexec "$PWD/notexec" 2> record.err || fail "record (notexec) exited $?: $(cat record.err)"
+    grep -q "hzprof: exec of '$PWD/notexec' failed (Exec format error) after the profile was written" record.err ||
+        fail "an unforeseen exec failure was silent: $(cat record.err)"
+    ;;
+unprofiled)
+    # Issue 14 #18: a program preloaded but not profiled (a child that inherited
+    # LD_PRELOAD: HZPROF_PID names another process) pays nothing per thread: its threads
+    # are not registered (no alternate stack, no unwinder warm-up). Profiled, they are.
+    probe=$(dirname "$rec_hot")/rec_threadprobe
+    preload=$(dirname "$(dirname "$hzprof")")/lib/libhzprof_preload.so
+    [ -f "$preload" ] || fail "no $preload"
+    export ASAN_OPTIONS="$ASAN_OPTIONS:use_sigaltstack=0" # ASan gives every thread one of its own
+    out=$(LD_PRELOAD="$preload" HZPROF_PID=1 HZPROF_OUTPUT="$PWD/never.pb.gz" "$probe")
+    [ "$out" = "not registered" ] || fail "unprofiled: the thread was registered ($out)"
+    [ ! -e never.pb.gz ] || fail "unprofiled: a profile was written"
+    out=$("$hzprof" record -o p.pb.gz -- "$probe" 2> record.err) || fail "record: $(cat record.err)"
+    [ "$out" = registered ] || fail "profiled: the thread was not registered ($out)"
+    # Issue 14 #19: threads shorter than a period are never sampled by a per-thread CPU
+    # timer; their CPU is accounted for, not lost silently.
+    short=$(dirname "$rec_hot")/rec_shortthreads
+    truth=$("$hzprof" record -F 1000 --sampler perf-clock -o none --folded st.folded -- "$short" 2> record.err) ||
+        fail "record: $(cat record.err)"
+    cat record.err
+    said=$(sed -n 's/.*, \([0-9.]*\) CPU s ([0-9]*%) in exited threads after their last sample.*/\1/p' record.err)
+    [ -n "$said" ] || fail "short threads' CPU not accounted for: $(cat record.err)"
+    echo "threads' CPU: measured $truth s, accounted as unsampled $said s"
+    awk -v a="$said" -v t="$truth" 'BEGIN { exit !(a >= 0.5 * t && a <= 1.2 * t) }' ||
+        fail "unsampled $said s vs the threads' $truth s"
+    ;;
+hostile)
+    # Issue 14, "keep them fixed": programs that do what profilers dislike behave exactly
+    # as unprofiled (exit status, and output where it is deterministic) under the sampler
+    # that interrupts the most (wall) and a per-thread CPU one, and the summary is there.
+    short=$(dirname "$rec_hot")/rec_shortthreads
+    run_both() { # NAME COMPARE_OUTPUT PROG ARGS...
+        local name=$1 compare=$2; shift 2
+        set +e
+        "$@" > plain.out 2> plain.err
+        local want=$?
+        set -e
+        for sampler in wall perf-clock; do
+            set +e
+            "$hzprof" record -F 1000 --sampler $sampler -o none --folded h.folded -f -- "$@" \
+                > prof.out 2> prof.err
+            local got=$?
+            set -e
+            [ "$got" -eq "$want" ] || fail "$name ($sampler): exit $got, unprofiled $want: $(cat prof.err)"
+            if [ "$compare" = yes ]; then
+                cmp -s plain.out prof.out || fail "$name ($sampler): output differs: $(head -3 prof.out)"
+            fi
+            grep -q "^hzprof record: " prof.err || fail "$name ($sampler): no summary: $(cat prof.err)"
+            echo "$name ($sampler): exit $got as unprofiled; $(grep '^hzprof record: ' prof.err | head -1)"
+        done
+    }
+    run_both "fork and exec in a loop" yes "$rec_forkexec"
+    run_both "fork storm" yes bash -c 'for i in $(seq 100); do /bin/true & done; wait; echo done'
+    run_both "failed execs" yes "$rec_forkexec" failexec
+    run_both "own SIGPROF handler" yes "$rec_sigprof" handler
+    run_both "SIGPROF ignored" yes "$rec_sigprof" ignore
+    run_both "SIGPROF blocked" yes "$rec_sigprof" block
+    run_both "smallest stacks" yes "$rec_smallstack" threads
+    run_both "own sigaltstack" yes "$rec_smallstack" altstack
+    run_both "chdir" yes bash -c 'cd / && pwd && cd /tmp && pwd'
+    run_both "400 short threads" no "$short"
+    run_both "exit status" yes bash -c 'echo out; exit 3'
     ;;
 sigterm)
     # The profile is written when PROG is stopped by SIGTERM; the status says so.

@@ -200,9 +200,9 @@ def expected_numbers(results, cost, cg=None):
 
 
 def strip_hzv(text):
-    """Removes \\hzv{...} and \\ovci{...} (balanced braces) from text."""
+    """Removes \\hzv{...}, \\ovci{...}, \\pov{...} and \\pcost{...} (balanced braces)."""
     out, i = [], 0
-    pattern = re.compile(r"\\(hzv|ovci)\{")
+    pattern = re.compile(r"\\(hzv|ovci|pov|pcost)\{")
     while True:
         mt = pattern.search(text, i)
         if not mt:
@@ -293,6 +293,10 @@ def main():
         for part in ("ov/", "ovlo/", "ovhi/"):
             if part + arg not in defined:
                 fail("paper.tex cites \\ovci{%s}, but %s%s is not defined" % (arg, part, arg))
+    for macro in ("pov", "pcost"):
+        for arg in re.findall(r"\\%s\{([^}]*)\}" % macro, body):
+            if macro + "/" + arg not in defined:
+                fail("paper.tex cites \\%s{%s}, but %s/%s is not defined" % (macro, arg, macro, arg))
     print("PASS: %d numbers, all from the results; no hand-typed figure" % len(defined))
 
 

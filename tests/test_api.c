@@ -7,11 +7,13 @@
 #include <check.h>
 
 #include "check_runner.h"
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/syscall.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "hzprof.h"
@@ -133,6 +135,36 @@ START_TEST(test_empty_unwinder_counts_and_records_nothing)
     ck_assert_uint_eq(st.samples_recorded, 0);
     ck_assert_uint_eq(st.handler_ns_total, 0);
     ck_assert_str_eq(st.unwinder, "empty");
+}
+END_TEST
+
+START_TEST(test_wall_counts_ticks_it_cannot_deliver)
+{
+    /* Issue 14 #20: a thread that does not take its SIGPROF (here it blocks it; on a busy
+     * machine it has not been scheduled) cannot take the wall sampler's next ticks:
+     * SIGPROF does not queue, so they would merge into the pending one unseen. They are
+     * counted as missed, not lost silently. */
+    struct hzprof_config cfg = config("wall", "fp");
+    cfg.rate_hz = 1000;
+    ck_assert_int_eq(hzprof_start(&cfg), HZPROF_OK);
+    sigset_t prof, old;
+    sigemptyset(&prof);
+    sigaddset(&prof, SIGPROF);
+    pthread_sigmask(SIG_BLOCK, &prof, &old);
+    struct timespec t0, t;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    do /* busy 0.2 s of wall time with SIGPROF blocked: some 200 ticks */
+        clock_gettime(CLOCK_MONOTONIC, &t);
+    while ((t.tv_sec - t0.tv_sec) * 1000000000L + (t.tv_nsec - t0.tv_nsec) < 200000000L);
+    pthread_sigmask(SIG_SETMASK, &old, NULL);
+    ck_assert_int_eq(hzprof_stop(), HZPROF_OK);
+    struct hzprof_stats st;
+    ck_assert_int_eq(hzprof_get_stats(&st), HZPROF_OK);
+    /* Every tick of the 0.2 s but the first (pending, taken at the unblock) is missed,
+     * whether the helper was on time (the signal pending) or late (periods skipped). */
+    ck_assert_msg(st.samples_missed >= 50, "%llu missed, %llu taken",
+                  (unsigned long long)st.samples_missed, (unsigned long long)st.samples_taken);
+    ck_assert_uint_le(st.samples_taken, 20);
 }
 END_TEST
 
@@ -295,6 +327,7 @@ int main(void)
     tcase_add_test(tc, test_out_of_range_values);
     tcase_add_test(tc, test_rate_limits);
     tcase_add_test(tc, test_empty_unwinder_counts_and_records_nothing);
+    tcase_add_test(tc, test_wall_counts_ticks_it_cannot_deliver);
     tcase_add_test(tc, test_null_config_means_defaults);
     tcase_add_test(tc, test_lifecycle_errors);
     tcase_add_test(tc, test_write_to_bad_path_fails_cleanly);

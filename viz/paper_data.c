@@ -13,6 +13,7 @@
 
 #include "json_fields.h"
 #include "plot.h"
+#include "results_load.h"
 #include "text_file.h"
 
 #define MARKER ".hzprof-generated"
@@ -587,6 +588,16 @@ mark:;
     return 0;
 }
 
+/* The cachegrind companion run is a results.json like any other. */
+static int check_cachegrind(const char *dir, cJSON *cg, char *err, size_t n)
+{
+    char why[512];
+    if (results_check(cg, why, sizeof why) == 0)
+        return 0;
+    snprintf(err, n, "'%s/cachegrind/results.json': %s", dir, why);
+    return -1;
+}
+
 /* An optional input of the run, DIR/NAME: *doc is NULL when the file is absent. Returns -1
  * with err when it is there but its field `key` fails `is` (not the file we expect). */
 static int load_optional(const char *dir, const char *name, const char *key,
@@ -616,6 +627,7 @@ int paper_data_write(cJSON *results, const char *results_dir, const char *out_di
                       "the output of hzprof cost --json", &cost, err, n) != 0 ||
         load_optional(results_dir, "cachegrind/results.json", "summary", cJSON_IsObject,
                       "a results.json of hzprof bench", &cg, err, n) != 0 ||
+        (cg && check_cachegrind(results_dir, cg, err, n) != 0) ||
         prepare_dir(out_dir, err, n) != 0) {
         cJSON_Delete(cost);
         cJSON_Delete(cg);

@@ -98,6 +98,8 @@ static void add_profiling_json(struct run *r, const char *error)
     cJSON_AddNumberToObject(p, "samples", (double)st.samples_taken);
     cJSON_AddNumberToObject(p, "recorded", (double)st.samples_recorded);
     cJSON_AddNumberToObject(p, "lost", (double)st.samples_lost);
+    cJSON_AddNumberToObject(p, "missed", (double)st.samples_missed);
+    cJSON_AddNumberToObject(p, "unsampled_cpu_seconds", (double)st.unsampled_cpu_ns / 1e9);
     cJSON_AddNumberToObject(p, "truncated", (double)st.stacks_truncated);
     cJSON_AddNumberToObject(p, "off_cpu", (double)st.samples_off_cpu);
     cJSON_AddNumberToObject(p, "handler_ns_total", (double)st.handler_ns_total);

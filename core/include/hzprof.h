@@ -144,6 +144,9 @@ struct hzprof_stats {
     uint64_t samples_taken;     /* signals that produced a sample attempt */
     uint64_t samples_recorded;  /* samples written into the ring */
     uint64_t samples_lost;      /* samples dropped because the ring was full */
+    uint64_t samples_missed;    /* "wall": ticks that never became samples, because its
+                                   helper thread ran late (a busy machine) or the thread's
+                                   previous signal was still pending (it had not run) */
     uint64_t samples_off_cpu;   /* "wall" samples of threads that were not running */
     uint64_t stacks_truncated;  /* samples whose stack was deeper than max_depth */
     uint64_t samples_low_stack; /* samples taken as the interrupted PC alone (or, under
@@ -151,6 +154,10 @@ struct hzprof_stats {
                                    had too little room to unwind: a program's own small
                                    alternate stack; never the case on the alternate
                                    stack hzprof gives threads that have none */
+    uint64_t unsampled_cpu_ns;  /* thread-timer, perf-clock: CPU time that threads which
+                                   exited during the session ran after their last sample,
+                                   in no sample (all of a thread shorter than one period:
+                                   many short threads can be most of a program's CPU) */
     uint64_t handler_ns_total;  /* time spent inside the handler, all samples */
     uint64_t handler_ns_max;    /* the longest single handler run */
     uint64_t threads_seen;      /* threads armed/sampled during the session */

@@ -19,9 +19,10 @@
  * their default action: our handler wakes a helper thread, which writes the profile and
  * re-raises the signal with the default action, so the exit status is the same), or just
  * before it replaces itself with execve (the new image is not profiled: HZPROF_PID is
- * changed in the environment it gets). A forked child stops sampling at once (see
- * profiler.c) and never writes. Programs that end with _exit(2) or a fatal signal write
- * nothing.
+ * changed in the environment it gets; an exec that cannot start, no such file or not
+ * executable, does not end profiling, and one that fails anyway is reported). A forked child stops
+ * sampling at once (see profiler.c) and never writes. Programs that end with _exit(2) or a fatal
+ * signal write nothing.
  *
  * SIGNAL-HANDLER CODE: termination_handler only calls write(2) on a pipe.
  */
@@ -35,6 +36,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "hzprof.h"
@@ -88,11 +90,13 @@ static void write_stats(const char *outputs)
     if (!f)
         return;
     fprintf(f,
-            "samples=%llu lost=%llu truncated=%llu off_cpu=%llu low_stack=%llu achieved_hz=%.1f "
+            "samples=%llu lost=%llu missed=%llu unsampled_ns=%llu truncated=%llu off_cpu=%llu "
+            "low_stack=%llu achieved_hz=%.1f "
             "threads=%llu "
             "cpu_seconds=%.3f wall_seconds=%.3f handler_ns=%llu sampler=%s unwinder=%s "
             "rate=%u outputs=%s\n",
             (unsigned long long)st.samples_taken, (unsigned long long)st.samples_lost,
+            (unsigned long long)st.samples_missed, (unsigned long long)st.unsampled_cpu_ns,
             (unsigned long long)st.stacks_truncated, (unsigned long long)st.samples_off_cpu,
             (unsigned long long)st.samples_low_stack, st.achieved_hz,
             (unsigned long long)st.threads_seen, st.cpu_seconds, st.wall_seconds,
@@ -120,8 +124,10 @@ static void finish(void)
                 "sampling stopped there (%llu samples before)",
                 (unsigned long long)st.samples_taken);
         else if (strcmp(st.sampler, "wall") != 0 && st.cpu_seconds * st.rate_hz >= 20 &&
-                 st.achieved_hz < 0.2 * (st.rate_hz < 250 ? st.rate_hz : 250))
-            /* Far under even a 250 Hz tick: the signal is not getting through. */
+                 st.achieved_hz < 0.2 * (st.rate_hz < 250 ? st.rate_hz : 250) &&
+                 st.unsampled_cpu_ns < 0.05e9 * st.cpu_seconds)
+            /* Far under even a 250 Hz tick, and not for threads too short to be sampled
+             * (the summary says so then): the signal is not getting through. */
             say("hzprof: %llu samples in %.2f CPU s (%.0f Hz of %u asked): does the program "
                 "block SIGPROF?",
                 (unsigned long long)st.samples_taken, st.cpu_seconds, st.achieved_hz, st.rate_hz);
@@ -253,12 +259,61 @@ static char **env_without_profiling(char *const envp[])
     return copy;
 }
 
-static void before_exec(void)
+/* Whether an exec of file would get past the checks that fail most often (no such file,
+ * not executable): only then is the profile written first, so a failed exec does not end
+ * profiling (issue 14 #10). search_path: the execvp family's PATH search. */
+static int exec_would_start(const char *file, int search_path)
 {
-    if (getpid() == profiled_pid && profiling)
-        finish();
-    if (getpid() == profiled_pid)
-        setenv("HZPROF_PID", "0", 1);
+    struct stat st;
+    if (!file || !*file)
+        return 0;
+    if (!search_path || strchr(file, '/'))
+        return stat(file, &st) == 0 && S_ISREG(st.st_mode) && access(file, X_OK) == 0;
+    const char *path = getenv("PATH");
+    if (!path)
+        path = "/bin:/usr/bin"; /* glibc's default, confstr(_CS_PATH) */
+    for (const char *p = path;;) {
+        const size_t len = strcspn(p, ":");
+        char candidate[4096];
+        /* An empty entry is the current directory. */
+        if (snprintf(candidate, sizeof candidate, "%.*s%s%s", (int)len, len ? p : ".", "/", file) <
+                (int)sizeof candidate &&
+            stat(candidate, &st) == 0 && S_ISREG(st.st_mode) && access(candidate, X_OK) == 0)
+            return 1;
+        if (!p[len])
+            return 0;
+        p += len + 1;
+    }
+}
+
+/* Before an exec in the profiled process: the new image must not profile into our files
+ * (HZPROF_PID=0 in the environment it gets), and the profile is written first, unless the
+ * exec is sure to fail. Returns whether it was written. */
+static int before_exec(const char *file, int search_path)
+{
+    if (getpid() != profiled_pid)
+        return 0;
+    setenv("HZPROF_PID", "0", 1);
+    if (!profiling || !exec_would_start(file, search_path))
+        return 0;
+    finish();
+    return 1;
+}
+
+/* After an exec that returned (it failed): the environment is ours again; a failure that
+ * came after the profile was written is said, since the rest of the run is not profiled. */
+static void exec_failed(const char *file, int written, int err)
+{
+    if (getpid() != profiled_pid)
+        return;
+    char pid_text[32];
+    snprintf(pid_text, sizeof pid_text, "%d", (int)profiled_pid);
+    setenv("HZPROF_PID", pid_text, 1);
+    if (written)
+        say("hzprof: exec of '%s' failed (%s) after the profile was written: the rest of this "
+            "run is not profiled",
+            file, strerror(err));
+    errno = err;
 }
 
 typedef int (*execve_fn)(const char *, char *const[], char *const[]);
@@ -275,40 +330,44 @@ static int real_execve(const char *path, char *const argv[], char *const envp[])
 
 HZPROF_API int execve(const char *path, char *const argv[], char *const envp[])
 {
-    before_exec();
+    const int written = before_exec(path, 0);
     char **env = env_without_profiling(envp);
     int rc = real_execve(path, argv, env ? env : envp);
     int saved = errno;
     free(env);
-    errno = saved;
+    exec_failed(path, written, saved);
     return rc;
 }
 
 HZPROF_API int execvpe(const char *file, char *const argv[], char *const envp[])
 {
-    before_exec();
+    const int written = before_exec(file, 1);
     char **env = env_without_profiling(envp);
     int (*fn)(const char *, char *const[], char *const[]) =
         (int (*)(const char *, char *const[], char *const[]))dlsym(RTLD_NEXT, "execvpe");
     int rc = fn ? fn(file, argv, env ? env : envp) : (errno = ENOSYS, -1);
     int saved = errno;
     free(env);
-    errno = saved;
+    exec_failed(file, written, saved);
     return rc;
 }
 
 HZPROF_API int execv(const char *path, char *const argv[])
 {
-    before_exec(); /* also changes environ, which execv passes on */
-    return real_execve(path, argv, environ);
+    const int written = before_exec(path, 0); /* also changes environ, which execv passes on */
+    int rc = real_execve(path, argv, environ);
+    exec_failed(path, written, errno);
+    return rc;
 }
 
 HZPROF_API int execvp(const char *file, char *const argv[])
 {
-    before_exec();
+    const int written = before_exec(file, 1);
     int (*fn)(const char *, char *const[]) =
         (int (*)(const char *, char *const[]))dlsym(RTLD_NEXT, "execvp");
-    return fn ? fn(file, argv) : (errno = ENOSYS, -1);
+    int rc = fn ? fn(file, argv) : (errno = ENOSYS, -1);
+    exec_failed(file, written, errno);
+    return rc;
 }
 
 /* execl, execlp, execle: collect the variadic arguments (and execle's envp after the

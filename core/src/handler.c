@@ -88,6 +88,7 @@ static void record_write(struct session *s, uint64_t *rec, unsigned depth, bool 
     if (flags & RECORD_FLAG_OFF_CPU)
         __atomic_fetch_add(&s->samples_off_cpu, 1, __ATOMIC_RELAXED);
     __atomic_fetch_add(&s->samples_taken, 1, __ATOMIC_RELAXED);
+    hz_thread.samples++; /* this thread's own count (thread_state.h) */
     ring_write(s->ring, RECORD_SAMPLE, flags, rec, RECORD_SAMPLE_FIXED_WORDS + depth);
     wake_reader(s);
 

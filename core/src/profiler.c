@@ -145,6 +145,8 @@ static void session_reset(const struct hzprof_config *cfg, const struct sampler_
     hz_session.samples_off_cpu = 0;
     hz_session.stacks_truncated = 0;
     hz_session.samples_low_stack = 0;
+    hz_session.samples_missed = 0;
+    hz_session.unsampled_cpu_ns = 0;
     hz_session.handler_ns_total = 0;
     hz_session.handler_ns_max = 0;
 }
@@ -157,13 +159,20 @@ static int start_locked(const struct hzprof_config *in)
     int rc = config_resolve(in, &cfg, &sampler, &unwinder);
     if (rc != HZPROF_OK)
         return rc;
-    if ((rc = hzprof_thread_register()) != HZPROF_OK)
+    /* Before the scan: a thread created from now on registers itself (threads.h). */
+    threads_set_session(unwinder);
+    if ((rc = hzprof_thread_register()) != HZPROF_OK ||
+        (rc = threads_scan_process()) != HZPROF_OK) {
+        threads_set_session(NULL);
         return rc;
-    if ((rc = threads_scan_process()) != HZPROF_OK)
-        return rc;
+    }
+    if (unwinder->thread_init)
+        unwinder->thread_init(); /* this thread may have registered before the session */
     int err = -handler_install();
-    if (err)
+    if (err) {
+        threads_set_session(NULL);
         return error_set_errno(HZPROF_ERR_SYSTEM, err, "sigaction(SIGPROF)");
+    }
 
     map_free(&profile);
     have_profile = 0;
@@ -206,6 +215,7 @@ fail_reader:
     map_free(&profile);
 fail_release:
     session_release();
+    threads_set_session(NULL);
     return rc;
 }
 
@@ -227,6 +237,8 @@ static void stats_fill(struct hzprof_stats *st, double wall_s, double cpu_s)
     st->samples_off_cpu = __atomic_load_n(&hz_session.samples_off_cpu, __ATOMIC_RELAXED);
     st->stacks_truncated = __atomic_load_n(&hz_session.stacks_truncated, __ATOMIC_RELAXED);
     st->samples_low_stack = __atomic_load_n(&hz_session.samples_low_stack, __ATOMIC_RELAXED);
+    st->samples_missed = __atomic_load_n(&hz_session.samples_missed, __ATOMIC_RELAXED);
+    st->unsampled_cpu_ns = __atomic_load_n(&hz_session.unsampled_cpu_ns, __ATOMIC_RELAXED);
     st->handler_ns_total = __atomic_load_n(&hz_session.handler_ns_total, __ATOMIC_RELAXED);
     st->handler_ns_max = __atomic_load_n(&hz_session.handler_ns_max, __ATOMIC_RELAXED);
     st->threads_seen = reader_threads_seen();
@@ -253,6 +265,7 @@ int hzprof_stop(void)
         return error_set(HZPROF_ERR_NOT_RUNNING, "hzprof_stop: not profiling");
     }
     const int taken = !handler_is_installed();
+    threads_set_session(NULL);
     threads_disarm_all();
     if (hz_session.sampler->stop)
         hz_session.sampler->stop();

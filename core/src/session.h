@@ -45,8 +45,11 @@ struct session {
     uint64_t samples_off_cpu;
     uint64_t stacks_truncated;
     uint64_t samples_low_stack; /* PC-only or skipped: too little stack to unwind */
+    uint64_t samples_missed;    /* ticks not delivered: the wall sampler late or the
+                                   thread's previous SIGPROF still pending */
     uint64_t handler_ns_total;
     uint64_t handler_ns_max;
+    uint64_t unsampled_cpu_ns; /* threads' CPU after their last sample, at their exit */
 };
 
 extern struct session hz_session;

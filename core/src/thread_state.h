@@ -21,6 +21,11 @@ struct thread_state {
     uintptr_t alt_hi;
     pid_t tid; /* 0 until registered */
     int registered;
+    /* Registered during a session: its CPU clock then, and the samples its handler has
+     * taken since (only the thread and its own handler write them). */
+    int in_session;
+    uint64_t cpu_at_register_ns;
+    uint64_t samples;
     /* The label set current on this thread (0 = empty). Written by the thread itself,
      * read by its own signal handler, so a compiler barrier suffices. */
     volatile uint32_t label_set;

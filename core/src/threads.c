@@ -23,10 +23,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/syscall.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "altstack.h"
 #include "error.h"
+#include "session.h"
 #include "thread_state.h"
 #include "unwind/unwinder.h"
 
@@ -107,6 +109,14 @@ static void make_exit_key(void)
     pthread_key_create(&exit_key, thread_exit_destructor);
 }
 
+static uint64_t thread_cpu_ns(void)
+{
+    struct timespec ts;
+    if (clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts) != 0)
+        return 0;
+    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
 static void learn_stack_bounds(void)
 {
     pthread_attr_t attr;
@@ -121,6 +131,14 @@ static void learn_stack_bounds(void)
     pthread_attr_destroy(&attr);
 }
 
+/* The running session's unwinder, NULL outside a session (threads_set_session). */
+static const struct unwinder_ops *session_unwinder;
+
+void threads_set_session(const struct unwinder_ops *unwinder)
+{
+    __atomic_store_n(&session_unwinder, unwinder, __ATOMIC_RELEASE);
+}
+
 int hzprof_thread_register(void)
 {
     if (hz_thread.registered)
@@ -128,7 +146,17 @@ int hzprof_thread_register(void)
     pthread_once(&key_once, make_exit_key);
     learn_stack_bounds();
     altstack_install();
-    unwinders_thread_init();
+    /* Warm up what the handler will use on this thread: the session's unwinder only;
+     * outside a session (a program registering its threads before it starts profiling)
+     * every unwinder, since any may be chosen later. */
+    const struct unwinder_ops *u = __atomic_load_n(&session_unwinder, __ATOMIC_ACQUIRE);
+    if (!u)
+        unwinders_thread_init();
+    else if (u->thread_init)
+        u->thread_init();
+    hz_thread.in_session = u != NULL;
+    hz_thread.cpu_at_register_ns = thread_cpu_ns();
+    hz_thread.samples = 0;
     hz_thread.tid = (pid_t)syscall(SYS_gettid);
 
     pthread_mutex_lock(&registry_lock);
@@ -154,6 +182,16 @@ void hzprof_thread_unregister(void)
 {
     if (!hz_thread.registered)
         return;
+    /* Issue 14 #19: under a sampler that fires per period of the thread's CPU, what the
+     * thread ran after its last sample is in no sample: account for it. */
+    const struct sampler_ops *s = hz_session.sampler;
+    if (hz_thread.in_session && __atomic_load_n(&session_unwinder, __ATOMIC_ACQUIRE) && s &&
+        s->thread_cpu_period) {
+        const uint64_t ran = thread_cpu_ns() - hz_thread.cpu_at_register_ns,
+                       covered = hz_thread.samples * hz_session.period_ns;
+        if (ran > covered)
+            __atomic_fetch_add(&hz_session.unsampled_cpu_ns, ran - covered, __ATOMIC_RELAXED);
+    }
     pthread_mutex_lock(&registry_lock);
     struct thread_entry *t = entry_find(hz_thread.tid);
     if (t) {
@@ -288,7 +326,9 @@ HZPROF_API int pthread_create(pthread_t *thread, const pthread_attr_t *attr, voi
     pthread_create_fn real = real_pthread_create();
     if (!real)
         return EAGAIN;
-    if (creating_internal)
+    /* Not profiling: the thread is the program's alone (a session started later finds it
+     * in /proc/self/task). */
+    if (creating_internal || !__atomic_load_n(&session_unwinder, __ATOMIC_ACQUIRE))
         return real(thread, attr, fn, arg);
     struct start_args *a = malloc(sizeof *a);
     if (!a)
@@ -323,6 +363,7 @@ void threads_after_fork_child(void)
         free(t);
     }
     armed_sampler = NULL;
+    session_unwinder = NULL; /* the child is not profiled until it starts a session */
     if (hz_thread.registered) {
         hz_thread.registered = 0;
         hzprof_thread_register(); /* under the child's own tid */

@@ -32,6 +32,14 @@ struct thread_entry {
     uint64_t last_cpu_ns; /* "wall": the thread's CPU clock at the last tick */
 };
 
+struct unwinder_ops;
+
+/* A session begins (its unwinder: the one each thread that registers during it warms up)
+ * or ends (NULL). Outside a session, new threads are not registered at all: a program
+ * that is not profiled, such as a child that inherited LD_PRELOAD, pays nothing per
+ * thread (issue 14 #18); threads created before a session are found by the scan. */
+void threads_set_session(const struct unwinder_ops *unwinder);
+
 /* Adds entries for threads of this process not yet known. Returns 0 or an HZPROF_ERR_*. */
 int threads_scan_process(void);
 

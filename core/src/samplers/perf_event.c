@@ -147,6 +147,7 @@ const struct sampler_ops sampler_perf_clock = {
     .name = "perf-clock",
     .max_rate_hz = HZPROF_MAX_RATE_HZ,
     .kernel_rate_limited = true,
+    .thread_cpu_period = true,
     .probe = clock_start,
     .start = clock_start,
     .thread_arm = clock_arm,

@@ -38,6 +38,10 @@ struct sampler_ops {
     unsigned max_rate_hz;
     /* Also bounded by /proc/sys/kernel/perf_event_max_sample_rate (perf samplers). */
     bool kernel_rate_limited;
+    /* Fires each period of the thread's own CPU time, counted from arming: the CPU a
+     * thread runs after its last sample (all of it, for a thread shorter than a period)
+     * is in no sample, and is accounted at its exit (hzprof_stats.unsampled_cpu_ns). */
+    bool thread_cpu_period;
     /* Checks, arming nothing, that the machine can provide this sampler (e.g. a PMU).
      * Returns an HZPROF_ERR_* code with error_set() detail. May be NULL. */
     int (*probe)(const struct sampler_params *p);

@@ -20,6 +20,13 @@
  * sleeps on a condition variable with an absolute CLOCK_MONOTONIC deadline, so stop wakes
  * it at once and the period does not drift.
  *
+ * Ticks that never become samples are counted (samples_missed), never hidden (issue 14
+ * #20): on a busy machine the helper competes for a CPU like any thread, and when it wakes
+ * a period or more late it skips the periods it missed (one burst would not stand for
+ * them) and counts one missed sample per thread per period; and a thread whose previous
+ * SIGPROF is still pending (it has not run since: SIGPROF is not a queued signal, so a
+ * second one would merge silently into the first) is not signalled, and counted.
+ *
  * accept() is signal-handler code: it decodes si_code and si_value and, for the ambiguous
  * state, reads the two code bytes around the interrupted PC (never across a page edge,
  * so it touches only the page the PC is on, which is mapped).
@@ -30,12 +37,14 @@
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "../error.h"
+#include "../session.h"
 #include "../threads.h"
 #include "sampler.h"
 
@@ -61,15 +70,29 @@ static uint64_t thread_cpu_ns(pid_t tid)
     return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
 
-static bool thread_state_running(int stat_fd)
+/* From /proc/self/task/TID/stat: whether the thread is running (state R), and whether a
+ * SIGPROF is pending for it (field 31, the pending signals as a decimal bitmap). */
+static void thread_state(int stat_fd, bool *running, bool *pending)
 {
-    char buf[512];
+    char buf[1024];
+    *running = *pending = false;
     ssize_t n = pread(stat_fd, buf, sizeof buf - 1, 0);
     if (n <= 0)
-        return false;
+        return;
     buf[n] = '\0';
-    const char *paren = strrchr(buf, ')'); /* comm may contain spaces and parentheses */
-    return paren && paren[1] == ' ' && paren[2] == 'R';
+    const char *p = strrchr(buf, ')'); /* comm may contain spaces and parentheses */
+    if (!p || p[1] != ' ')
+        return;
+    *running = p[2] == 'R';
+    /* p + 2 is field 3 (state); step to field 31. */
+    p += 2;
+    for (int field = 3; field < 31 && p; field++) {
+        p = strchr(p, ' ');
+        if (p)
+            p++;
+    }
+    if (p)
+        *pending = (strtoull(p, NULL, 10) >> (SIGPROF - 1)) & 1;
 }
 
 static void signal_thread(struct thread_entry *t, void *ctx)
@@ -77,6 +100,12 @@ static void signal_thread(struct thread_entry *t, void *ctx)
     (void)ctx;
     if (!t->armed || t->stat_fd < 0)
         return;
+    bool runnable, pending;
+    thread_state(t->stat_fd, &runnable, &pending);
+    if (pending) { /* it has not taken the last one yet: this tick is no sample */
+        __atomic_fetch_add(&hz_session.samples_missed, 1, __ATOMIC_RELAXED);
+        return;
+    }
     siginfo_t si;
     memset(&si, 0, sizeof si);
     si.si_signo = SIGPROF;
@@ -86,9 +115,13 @@ static void signal_thread(struct thread_entry *t, void *ctx)
     const uint64_t cpu = thread_cpu_ns(t->tid);
     const bool ran = cpu - t->last_cpu_ns >= wall_period_ns / 10;
     t->last_cpu_ns = cpu;
-    const bool runnable = thread_state_running(t->stat_fd);
     si.si_value.sival_int = WALL_COOKIE | (runnable && ran ? 1 : 0) | (runnable && !ran ? 2 : 0);
     syscall(SYS_rt_tgsigqueueinfo, getpid(), t->tid, SIGPROF, &si);
+}
+
+static void count_armed(struct thread_entry *t, void *ctx)
+{
+    *(uint64_t *)ctx += t->armed && t->stat_fd >= 0;
 }
 
 static void timespec_add_ns(struct timespec *ts, uint64_t ns)
@@ -112,6 +145,17 @@ static void *wall_main(void *unused)
         if (wall_stopping)
             break;
         pthread_mutex_unlock(&wall_lock);
+        struct timespec now;
+        clock_gettime(CLOCK_MONOTONIC, &now);
+        const int64_t late_ns =
+            (int64_t)(now.tv_sec - next.tv_sec) * 1000000000 + (now.tv_nsec - next.tv_nsec);
+        if (late_ns >= (int64_t)wall_period_ns) { /* woke whole periods late: skip them */
+            const uint64_t skipped = (uint64_t)late_ns / wall_period_ns;
+            uint64_t armed = 0;
+            threads_foreach(count_armed, &armed);
+            __atomic_fetch_add(&hz_session.samples_missed, skipped * armed, __ATOMIC_RELAXED);
+            timespec_add_ns(&next, skipped * wall_period_ns);
+        }
         threads_foreach(signal_thread, NULL);
         pthread_mutex_lock(&wall_lock);
     }
