@@ -55,6 +55,8 @@ bench: bench-deps build
 PAPER_RESULTS ?= results/reference
 paper: build
 	@scripts/deps.sh texlive-latex-base texlive-latex-recommended latexmk
+	@# generated/ holds only what this run gives: files of an earlier run's workloads go.
+	@if [ -f paper/generated/.hzprof-generated ]; then rm -rf paper/generated; fi
 	@$(BUILD_DIR)/bin/hzprof report $(PAPER_RESULTS) --format latex -o paper/generated >/dev/null
 	@cd paper && latexmk -pdf -interaction=nonstopmode -halt-on-error paper.tex >/dev/null 2>&1 || \
 	  { tail -40 paper/paper.log; echo "hzprof: paper: LaTeX failed (paper/paper.log)"; exit 1; }

@@ -10,7 +10,7 @@ set boxwidth 0.6
 set xtics rotate by -40 noenhanced
 set xzeroaxis lt -1
 unset key
-set yrange [-376.467:454.948]
+set yrange [-660.437:1091.7]
 set terminal svg size 900,520 dynamic font 'Helvetica,12' background '#ffffff'
 set output 'cost-matmul-l2.svg'
 plot 'cost-matmul-l2.dat' using 1:3:xtic(2) with boxes lc rgb '#4a7ebb', '' using 1:3:4:5 with yerrorbars lc rgb '#000000' pt 0

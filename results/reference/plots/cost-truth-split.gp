@@ -10,7 +10,7 @@ set boxwidth 0.6
 set xtics rotate by -40 noenhanced
 set xzeroaxis lt -1
 unset key
-set yrange [-388.736:380.722]
+set yrange [-128.169:416.893]
 set terminal svg size 900,520 dynamic font 'Helvetica,12' background '#ffffff'
 set output 'cost-truth-split.svg'
 plot 'cost-truth-split.dat' using 1:3:xtic(2) with boxes lc rgb '#4a7ebb', '' using 1:3:4:5 with yerrorbars lc rgb '#000000' pt 0

@@ -10,7 +10,7 @@ set boxwidth 0.6
 set xtics rotate by -40 noenhanced
 set xzeroaxis lt -1
 unset key
-set yrange [-536.288:2604.22]
+set yrange [-434.369:395.334]
 set terminal svg size 900,520 dynamic font 'Helvetica,12' background '#ffffff'
 set output 'cost-truth-threads.svg'
 plot 'cost-truth-threads.dat' using 1:3:xtic(2) with boxes lc rgb '#4a7ebb', '' using 1:3:4:5 with yerrorbars lc rgb '#000000' pt 0
