@@ -278,7 +278,7 @@ int results_check(cJSON *doc, char *err, size_t n)
         return -1;
     }
     cJSON *v = cJSON_GetObjectItem(doc, "schema_version");
-    if (cJSON_IsNumber(v) && (int)v->valuedouble != BENCH_SCHEMA_VERSION) {
+    if (cJSON_IsNumber(v) && v->valuedouble != BENCH_SCHEMA_VERSION) { /* any double */
         snprintf(err, n, "schema_version %g: this hzprof reads version %d (results from %s hzprof)",
                  v->valuedouble, BENCH_SCHEMA_VERSION,
                  v->valuedouble > BENCH_SCHEMA_VERSION ? "a newer" : "an older");
