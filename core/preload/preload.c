@@ -40,6 +40,7 @@
 #include <unistd.h>
 
 #include "hzprof.h"
+#include "threads.h"
 
 static pid_t profiled_pid;
 static int profiling;
@@ -213,8 +214,10 @@ static void catch_termination(void)
 __attribute__((constructor)) static void preload_start(void)
 {
     const char *pid_env = getenv("HZPROF_PID");
-    if (pid_env && *pid_env && strtol(pid_env, NULL, 10) != (long)getpid())
-        return; /* a child of the profiled program */
+    if (pid_env && *pid_env && strtol(pid_env, NULL, 10) != (long)getpid()) {
+        threads_process_unprofiled(); /* a child of the profiled program: costs nothing */
+        return;
+    }
     profiled_pid = getpid();
     char pid_text[32];
     snprintf(pid_text, sizeof pid_text, "%d", (int)profiled_pid);
@@ -235,6 +238,9 @@ __attribute__((constructor)) static void preload_start(void)
         return;
     }
     profiling = 1;
+    /* A forked child is never profiled by the preload (it writes nothing): its threads
+     * cost it nothing either. */
+    pthread_atfork(NULL, NULL, threads_process_unprofiled);
     atexit(finish);
     catch_termination();
 }

@@ -139,6 +139,13 @@ void threads_set_session(const struct unwinder_ops *unwinder)
     __atomic_store_n(&session_unwinder, unwinder, __ATOMIC_RELEASE);
 }
 
+static int process_unprofiled;
+
+void threads_process_unprofiled(void)
+{
+    __atomic_store_n(&process_unprofiled, 1, __ATOMIC_RELEASE);
+}
+
 int hzprof_thread_register(void)
 {
     if (hz_thread.registered)
@@ -326,9 +333,7 @@ HZPROF_API int pthread_create(pthread_t *thread, const pthread_attr_t *attr, voi
     pthread_create_fn real = real_pthread_create();
     if (!real)
         return EAGAIN;
-    /* Not profiling: the thread is the program's alone (a session started later finds it
-     * in /proc/self/task). */
-    if (creating_internal || !__atomic_load_n(&session_unwinder, __ATOMIC_ACQUIRE))
+    if (creating_internal || __atomic_load_n(&process_unprofiled, __ATOMIC_ACQUIRE))
         return real(thread, attr, fn, arg);
     struct start_args *a = malloc(sizeof *a);
     if (!a)

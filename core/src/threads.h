@@ -35,10 +35,14 @@ struct thread_entry {
 struct unwinder_ops;
 
 /* A session begins (its unwinder: the one each thread that registers during it warms up)
- * or ends (NULL). Outside a session, new threads are not registered at all: a program
- * that is not profiled, such as a child that inherited LD_PRELOAD, pays nothing per
- * thread (issue 14 #18); threads created before a session are found by the scan. */
+ * or ends (NULL). Threads that register outside a session (a program that starts
+ * profiling later) warm up every unwinder, since any may be chosen. */
 void threads_set_session(const struct unwinder_ops *unwinder);
+
+/* This process will not be profiled (the preload library in a child that inherited
+ * LD_PRELOAD): new threads pass straight through pthread_create, with no registration,
+ * alternate stack or warm-up, so such a program pays nothing per thread (issue 14 #18). */
+void threads_process_unprofiled(void);
 
 /* Adds entries for threads of this process not yet known. Returns 0 or an HZPROF_ERR_*. */
 int threads_scan_process(void);
