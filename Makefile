@@ -8,7 +8,8 @@
 #                        (BENCH_PRESET=full for the reference configuration)
 #   make paper           paper/paper.pdf from results/reference (PAPER_RESULTS=DIR
 #                        for another run): paper/generated/ is regenerated first
-#   make tsan            the ring's tests under ThreadSanitizer, in build-tsan/
+#   make tsan            the ring's tests and the API's (profiler, reader thread, map, the
+#                        wall sampler's helper) under ThreadSanitizer, in build-tsan/
 #   make format          clang-format every C source in place
 #   make format-check    fail if any C source is not clang-formatted
 #   make clean
@@ -65,13 +66,14 @@ paper: build
 	@echo "hzprof: paper/paper.pdf, from $(PAPER_RESULTS)"
 
 # ThreadSanitizer on the lock-free ring (its writers run in signal handlers and threads
-# at once). The profiler's end-to-end tests do not run under TSan yet: it defers
-# asynchronous signals to its own safe points, and a profiled run crashes inside its
-# runtime (see issue 14's notes).
+# at once) and on the API tests (the profiler's start and stop with its reader thread, the
+# map, the wall sampler's helper thread). The end-to-end tests do not run under TSan yet:
+# it defers asynchronous signals to its own safe points, and a profiled run crashes inside
+# its runtime (see issue 14's notes).
 tsan: deps
 	@cmake -S . -B build-tsan -DCMAKE_BUILD_TYPE=RelWithDebInfo -DHZPROF_SANITIZE=thread >/dev/null
-	@cmake --build build-tsan -j $(JOBS) --target test_ring -- --no-print-directory
-	@cd build-tsan && TSAN_OPTIONS=halt_on_error=1 ctest --output-on-failure -R '^test_ring$$'
+	@cmake --build build-tsan -j $(JOBS) --target test_ring test_api -- --no-print-directory
+	@cd build-tsan && TSAN_OPTIONS=halt_on_error=1 ctest --output-on-failure -R '^test_(ring|api)$$'
 
 # Tracked and new (untracked, not ignored) sources alike.
 SOURCES = $$(git ls-files --cached --others --exclude-standard '*.c' '*.h')

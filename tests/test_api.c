@@ -284,6 +284,12 @@ END_TEST
 
 START_TEST(test_deep_stacks_truncate_at_max_depth)
 {
+#if defined(__SANITIZE_THREAD__)
+    /* ThreadSanitizer delivers a self-sent signal at its next synchronization point, not
+     * where it was sent: the sample's stack is not the caller's. `make tsan` runs this
+     * file for races in the profiler's threads; depth is checked by the other builds. */
+    return;
+#endif
     const char *unwinder = _i == 0 ? "fp" : "libunwind";
     struct hzprof_config cfg = config("manual", unwinder);
     cfg.max_depth = 8;
