@@ -3,6 +3,7 @@
 #include "bench_config.h"
 
 #include <errno.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -118,8 +119,10 @@ static int parse_strings(cJSON *arr, const char *key, char **out, size_t *count,
 static int parse_uint(cJSON *v, const char *key, double lo, double hi, double *out, char *err,
                       size_t n)
 {
-    if (!cJSON_IsNumber(v) || v->valuedouble != (double)(long long)v->valuedouble ||
-        v->valuedouble < lo || v->valuedouble > hi)
+    /* The range first: a huge number must not reach the integer test (it would not fit
+     * any integer type: found by fuzzing). */
+    if (!cJSON_IsNumber(v) || !(v->valuedouble >= lo && v->valuedouble <= hi) ||
+        v->valuedouble != floor(v->valuedouble))
         FAIL("'%s' must be an integer in %.0f..%.0f", key, lo, hi);
     *out = v->valuedouble;
     return 0;
@@ -299,6 +302,15 @@ int bench_config_parse(const char *json, struct bench_config *c, char *err, size
     cJSON *max_rates = NULL;
     for (cJSON *f = doc->child; f && rc == 0; f = f->next) {
         const char *k = f->string;
+        /* A key given twice would be parsed twice, the first value lost (and leaked:
+         * found by fuzzing): JSON allows it, a configuration does not. */
+        for (cJSON *g = doc->child; g != f && rc == 0; g = g->next)
+            if (strcmp(g->string, k) == 0) {
+                snprintf(err, n, "'%s' is given twice", k);
+                rc = -1;
+            }
+        if (rc)
+            break;
         if (strcmp(k, "max_rate_by_sampler") == 0)
             max_rates = f; /* needs the samplers: parsed below */
         else if (strcmp(k, "workloads") == 0)

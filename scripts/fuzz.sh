@@ -7,7 +7,9 @@
 # (the same on uncompressed protobuf, so mutations reach the protobuf layer rather than
 # fail the gzip CRC), folded (the folded-stacks parser of top and the library),
 # flame_folded (the folded reader of `hzprof flame`), truth (the truth JSON of `hzprof
-# score`), results (a results.json as report and plot load it, then rendered). Each accepted profile also goes through what the viewers do with it (top, flame,
+# score`), results (a results.json as report and plot load it, then rendered), config (a
+# bench configuration file, and the command-line overrides). Each accepted profile also
+# goes through what the viewers do with it (top, flame,
 # folded output). Built with clang -fsanitize=fuzzer,address,undefined into build-fuzz/,
 # apart from the gcc build; clang is installed through scripts/deps.sh when missing.
 #
@@ -25,7 +27,7 @@ seconds=${1:-60}
 [[ $seconds =~ ^[1-9][0-9]*$ ]] || { echo "hzprof fuzz: SECONDS must be a positive integer, got '$seconds'" >&2; exit 2; }
 shift || true
 targets=("$@")
-[ ${#targets[@]} -gt 0 ] || targets=(pprof pprof_raw folded flame_folded truth results)
+[ ${#targets[@]} -gt 0 ] || targets=(pprof pprof_raw folded flame_folded truth results config)
 for t in "${targets[@]}"; do
   [ -f "tests/fuzz/fuzz_$t.c" ] || { echo "hzprof fuzz: no target '$t' (tests/fuzz/fuzz_$t.c)" >&2; exit 2; }
 done
@@ -63,6 +65,9 @@ for t in "${targets[@]}"; do
   if [ "$t" = results ]; then # the results readers and renderers (writing is stubbed)
     extra=(harness/results_load.c harness/bench_summary.c harness/bench_pairs.c harness/stats.c
            viz/paper_data.c viz/plot.c)
+  elif [ "$t" = config ]; then # the bench configuration and the baselines' names
+    extra=(harness/bench_config.c harness/baseline.c harness/baseline_gperftools.c
+           harness/baseline_perf.c harness/baseline_go.c)
   fi
   clang "${cflags[@]}" "tests/fuzz/fuzz_$t.c" "${sources[@]}" "${extra[@]}" "${libs[@]}" -o "$out/fuzz_$t"
 done
@@ -80,6 +85,7 @@ regressions() {
     folded|flame_folded) pattern='*.folded' ;;
     truth) pattern='truth-*.json' ;;
     results) pattern='results-*.json' ;;
+    config) pattern='config-*.json' ;;
     *) return 0 ;;
   esac
   find tests/fixtures/fuzz-regressions -maxdepth 1 -type f -name "$pattern" | sort

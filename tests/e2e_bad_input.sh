@@ -229,6 +229,13 @@ fuzz_regressions)
         [ -f "$input" ] || continue
         case ${input##*/} in
         README.md) continue ;;
+        config-*.json) # a bench configuration that crashed fuzz_config: refused, exit 2
+            st=0
+            "$hzprof" bench "$input" --dry-run > out.txt 2> err.txt || st=$?
+            [ "$st" -eq 2 ] && [ "$(wc -l < err.txt)" -eq 1 ] && grep -qF -- "$input" err.txt ||
+                fail "bench $input: exit $st: $(head -c 2000 err.txt)"
+            echo "ok: ${input##*/}: $(cat err.txt)"
+            ;;
         results-*.json) # a results.json that crashed fuzz_results: refused by report
             expect_error "'$input'" report "$input"
             echo "ok: ${input##*/}: $(cat err.txt)"
