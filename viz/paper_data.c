@@ -448,14 +448,25 @@ static int write_signal_table(const char *dir, cJSON *cost)
     return close_table(f);
 }
 
+/* Whether row c (of the array whose first element is first) is the first row of its
+ * workload, among the rows that have the field `need` (NULL: all rows): the tables with one
+ * file per workload start there. */
+static bool first_of_workload(cJSON *first, cJSON *c, const char *need)
+{
+    if (need && !cJSON_GetObjectItem(c, need))
+        return false;
+    for (cJSON *p = first; p != c; p = p->next)
+        if ((!need || cJSON_GetObjectItem(p, need)) &&
+            strcmp(field_str(p, "workload"), field_str(c, "workload")) == 0)
+            return false;
+    return true;
+}
+
 static int write_cost_tables(const char *dir, cJSON *costs)
 {
     for (cJSON *c = costs->child; c; c = c->next) {
         const char *w = field_str(c, "workload");
-        bool first = true; /* one table per workload, at its first row */
-        for (cJSON *p = costs->child; p != c; p = p->next)
-            first &= strcmp(field_str(p, "workload"), w) != 0;
-        if (!first)
+        if (!first_of_workload(costs->child, c, NULL))
             continue;
         char name[512];
         snprintf(name, sizeof name, "table-cost-%s.tex", w);
@@ -490,10 +501,7 @@ static int write_paired_tables(const char *dir, cJSON *summary)
     cJSON *configs = cJSON_GetObjectItem(summary, "configs");
     for (cJSON *c = configs ? configs->child : NULL; c; c = c->next) {
         const char *w = field_str(c, "workload");
-        bool first = true; /* one table per workload, at its first paired row */
-        for (cJSON *p = configs->child; p != c; p = p->next)
-            first &= !cJSON_GetObjectItem(p, "paired") || strcmp(field_str(p, "workload"), w) != 0;
-        if (!first || !cJSON_GetObjectItem(c, "paired"))
+        if (!first_of_workload(configs->child, c, "paired"))
             continue;
         char name[512];
         snprintf(name, sizeof name, "table-paired-%s.tex", w);
