@@ -15,7 +15,7 @@
 #include "pprof/profile.h"
 #include "top.h"
 
-static FILE *fuzz_null(void)
+static inline FILE *fuzz_null(void)
 {
     static FILE *null;
     if (!null && !(null = fopen("/dev/null", "w")))
@@ -23,7 +23,7 @@ static FILE *fuzz_null(void)
     return null;
 }
 
-static void fuzz_view(const struct pp_profile *p)
+static inline void fuzz_view(const struct pp_profile *p)
 {
     FILE *out = fuzz_null();
     for (size_t i = 0; i < p->nsample_types; i++) {
