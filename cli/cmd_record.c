@@ -29,21 +29,28 @@
 
 static void record_usage(FILE *out)
 {
-    fprintf(out,
-            "usage: hzprof record [-F HZ] [--sampler S] [--unwinder U] [--max-depth N]\n"
-            "                     [-o FILE.pb.gz] [--folded FILE] [-f] -- PROG [ARGS...]\n\n"
-            "Runs PROG with every thread profiled (LD_PRELOAD of libhzprof_preload.so) and\n"
-            "writes the profile when PROG exits, calls exit, or is stopped by SIGINT, SIGTERM\n"
-            "or SIGHUP.\n"
-            "Children PROG forks or execs are not profiled. Exits with PROG's status.\n\n"
-            "  -F, --freq HZ      samples per second per thread (default 100)\n"
-            "  --sampler S        itimer, thread-timer (default), perf-clock, perf-cycles, wall\n"
-            "  --unwinder U       libunwind (default), fp, none, empty (no sample: the floor)\n"
-            "  --max-depth N      frames per sample (default 64, at most %d)\n"
-            "  -o FILE            pprof output (default hzprof.pb.gz); '-o none' for none\n"
-            "  --folded FILE      also write folded stacks\n"
-            "  -f, --force        overwrite outputs (default: keep an existing FILE as FILE.old)\n",
-            HZPROF_MAX_DEPTH_LIMIT);
+    fprintf(
+        out,
+        "usage: hzprof record [-F HZ] [--sampler S] [--unwinder U] [--max-depth N]\n"
+        "                     [--jitter K] [--no-interrupt]\n"
+        "                     [-o FILE.pb.gz] [--folded FILE] [-f] -- PROG [ARGS...]\n\n"
+        "Runs PROG with every thread profiled (LD_PRELOAD of libhzprof_preload.so) and\n"
+        "writes the profile when PROG exits, calls exit, or is stopped by SIGINT, SIGTERM\n"
+        "or SIGHUP.\n"
+        "Children PROG forks or execs are not profiled. Exits with PROG's status.\n\n"
+        "  -F, --freq HZ      samples per second per thread (default 100)\n"
+        "  --sampler S        itimer, thread-timer (default), perf-clock, perf-cycles, wall,\n"
+        "                     wall-timer\n"
+        "  --unwinder U       libunwind (default), fp, none, empty (no sample: the floor)\n"
+        "  --max-depth N      frames per sample (default 64, at most %d)\n"
+        "  --jitter K         random intervals, same mean: none (default), uniform (T/2..3T/2)\n"
+        "                     or exp; perf-clock, wall and wall-timer only\n"
+        "  --no-interrupt     wall: never signal a blocked thread (its tick is an off-CPU\n"
+        "                     sample with the stack it last ran with)\n"
+        "  -o FILE            pprof output (default hzprof.pb.gz); '-o none' for none\n"
+        "  --folded FILE      also write folded stacks\n"
+        "  -f, --force        overwrite outputs (default: keep an existing FILE as FILE.old)\n",
+        HZPROF_MAX_DEPTH_LIMIT);
 }
 
 static int name_valid(const char *name, const char *const *names)
@@ -59,7 +66,8 @@ static void list_names(const char *const *names, char *buf, size_t size)
     size_t len = 0;
     buf[0] = '\0';
     for (size_t i = 0; names[i] && len < size; i++)
-        if (strcmp(names[i], "manual") != 0)
+        if (!(hzprof_sampler_caps(names[i]) & HZPROF_CAP_KNOWN) ||
+            (hzprof_sampler_caps(names[i]) & HZPROF_CAP_USER))
             len += (size_t)snprintf(buf + len, size - len, "%s%s", len ? ", " : "", names[i]);
 }
 
@@ -240,11 +248,13 @@ int cmd_record(int argc, char **argv)
                                              {"output", required_argument, 0, 'o'},
                                              {"folded", required_argument, 0, 'l'},
                                              {"force", no_argument, 0, 'f'},
+                                             {"jitter", required_argument, 0, 'j'},
+                                             {"no-interrupt", no_argument, 0, 'N'},
                                              {"help", no_argument, 0, 'h'},
                                              {0, 0, 0, 0}};
     const char *rate = "100", *sampler = "thread-timer", *unwinder = "libunwind";
-    const char *depth = NULL, *output = "hzprof.pb.gz", *folded = NULL;
-    int force = 0, ch;
+    const char *depth = NULL, *output = "hzprof.pb.gz", *folded = NULL, *jitter = "none";
+    int force = 0, no_interrupt = 0, ch;
     char names[256];
     opterr = 0;
     while ((ch = getopt_long(argc, argv, "+F:o:fh", longopts, NULL)) != -1) {
@@ -256,6 +266,8 @@ int cmd_record(int argc, char **argv)
         case 'o': output = optarg; break;
         case 'l': folded = optarg; break;
         case 'f': force = 1; break;
+        case 'j': jitter = optarg; break;
+        case 'N': no_interrupt = 1; break;
         case 'h': record_usage(stdout); return 0;
         default:
             fprintf(stderr, PREFIX "unknown or incomplete option '%s'; see --help\n",
@@ -283,7 +295,7 @@ int cmd_record(int argc, char **argv)
             return 2;
         }
     }
-    if (!name_valid(sampler, hzprof_sampler_names()) || strcmp(sampler, "manual") == 0) {
+    if (!(hzprof_sampler_caps(sampler) & HZPROF_CAP_USER)) {
         list_names(hzprof_sampler_names(), names, sizeof names);
         fprintf(stderr, PREFIX "unknown sampler '%s' (valid: %s)\n", sampler, names);
         return 2;
@@ -298,6 +310,8 @@ int cmd_record(int argc, char **argv)
     struct hzprof_config check;
     hzprof_config_init(&check);
     check.rate_hz = (unsigned)hz;
+    check.jitter = jitter;
+    check.no_interrupt = no_interrupt;
     check.sampler = sampler;
     check.unwinder = unwinder;
     if (depth)
@@ -382,6 +396,8 @@ int cmd_record(int argc, char **argv)
         setenv("HZPROF_RATE", rate, 1);
         setenv("HZPROF_SAMPLER", sampler, 1);
         setenv("HZPROF_UNWINDER", unwinder, 1);
+        setenv("HZPROF_JITTER", jitter, 1);
+        setenv("HZPROF_NO_INTERRUPT", no_interrupt ? "1" : "0", 1);
         setenv("HZPROF_STATS", stats_path, 1);
         if (depth)
             setenv("HZPROF_MAX_DEPTH", depth, 1);

@@ -77,7 +77,7 @@ int main(int argc, char **argv)
 {
     expect(argc == 2, "usage: %s SAMPLER", argv[0]);
     const char *sampler = argv[1];
-    const bool wall = strcmp(sampler, "wall") == 0;
+    const bool wall = (hzprof_sampler_caps(sampler) & HZPROF_CAP_WALL) != 0;
     const bool per_thread = !wall && strcmp(sampler, "itimer") != 0;
     unit = spin_calibrate(0.15);
     expect(pipe(pipe_fds) == 0, "pipe");

@@ -19,6 +19,7 @@
 #include "hzprof.h"
 #include "labels.h"
 #include "map.h"
+#include "samplers/jitter.h"
 #include "samplers/sampler.h"
 #include "support.h"
 
@@ -50,7 +51,7 @@ START_TEST(test_unknown_sampler_lists_valid_names)
     ck_assert_int_eq(hzprof_start(&cfg), HZPROF_ERR_UNKNOWN_SAMPLER);
     ck_assert_str_eq(hzprof_error_detail(),
                      "unknown sampler 'bogus' (valid: itimer, thread-timer, perf-clock, "
-                     "perf-cycles, wall, manual)");
+                     "perf-cycles, wall, wall-timer, manual)");
     ck_assert_int_eq(hzprof_running(), 0);
 }
 END_TEST
@@ -165,6 +166,96 @@ START_TEST(test_wall_counts_ticks_it_cannot_deliver)
     ck_assert_msg(st.samples_missed >= 50, "%llu missed, %llu taken",
                   (unsigned long long)st.samples_missed, (unsigned long long)st.samples_taken);
     ck_assert_uint_le(st.samples_taken, 20);
+}
+END_TEST
+
+START_TEST(test_jitter_and_no_interrupt_are_checked)
+{
+    /* Issue 15: what each sampler can do is in its table entry, and a request it cannot
+     * honour is refused with the reason, before anything is armed. */
+    struct hzprof_config cfg = config("perf-clock", "fp");
+    cfg.jitter = "gauss";
+    ck_assert_int_eq(hzprof_config_check(&cfg), HZPROF_ERR_INVALID);
+    ck_assert_str_eq(hzprof_error_detail(), "unknown jitter 'gauss' (valid: none, uniform, exp)");
+    cfg = config("thread-timer", "fp");
+    cfg.jitter = "uniform";
+    ck_assert_int_eq(hzprof_start(&cfg), HZPROF_ERR_INVALID);
+    ck_assert_ptr_nonnull(strstr(hzprof_error_detail(), "thread-timer cannot jitter"));
+    ck_assert_int_eq(hzprof_running(), 0);
+    cfg = config("itimer", "fp");
+    cfg.jitter = "exp";
+    ck_assert_int_eq(hzprof_config_check(&cfg), HZPROF_ERR_INVALID);
+    cfg = config("perf-clock", "fp");
+    cfg.no_interrupt = 1;
+    ck_assert_int_eq(hzprof_config_check(&cfg), HZPROF_ERR_INVALID);
+    ck_assert_ptr_nonnull(strstr(hzprof_error_detail(), "no-interrupt is a mode of the wall"));
+    cfg = config("wall-timer", "fp");
+    cfg.no_interrupt = 1;
+    ck_assert_int_eq(hzprof_config_check(&cfg), HZPROF_ERR_INVALID);
+    cfg = config("wall", "fp");
+    cfg.no_interrupt = 1;
+    cfg.jitter = "exp";
+    ck_assert_int_eq(hzprof_config_check(&cfg), HZPROF_OK);
+    cfg = config("wall-timer", "fp");
+    cfg.jitter = "none";
+    ck_assert_int_eq(hzprof_config_check(&cfg), HZPROF_OK);
+
+    ck_assert_uint_eq(hzprof_sampler_caps("bogus"), 0);
+    ck_assert_uint_eq(hzprof_sampler_caps("manual"), HZPROF_CAP_KNOWN);
+    ck_assert_uint_eq(hzprof_sampler_caps("wall-timer"),
+                      HZPROF_CAP_KNOWN | HZPROF_CAP_USER | HZPROF_CAP_WALL | HZPROF_CAP_JITTER);
+    ck_assert_uint_eq(hzprof_sampler_caps("perf-clock"),
+                      HZPROF_CAP_KNOWN | HZPROF_CAP_USER | HZPROF_CAP_JITTER);
+    /* The names list is the table's. */
+    size_t n = 0;
+    for (const char *const *p = hzprof_sampler_names(); *p; p++, n++)
+        ck_assert_uint_ne(hzprof_sampler_caps(*p), 0);
+    ck_assert_uint_eq(n, 7);
+}
+END_TEST
+
+START_TEST(test_jitter_draws_keep_the_mean)
+{
+    /* Pure arithmetic on a fixed seed: the draws' mean is the period, and each draw stays
+     * in its kind's range (uniform: [T/2, 3T/2]; exp: at least 1/HZPROF_MAX_RATE_HZ). */
+    const uint64_t period = 1000000; /* 1 kHz */
+    const int kinds[] = {JITTER_NONE, JITTER_UNIFORM, JITTER_EXP};
+    for (size_t k = 0; k < 3; k++) {
+        uint64_t state = jitter_seed(42), lo = UINT64_MAX, hi = 0;
+        double sum = 0;
+        const int n = 200000;
+        for (int i = 0; i < n; i++) {
+            const uint64_t d = jitter_next_ns(kinds[k], period, &state);
+            sum += (double)d;
+            lo = d < lo ? d : lo;
+            hi = d > hi ? d : hi;
+        }
+        const double mean = sum / n;
+        ck_assert_msg(mean > 0.995 * period && mean < 1.005 * period, "%s: mean %.0f ns",
+                      jitter_name(kinds[k]), mean);
+        if (kinds[k] == JITTER_UNIFORM)
+            ck_assert(lo >= period / 2 && hi <= 3 * period / 2 && hi - lo > period * 9 / 10);
+        if (kinds[k] == JITTER_EXP)
+            ck_assert(lo >= 1000000000u / HZPROF_MAX_RATE_HZ && hi > 5 * period);
+        if (kinds[k] == JITTER_NONE)
+            ck_assert(lo == period && hi == period);
+    }
+}
+END_TEST
+
+START_TEST(test_jitter_takes_lateness_off_later_intervals)
+{
+    /* A timer re-armed from the handler starts each interval late (here 50 us, as a
+     * timer-driven signal on a VM): jitter_next_due takes that off the intervals that
+     * follow, so the expiries keep the mean rate. Pure arithmetic. */
+    const uint64_t period = 250000, late = 50000; /* 4 kHz */
+    const int n = 100000;
+    uint64_t now = 1000000000;
+    const uint64_t start = now;
+    for (int i = 0; i < n; i++)
+        now += jitter_next_due(JITTER_UNIFORM, period, now) + late; /* the next handler */
+    const double mean = (double)(now - start) / n;
+    ck_assert_msg(mean > 0.995 * period && mean < 1.005 * period, "mean interval %.0f ns", mean);
 }
 END_TEST
 
@@ -334,6 +425,9 @@ int main(void)
     tcase_add_test(tc, test_rate_limits);
     tcase_add_test(tc, test_empty_unwinder_counts_and_records_nothing);
     tcase_add_test(tc, test_wall_counts_ticks_it_cannot_deliver);
+    tcase_add_test(tc, test_jitter_and_no_interrupt_are_checked);
+    tcase_add_test(tc, test_jitter_draws_keep_the_mean);
+    tcase_add_test(tc, test_jitter_takes_lateness_off_later_intervals);
     tcase_add_test(tc, test_null_config_means_defaults);
     tcase_add_test(tc, test_lifecycle_errors);
     tcase_add_test(tc, test_write_to_bad_path_fails_cleanly);

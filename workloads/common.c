@@ -12,9 +12,11 @@
 
 const char profiling_usage[] =
     "Profiling (off unless --sampler is given):\n"
-    "  --sampler S       itimer, thread-timer, perf-clock, perf-cycles, wall\n"
+    "  --sampler S       itimer, thread-timer, perf-clock, perf-cycles, wall, wall-timer\n"
     "  --hz N            sampling rate (default 100)\n"
     "  --unwinder U      libunwind (default), fp, none\n"
+    "  --jitter K        none (default), uniform or exp: random intervals, same mean\n"
+    "  --no-interrupt    wall: never signal a blocked thread\n"
     "  --profile-out F   write the profile: F.pb.gz (pprof) or F.folded (folded stacks)\n";
 
 void workload_thread_started(void)
@@ -45,8 +47,13 @@ int profiling_parse_flag(struct profiling_options *o, const char *prog, int argc
     const char *flag = argv[*i];
     const char *value = *i + 1 < argc ? argv[*i + 1] : NULL;
     unsigned long v;
+    if (strcmp(flag, "--no-interrupt") == 0) {
+        o->no_interrupt = true;
+        return 1;
+    }
     if (strcmp(flag, "--sampler") == 0 || strcmp(flag, "--unwinder") == 0 ||
-        strcmp(flag, "--profile-out") == 0 || strcmp(flag, "--hz") == 0) {
+        strcmp(flag, "--profile-out") == 0 || strcmp(flag, "--hz") == 0 ||
+        strcmp(flag, "--jitter") == 0) {
         if (!value) {
             fprintf(stderr, "%s: %s needs a value\n", prog, flag);
             return -1;
@@ -61,6 +68,8 @@ int profiling_parse_flag(struct profiling_options *o, const char *prog, int argc
         o->unwinder = value;
     else if (strcmp(flag, "--profile-out") == 0)
         o->profile_out = value;
+    else if (strcmp(flag, "--jitter") == 0)
+        o->jitter = value;
     else if (parse_uint_flag(prog, flag, value, 1, HZPROF_MAX_RATE_HZ, &v) != 0)
         return -1;
     else
@@ -88,6 +97,8 @@ static void add_profiling_json(struct run *r, const char *error)
     cJSON_AddStringToObject(p, "sampler", r->prof.sampler);
     cJSON_AddNumberToObject(p, "hz", r->prof.hz ? r->prof.hz : HZPROF_DEFAULT_RATE_HZ);
     cJSON_AddStringToObject(p, "unwinder", r->prof.unwinder ? r->prof.unwinder : "libunwind");
+    cJSON_AddStringToObject(p, "jitter", r->prof.jitter ? r->prof.jitter : "none");
+    cJSON_AddBoolToObject(p, "no_interrupt", r->prof.no_interrupt);
     if (r->prof.profile_out)
         cJSON_AddStringToObject(p, "profile_out", r->prof.profile_out);
     if (error)
@@ -135,6 +146,8 @@ int run_begin(struct run *r)
             cfg.rate_hz = r->prof.hz;
         if (r->prof.unwinder)
             cfg.unwinder = r->prof.unwinder;
+        cfg.jitter = r->prof.jitter;
+        cfg.no_interrupt = r->prof.no_interrupt;
         int rc = hzprof_start(&cfg);
         if (rc != HZPROF_OK) {
             char msg[600];

@@ -1,11 +1,11 @@
 /*
  * common.h — what every workload shares: the profiling flags (--sampler, --hz,
- * --unwinder, --profile-out), starting and stopping the profiler around the measured
- * region, and the one JSON object a run prints on stdout.
+ * --unwinder, --jitter, --no-interrupt, --profile-out), starting and stopping the profiler around
+ * the measured region, and the one JSON object a run prints on stdout.
  *
  * The JSON object (schema "hzprof.workload/1"):
- *   workload, params {...}, profiling {enabled, sampler, hz, unwinder, profile_out,
- *   samples, recorded, lost, truncated, off_cpu, handler_ns_total, handler_ns_mean,
+ *   workload, params {...}, profiling {enabled, sampler, hz, unwinder, jitter, no_interrupt,
+ * profile_out, samples, recorded, lost, truncated, off_cpu, handler_ns_total, handler_ns_mean,
  *   handler_ns_max, achieved_hz, threads_seen} (only "enabled": false when off),
  *   measured {wall_seconds, user_seconds, system_seconds, cpu_seconds, throughput, unit},
  *   counters {...} (see measure.h), result {...} (workload-specific), ok, error (if any).
@@ -25,6 +25,8 @@ struct profiling_options {
     unsigned hz;
     const char *unwinder;
     const char *profile_out; /* .pb.gz, or .folded for folded stacks; NULL: none */
+    const char *jitter;      /* hzprof_config.jitter; NULL: none */
+    bool no_interrupt;       /* hzprof_config.no_interrupt */
 };
 
 /* Parses one profiling flag at argv[*i] (advancing *i past its value). Returns 1 if it

@@ -98,9 +98,12 @@ struct hzprof_config {
      * 1..HZPROF_MAX_RATE_HZ. Tick-based samplers (itimer, thread-timer) cannot exceed
      * the kernel tick (CONFIG_HZ); the statistics show what was achieved. */
     unsigned rate_hz;
-    /* Sampler name: "itimer", "thread-timer", "perf-clock", "perf-cycles", "wall", or
-     * "manual" (no timer: samples are taken when the process sends itself SIGPROF with
-     * tgkill; for tests and cost measurements). NULL means "thread-timer". */
+    /* Sampler name: "itimer", "thread-timer", "perf-clock", "perf-cycles", "wall",
+     * "wall-timer", or "manual" (no timer: samples are taken when the process sends itself
+     * SIGPROF with tgkill; for tests and cost measurements). NULL means "thread-timer".
+     * "wall" signals threads from a helper thread; "wall-timer" gives each thread its own
+     * CLOCK_MONOTONIC POSIX timer, so the kernel signals it directly (no helper that must
+     * get a CPU first: no skid towards system-call boundaries on a busy machine). */
     const char *sampler;
     /* Unwinder name: "fp", "libunwind", "none" (the interrupted PC only) or "empty" (no
      * sample: the handler counts the signal and returns; what the platform's timer and
@@ -111,6 +114,18 @@ struct hzprof_config {
     unsigned max_depth;
     /* Ring capacity in 64-bit words, a power of two >= HZPROF_MIN_RING_WORDS. */
     size_t ring_words;
+    /* Intervals drawn at random with the mean 1/rate_hz, so that a program with a period
+     * of its own is not sampled at the same phases every cycle (lockstep): NULL or "none"
+     * (fixed), "uniform" (each in [T/2, 3T/2]) or "exp" (exponential: a Poisson process,
+     * never shorter than 1/HZPROF_MAX_RATE_HZ). For the samplers with HZPROF_CAP_JITTER
+     * (perf-clock, wall, wall-timer); the tick samplers (itimer, thread-timer) expire on
+     * the kernel tick and cannot draw intervals finer than it (HZPROF_ERR_INVALID). */
+    const char *jitter;
+    /* "wall" only: never signal a thread that is blocked (not running) when its tick
+     * comes; the tick becomes an off-CPU sample with the stack that thread was last
+     * sampled with on CPU (a thread never sampled yet has none: the tick counts in
+     * samples_missed). A blocked thread's system calls are then never interrupted. */
+    int no_interrupt;
 };
 
 /* Fills *cfg with the defaults above. */
@@ -219,6 +234,14 @@ HZPROF_API int hzprof_label_pop(void);
 /* NULL-terminated list of sampler / unwinder names, for help texts. */
 HZPROF_API const char *const *hzprof_sampler_names(void);
 HZPROF_API const char *const *hzprof_unwinder_names(void);
+
+/* What a sampler is and can do (hzprof_sampler_caps): 0 for an unknown name. */
+#define HZPROF_CAP_KNOWN 1u         /* a sampler of this name exists */
+#define HZPROF_CAP_USER 2u          /* offered to users ("manual" is for tests) */
+#define HZPROF_CAP_WALL 4u          /* samples wall-clock time, running or not */
+#define HZPROF_CAP_JITTER 8u        /* supports hzprof_config.jitter */
+#define HZPROF_CAP_NO_INTERRUPT 16u /* supports hzprof_config.no_interrupt */
+HZPROF_API unsigned hzprof_sampler_caps(const char *sampler);
 
 #ifdef __cplusplus
 }

@@ -8,6 +8,8 @@
  *   HZPROF_RATE       samples per second (default 100)
  *   HZPROF_SAMPLER    sampler name (default thread-timer)
  *   HZPROF_UNWINDER   unwinder name (default libunwind)
+ *   HZPROF_JITTER     none (default), uniform or exp: random sampling intervals
+ *   HZPROF_NO_INTERRUPT  1: the wall sampler never signals a blocked thread
  *   HZPROF_MAX_DEPTH  frames per sample (default 64)
  *   HZPROF_PID        profile only the process with this pid; set to our own pid when
  *                     absent, so children that inherit the environment stay unprofiled
@@ -232,6 +234,12 @@ __attribute__((constructor)) static void preload_start(void)
         cfg.sampler = getenv("HZPROF_SAMPLER");
     if (getenv("HZPROF_UNWINDER") && *getenv("HZPROF_UNWINDER"))
         cfg.unwinder = getenv("HZPROF_UNWINDER");
+    if (getenv("HZPROF_JITTER") && *getenv("HZPROF_JITTER"))
+        cfg.jitter = getenv("HZPROF_JITTER");
+    unsigned no_interrupt = 0;
+    if (env_unsigned("HZPROF_NO_INTERRUPT", 0, 1, &no_interrupt) != 0)
+        return;
+    cfg.no_interrupt = (int)no_interrupt;
     int rc = hzprof_start(&cfg);
     if (rc != HZPROF_OK) {
         say("hzprof: not profiling: %s: %s", hzprof_strerror(rc), hzprof_error_detail());

@@ -71,15 +71,14 @@ static void wake_reader(struct session *s)
     (void)ignored;
 }
 
-/* Fills the fixed words of rec (whose PCs are in place), writes it, accounts the time. */
-static void record_write(struct session *s, uint64_t *rec, unsigned depth, bool truncated,
-                         unsigned flags, uint64_t start)
+/* Fills the fixed words of rec (whose PCs are in place), writes it, accounts the time.
+ * tid and label_set: the sampled thread's (another thread's, for the wall helper's
+ * off-CPU samples of blocked threads, handler_record_for). */
+static void record_put(struct session *s, uint64_t *rec, pid_t tid, uint32_t label_set,
+                       unsigned depth, bool truncated, unsigned flags, uint64_t start)
 {
-    pid_t tid = hz_thread.tid;
-    if (tid == 0)
-        tid = (pid_t)syscall(SYS_gettid); /* a thread that never registered */
     rec[0] = start;
-    rec[1] = (uint64_t)(uint32_t)tid | (uint64_t)hz_thread.label_set << 32;
+    rec[1] = (uint64_t)(uint32_t)tid | (uint64_t)label_set << 32;
     rec[2] = s->period_ns;
     if (truncated) {
         flags |= RECORD_FLAG_TRUNCATED;
@@ -88,38 +87,61 @@ static void record_write(struct session *s, uint64_t *rec, unsigned depth, bool 
     if (flags & RECORD_FLAG_OFF_CPU)
         __atomic_fetch_add(&s->samples_off_cpu, 1, __ATOMIC_RELAXED);
     __atomic_fetch_add(&s->samples_taken, 1, __ATOMIC_RELAXED);
-    hz_thread.samples++; /* this thread's own count (thread_state.h) */
     ring_write(s->ring, RECORD_SAMPLE, flags, rec, RECORD_SAMPLE_FIXED_WORDS + depth);
     wake_reader(s);
+}
+
+/* record_put for the interrupted thread, then the sampler's sampled() hook. */
+static void record_write(struct session *s, const siginfo_t *si, uint64_t *rec, unsigned depth,
+                         bool truncated, unsigned flags, uint64_t start)
+{
+    pid_t tid = hz_thread.tid;
+    if (tid == 0)
+        tid = (pid_t)syscall(SYS_gettid); /* a thread that never registered */
+    hz_thread.samples++;                  /* this thread's own count (thread_state.h) */
+    record_put(s, rec, tid, hz_thread.label_set, depth, truncated, flags, start);
+    if (s->sampler->sampled)
+        s->sampler->sampled(si, &rec[RECORD_SAMPLE_FIXED_WORDS], depth);
 
     const uint64_t spent = monotonic_ns() - start;
     __atomic_fetch_add(&s->handler_ns_total, spent, __ATOMIC_RELAXED);
     stat_max(&s->handler_ns_max, spent);
 }
 
+void handler_record_for(pid_t tid, uint32_t label_set, const uint64_t *pcs, unsigned depth,
+                        unsigned flags)
+{
+    struct session *s = &hz_session;
+    uint64_t rec[RECORD_SAMPLE_FIXED_WORDS + HZPROF_MAX_DEPTH_LIMIT];
+    if (depth > s->max_depth)
+        depth = s->max_depth;
+    memcpy(&rec[RECORD_SAMPLE_FIXED_WORDS], pcs, depth * sizeof *pcs);
+    record_put(s, rec, tid, label_set, depth, false, flags, monotonic_ns());
+}
+
 /* Not inlined: its 2 KB record must not sit in the handler's frame when the handler
  * takes the PC-only path on a short stack. */
 static void __attribute__((noinline))
-record_sample(struct session *s, ucontext_t *uc, unsigned flags)
+record_sample(struct session *s, const siginfo_t *si, ucontext_t *uc, unsigned flags)
 {
     const uint64_t start = monotonic_ns();
     uint64_t rec[RECORD_SAMPLE_FIXED_WORDS + HZPROF_MAX_DEPTH_LIMIT];
     bool truncated = false;
     const unsigned depth = s->unwinder->unwind(uc, (uintptr_t *)&rec[RECORD_SAMPLE_FIXED_WORDS],
                                                s->max_depth, &truncated);
-    record_write(s, rec, depth, truncated, flags, start);
+    record_write(s, si, rec, depth, truncated, flags, start);
 }
 
 /* The interrupted PC alone, in a few words of stack: the fallback when the stack the
  * handler runs on is too short to unwind (see handler_room). */
 static void __attribute__((noinline))
-record_pc_only(struct session *s, ucontext_t *uc, unsigned flags)
+record_pc_only(struct session *s, const siginfo_t *si, ucontext_t *uc, unsigned flags)
 {
     const uint64_t start = monotonic_ns();
     uint64_t rec[RECORD_SAMPLE_FIXED_WORDS + 1];
     rec[RECORD_SAMPLE_FIXED_WORDS] = (uint64_t)uc->uc_mcontext.gregs[REG_RIP];
     __atomic_fetch_add(&s->samples_low_stack, 1, __ATOMIC_RELAXED);
-    record_write(s, rec, 1, false, flags, start);
+    record_write(s, si, rec, 1, false, flags, start);
 }
 
 /* Bytes left below the handler's frame on the stack it runs on: our alternate stack, the
@@ -151,14 +173,19 @@ static void profiler_signal_handler(int sig, siginfo_t *si, void *uc)
             /* not ours */
         } else if (s->unwinder->no_record) { /* "empty": the platform floor */
             __atomic_fetch_add(&s->samples_taken, 1, __ATOMIC_RELAXED);
+            if (s->sampler->sampled) /* a jittered timer still needs its next interval */
+                s->sampler->sampled(si, NULL, 0);
         } else {
             const size_t room = handler_room();
             if (room >= HANDLER_STACK_BYTES + s->unwinder->stack_bytes)
-                record_sample(s, (ucontext_t *)uc, flags);
+                record_sample(s, si, (ucontext_t *)uc, flags);
             else if (room >= HANDLER_PC_ONLY_BYTES)
-                record_pc_only(s, (ucontext_t *)uc, flags);
-            else /* not even that: counted, not taken */
+                record_pc_only(s, si, (ucontext_t *)uc, flags);
+            else { /* not even that: counted, not taken */
                 __atomic_fetch_add(&s->samples_low_stack, 1, __ATOMIC_RELAXED);
+                if (s->sampler->sampled)
+                    s->sampler->sampled(si, NULL, 0);
+            }
         }
     }
     __atomic_fetch_sub(&s->handlers_active, 1, __ATOMIC_SEQ_CST);

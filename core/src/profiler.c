@@ -26,6 +26,7 @@
 #include "pprof/build.h"
 #include "pprof/pprof_codec.h"
 #include "reader.h"
+#include "samplers/jitter.h"
 #include "session.h"
 #include "symbols.h"
 #include "threads.h"
@@ -35,6 +36,7 @@ static int running;
 static int have_profile;
 static struct map profile;
 static struct hzprof_config active_cfg;
+static const struct sampler_ops *active_sampler; /* active_cfg.sampler's */
 static struct timespec wall_start, cpu_start, realtime_start;
 static double last_wall_seconds, last_cpu_seconds;
 static struct hzprof_stats last_stats;
@@ -92,6 +94,26 @@ static int config_resolve(const struct hzprof_config *in, struct hzprof_config *
     if (out->ring_words < HZPROF_MIN_RING_WORDS || (out->ring_words & (out->ring_words - 1)))
         return error_set(HZPROF_ERR_INVALID, "ring capacity %zu words is not a power of two >= %u",
                          out->ring_words, HZPROF_MIN_RING_WORDS);
+    const int jitter = jitter_parse(out->jitter);
+    if (jitter < 0)
+        return error_set(HZPROF_ERR_INVALID, "unknown jitter '%s' (valid: none, uniform, exp)",
+                         out->jitter);
+    if (jitter != JITTER_NONE && !(*sampler)->jitter_ok)
+        return error_set(HZPROF_ERR_INVALID,
+                         "%s cannot jitter its intervals (%s): use perf-clock, wall or wall-timer",
+                         out->sampler,
+                         (*sampler)->thread_arm || (*sampler)->start
+                             ? "its timer expires on the kernel tick or counts hardware events, "
+                               "so an interval cannot be drawn finer than the tick"
+                             : "it has no timer");
+    if (out->no_interrupt && !(*sampler)->no_interrupt_ok)
+        return error_set(HZPROF_ERR_INVALID,
+                         "no-interrupt is a mode of the wall sampler only (%s: %s)", out->sampler,
+                         (*sampler)->wall_clock
+                             ? "the kernel signals each thread itself, blocked or not"
+                             : "CPU samplers never signal a blocked thread's own timer");
+    out->jitter = jitter_name(jitter);
+    out->no_interrupt = out->no_interrupt != 0;
     return HZPROF_OK;
 }
 
@@ -104,7 +126,9 @@ int hzprof_config_check(const struct hzprof_config *cfg)
     if (rc != HZPROF_OK || !sampler->probe)
         return rc;
     const struct sampler_params params = {.rate_hz = c.rate_hz,
-                                          .period_ns = 1000000000u / c.rate_hz};
+                                          .period_ns = 1000000000u / c.rate_hz,
+                                          .jitter = jitter_parse(c.jitter),
+                                          .no_interrupt = c.no_interrupt};
     return sampler->probe(&params);
 }
 
@@ -139,6 +163,8 @@ static void session_reset(const struct hzprof_config *cfg, const struct sampler_
     hz_session.unwinder = unwinder;
     hz_session.max_depth = cfg->max_depth;
     hz_session.period_ns = 1000000000u / cfg->rate_hz;
+    hz_session.jitter = jitter_parse(cfg->jitter);
+    hz_session.generation++;
     hz_session.wake_pending = 0;
     hz_session.pid = getpid();
     hz_session.samples_taken = 0;
@@ -193,7 +219,9 @@ static int start_locked(const struct hzprof_config *in)
     __atomic_store_n(&hz_session.enabled, 1, __ATOMIC_SEQ_CST);
 
     const struct sampler_params params = {.rate_hz = cfg.rate_hz,
-                                          .period_ns = hz_session.period_ns};
+                                          .period_ns = hz_session.period_ns,
+                                          .jitter = hz_session.jitter,
+                                          .no_interrupt = cfg.no_interrupt};
     if (sampler->start && (rc = sampler->start(&params)) != HZPROF_OK)
         goto fail_reader;
     if ((rc = threads_arm_all(sampler, &params)) != HZPROF_OK) {
@@ -202,6 +230,7 @@ static int start_locked(const struct hzprof_config *in)
         goto fail_reader;
     }
     active_cfg = cfg;
+    active_sampler = sampler;
     clock_gettime(CLOCK_MONOTONIC, &wall_start);
     clock_gettime(CLOCK_REALTIME, &realtime_start);
     clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &cpu_start);
@@ -249,7 +278,7 @@ static void stats_fill(struct hzprof_stats *st, double wall_s, double cpu_s)
     st->rate_hz = active_cfg.rate_hz;
     snprintf(st->sampler, sizeof st->sampler, "%s", active_cfg.sampler);
     snprintf(st->unwinder, sizeof st->unwinder, "%s", active_cfg.unwinder);
-    if (strcmp(active_cfg.sampler, "wall") == 0)
+    if (active_sampler && active_sampler->wall_clock)
         st->achieved_hz = wall_s > 0 && st->threads_seen
                               ? (double)st->samples_taken / (wall_s * (double)st->threads_seen)
                               : 0;
@@ -314,17 +343,20 @@ static int build_profile_locked(struct pp_profile *pp)
     struct symbolizer *sym = symbolizer_open();
     if (!sym)
         return error_set(HZPROF_ERR_NO_MEMORY, "cannot start the symbolizer");
-    char settings[160], totals[160], version[64];
+    char settings[200], totals[160], version[64];
     snprintf(version, sizeof version, "hzprof %s", HZPROF_VERSION);
-    snprintf(settings, sizeof settings, "sampler=%s unwinder=%s rate=%uHz max_depth=%u",
-             active_cfg.sampler, active_cfg.unwinder, active_cfg.rate_hz, active_cfg.max_depth);
+    snprintf(settings, sizeof settings, "sampler=%s unwinder=%s rate=%uHz max_depth=%u%s%s%s",
+             active_cfg.sampler, active_cfg.unwinder, active_cfg.rate_hz, active_cfg.max_depth,
+             strcmp(active_cfg.jitter, "none") ? " jitter=" : "",
+             strcmp(active_cfg.jitter, "none") ? active_cfg.jitter : "",
+             active_cfg.no_interrupt ? " no_interrupt=1" : "");
     snprintf(
         totals, sizeof totals, "samples=%llu lost=%llu truncated=%llu achieved=%.0fHz threads=%llu",
         (unsigned long long)last_stats.samples_taken, (unsigned long long)last_stats.samples_lost,
         (unsigned long long)last_stats.stacks_truncated, last_stats.achieved_hz,
         (unsigned long long)last_stats.threads_seen);
     struct build_info info = {
-        .sample_kind = strcmp(active_cfg.sampler, "wall") == 0 ? "wall" : "cpu",
+        .sample_kind = active_sampler->wall_clock ? "wall" : "cpu",
         .period_ns = 1000000000u / active_cfg.rate_hz,
         .time_nanos = (int64_t)realtime_start.tv_sec * 1000000000 + realtime_start.tv_nsec,
         .duration_nanos = (int64_t)(last_wall_seconds * 1e9),

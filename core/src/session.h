@@ -35,10 +35,12 @@ struct session {
     const struct sampler_ops *sampler;
     const struct unwinder_ops *unwinder;
     unsigned max_depth;
-    uint64_t period_ns; /* the value one sample stands for */
-    int wake_fd;        /* eventfd: the handler pokes the reader when the ring fills up */
-    int wake_pending;   /* atomic: 1 once poked, until the reader drains */
-    pid_t pid;          /* getpid(), cached for the handler */
+    uint64_t period_ns;  /* the value one sample stands for (the mean interval) */
+    int jitter;          /* enum jitter_kind: samplers that re-arm draw each interval */
+    uint64_t generation; /* counts sessions: per-thread state of an older one is stale */
+    int wake_fd;         /* eventfd: the handler pokes the reader when the ring fills up */
+    int wake_pending;    /* atomic: 1 once poked, until the reader drains */
+    pid_t pid;           /* getpid(), cached for the handler */
 
     /* Statistics, updated with relaxed atomics by handlers. */
     uint64_t samples_taken;

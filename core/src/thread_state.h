@@ -14,6 +14,8 @@
 
 #include "hzprof.h"
 
+struct thread_entry;
+
 struct thread_state {
     uintptr_t stack_lo; /* lowest stack address, 0 if unknown */
     uintptr_t stack_hi; /* one past the highest, 0 if unknown */
@@ -29,6 +31,17 @@ struct thread_state {
     /* The label set current on this thread (0 = empty). Written by the thread itself,
      * read by its own signal handler, so a compiler barrier suffices. */
     volatile uint32_t label_set;
+    /* This thread's registry entry while it is registered (set and cleared by the thread
+     * itself), for samplers that keep per-thread data the handler writes (threads.h). */
+    struct thread_entry *entry;
+    /* This thread's random intervals (jitter.h): the generator's state, seeded at first
+     * use; the session they belong to (hz_session.generation: a new session resets the
+     * rest); where the next expiry is due (the perf counter's count, or CLOCK_MONOTONIC
+     * ns); and the lateness not yet taken off an interval. Its own handler writes them. */
+    uint64_t jitter_state;
+    uint64_t jitter_generation;
+    uint64_t jitter_due;
+    uint64_t jitter_debt;
     uint32_t label_depth;
     uint32_t label_stack[HZPROF_LABEL_STACK_MAX];
 };

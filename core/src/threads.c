@@ -66,12 +66,18 @@ static struct thread_entry *entry_add(pid_t tid)
     return t;
 }
 
+static void entry_free(struct thread_entry *t)
+{
+    free(t->last);
+    free(t);
+}
+
 static void entry_remove(struct thread_entry *victim)
 {
     for (struct thread_entry **p = &registry; *p; p = &(*p)->next) {
         if (*p == victim) {
             *p = victim->next;
-            free(victim);
+            entry_free(victim);
             return;
         }
     }
@@ -176,6 +182,7 @@ int hzprof_thread_register(void)
     } else {
         t->self_registered = true;
         rc = entry_arm(t);
+        __atomic_store_n(&hz_thread.entry, t, __ATOMIC_RELEASE);
     }
     pthread_mutex_unlock(&registry_lock);
     if (t) {
@@ -199,6 +206,9 @@ void hzprof_thread_unregister(void)
         if (ran > covered)
             __atomic_fetch_add(&hz_session.unsampled_cpu_ns, ran - covered, __ATOMIC_RELAXED);
     }
+    /* This thread's own handler is the only reader of hz_thread.entry: once it is
+     * cleared, no handler can reach the entry about to be freed. */
+    __atomic_store_n(&hz_thread.entry, NULL, __ATOMIC_SEQ_CST);
     pthread_mutex_lock(&registry_lock);
     struct thread_entry *t = entry_find(hz_thread.tid);
     if (t) {
@@ -273,7 +283,7 @@ void threads_disarm_all(void)
         entry_disarm(t);
         if (!t->self_registered) {
             *p = t->next;
-            free(t);
+            entry_free(t);
         } else {
             p = &t->next;
         }
@@ -365,8 +375,9 @@ void threads_after_fork_child(void)
             close(t->fd);
         if (t->stat_fd >= 0)
             close(t->stat_fd);
-        free(t);
+        entry_free(t);
     }
+    hz_thread.entry = NULL;
     armed_sampler = NULL;
     session_unwinder = NULL; /* the child is not profiled until it starts a session */
     if (hz_thread.registered) {

@@ -20,6 +20,17 @@
 
 #include "samplers/sampler.h"
 
+/* The stack a thread was last sampled with (the wall sampler's no-interrupt mode, which
+ * reports a blocked thread's tick with it). The thread's own signal handler writes it
+ * under a sequence count (odd while writing); the wall helper reads it and retries if the
+ * count moved. Allocated when the thread is armed, freed with its entry. */
+struct last_stack {
+    uint32_t seq;
+    uint32_t depth;
+    uint32_t label_set;
+    uint64_t pcs[HZPROF_MAX_DEPTH_LIMIT];
+};
+
 struct thread_entry {
     struct thread_entry *next;
     pid_t tid;
@@ -27,9 +38,10 @@ struct thread_entry {
     bool armed;
     /* Sampler-owned per-thread resources. */
     timer_t timer;
-    int fd;               /* perf event fd, -1 if none */
-    int stat_fd;          /* /proc/self/task/TID/stat for "wall", -1 if none */
-    uint64_t last_cpu_ns; /* "wall": the thread's CPU clock at the last tick */
+    int fd;                  /* perf event fd, -1 if none */
+    int stat_fd;             /* /proc/self/task/TID/stat for "wall", -1 if none */
+    uint64_t last_cpu_ns;    /* "wall": the thread's CPU clock at the last tick */
+    struct last_stack *last; /* "wall" with no_interrupt; NULL otherwise */
 };
 
 struct unwinder_ops;

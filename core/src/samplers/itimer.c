@@ -53,6 +53,7 @@ static bool itimer_accept(const siginfo_t *si, const ucontext_t *uc, unsigned *f
 
 const struct sampler_ops sampler_itimer = {
     .name = "itimer",
+    .user_visible = true,
     .max_rate_hz = HZPROF_MAX_RATE_HZ,
     .start = itimer_start,
     .stop = itimer_stop,

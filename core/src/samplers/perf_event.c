@@ -15,7 +15,15 @@
  * and never re-armed with PERF_EVENT_IOC_REFRESH, whose use has been reported to hang
  * some kernels (async-profiler notes for 6.16/6.17).
  *
- * accept() is signal-handler code: it checks si_code only.
+ * Jitter (perf-clock only; jitter.h): the first period of each counter is drawn at arming,
+ * and sampled(), in the handler, sets the next one with PERF_EVENT_IOC_PERIOD on the fd
+ * the signal names (si_fd, filled for F_SETSIG signals), which restarts the counter's
+ * hrtimer with the new period from now. The counter's value, read first, tells how late
+ * the handler runs after the overflow (jitter_next_due takes it off what follows, so the
+ * mean rate holds): two system calls per sample, which the bench measures.
+ *
+ * accept() and sampled() are signal-handler code: accept() checks si_code only; sampled()
+ * makes a read(2) and an ioctl(2) (system calls, async-signal-safe).
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -25,15 +33,19 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/syscall.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "../error.h"
+#include "../session.h"
 #include "../threads.h"
+#include "jitter.h"
 #include "sampler.h"
 
 static int exclude_kernel; /* set when the kernel only allows user-space counting */
 
-static void attr_fill(struct perf_event_attr *attr, bool hardware, const struct sampler_params *p)
+static void attr_fill(struct perf_event_attr *attr, bool hardware, const struct sampler_params *p,
+                      pid_t tid)
 {
     memset(attr, 0, sizeof *attr);
     attr->size = sizeof *attr;
@@ -50,6 +62,10 @@ static void attr_fill(struct perf_event_attr *attr, bool hardware, const struct 
         attr->type = PERF_TYPE_SOFTWARE;
         attr->config = PERF_COUNT_SW_TASK_CLOCK;
         attr->sample_period = p->period_ns;
+        if (p->jitter != JITTER_NONE) { /* a random first period, seeded by the thread */
+            uint64_t state = jitter_seed((uint64_t)tid << 32 ^ (uint64_t)time(NULL));
+            attr->sample_period = jitter_next_ns(p->jitter, p->period_ns, &state);
+        }
     }
 }
 
@@ -76,11 +92,11 @@ static int perf_probe(bool hardware, const struct sampler_params *p)
 {
     struct perf_event_attr attr;
     exclude_kernel = 0;
-    attr_fill(&attr, hardware, p);
+    attr_fill(&attr, hardware, p, 0);
     int fd = perf_open(&attr, 0);
     if (fd < 0 && (errno == EACCES || errno == EPERM)) {
         exclude_kernel = 1;
-        attr_fill(&attr, hardware, p);
+        attr_fill(&attr, hardware, p, 0);
         fd = perf_open(&attr, 0);
     }
     if (fd < 0)
@@ -92,7 +108,7 @@ static int perf_probe(bool hardware, const struct sampler_params *p)
 static int perf_arm(struct thread_entry *t, bool hardware, const struct sampler_params *p)
 {
     struct perf_event_attr attr;
-    attr_fill(&attr, hardware, p);
+    attr_fill(&attr, hardware, p, t->tid);
     int fd = perf_open(&attr, t->tid);
     if (fd < 0)
         return perf_error(hardware, errno);
@@ -123,6 +139,20 @@ static bool perf_accept(const siginfo_t *si, const ucontext_t *uc, unsigned *fla
     return si->si_code == POLL_IN || si->si_code == POLL_HUP;
 }
 
+static void clock_sampled(const siginfo_t *si, const uint64_t *pcs, unsigned depth)
+{
+    (void)pcs;
+    (void)depth;
+    const int kind = hz_session.jitter;
+    if (kind == JITTER_NONE)
+        return;
+    uint64_t count = 0; /* the task clock now: ns this thread ran since arming */
+    if (read(si->si_fd, &count, sizeof count) != (ssize_t)sizeof count)
+        count = 0;
+    uint64_t next = jitter_next_due(kind, hz_session.period_ns, count);
+    ioctl(si->si_fd, PERF_EVENT_IOC_PERIOD, &next);
+}
+
 static int clock_start(const struct sampler_params *p)
 {
     return perf_probe(false, p);
@@ -145,6 +175,8 @@ static int cycles_arm(struct thread_entry *t, const struct sampler_params *p)
 
 const struct sampler_ops sampler_perf_clock = {
     .name = "perf-clock",
+    .user_visible = true,
+    .jitter_ok = true,
     .max_rate_hz = HZPROF_MAX_RATE_HZ,
     .kernel_rate_limited = true,
     .thread_cpu_period = true,
@@ -153,10 +185,12 @@ const struct sampler_ops sampler_perf_clock = {
     .thread_arm = clock_arm,
     .thread_disarm = perf_disarm,
     .accept = perf_accept,
+    .sampled = clock_sampled,
 };
 
 const struct sampler_ops sampler_perf_cycles = {
     .name = "perf-cycles",
+    .user_visible = true,
     .max_rate_hz = HZPROF_MAX_RATE_HZ,
     .kernel_rate_limited = true,
     .probe = cycles_start,

@@ -10,7 +10,12 @@
  * accept() runs inside the signal handler (async-signal-safe, no side effects): it tells
  * whether a SIGPROF came from this sampler (by si_code), so signals from another source,
  * or a late one from a previous session's sampler, are ignored; it may set sample flags,
- * looking at the interrupted context if it must.
+ * looking at the interrupted context if it must. sampled() also runs in the handler, after
+ * each signal accept() took (whether or not a stack was recorded): the sampler may re-arm
+ * its timer there (jitter) or keep the stack (the wall sampler's no-interrupt mode).
+ *
+ * Everything that differs between samplers is a field here, so no code outside this
+ * table tests a sampler's name.
  */
 #ifndef HZPROF_SAMPLER_H
 #define HZPROF_SAMPLER_H
@@ -26,7 +31,9 @@ struct thread_entry;
 
 struct sampler_params {
     unsigned rate_hz;
-    uint64_t period_ns; /* 1e9 / rate_hz */
+    uint64_t period_ns; /* 1e9 / rate_hz: the mean interval */
+    int jitter;         /* enum jitter_kind (jitter.h); JITTER_NONE unless jitter_ok */
+    bool no_interrupt;  /* only where no_interrupt_ok */
 };
 
 /* Flags accept() may set; they travel with the record. */
@@ -34,6 +41,16 @@ struct sampler_params {
 
 struct sampler_ops {
     const char *name;
+    /* Offered to users (`hzprof record --sampler`, the bench); false for "manual", a
+     * sampler for tests and cost measurements. */
+    bool user_visible;
+    /* Samples threads per wall-clock period, running or not: the profile's sample type is
+     * wall/nanoseconds and the achieved rate is per thread-wall-second. */
+    bool wall_clock;
+    /* Can draw each interval at random (hzprof_config.jitter). */
+    bool jitter_ok;
+    /* Has a mode that never signals a thread blocked in a system call. */
+    bool no_interrupt_ok;
     /* The documented safe maximum rate (HZPROF_MAX_RATE_HZ explains the number). */
     unsigned max_rate_hz;
     /* Also bounded by /proc/sys/kernel/perf_event_max_sample_rate (perf samplers). */
@@ -53,6 +70,9 @@ struct sampler_ops {
     int (*thread_arm)(struct thread_entry *t, const struct sampler_params *p);
     void (*thread_disarm)(struct thread_entry *t);
     bool (*accept)(const siginfo_t *si, const ucontext_t *uc, unsigned *flags);
+    /* Signal-handler code, may be NULL: after an accepted signal, with the stack recorded
+     * (pcs[0..depth), leaf first) or pcs NULL when none was (see above). */
+    void (*sampled)(const siginfo_t *si, const uint64_t *pcs, unsigned depth);
 };
 
 extern const struct sampler_ops sampler_itimer;
@@ -60,7 +80,13 @@ extern const struct sampler_ops sampler_thread_timer;
 extern const struct sampler_ops sampler_perf_clock;
 extern const struct sampler_ops sampler_perf_cycles;
 extern const struct sampler_ops sampler_wall;
+extern const struct sampler_ops sampler_wall_timer;
 extern const struct sampler_ops sampler_manual;
+
+/* Signal-handler code, for the wall samplers' on/off-CPU marking: true if the thread was
+ * stopped in a system call, its PC on a `syscall` instruction (0f 05; the kernel rewinds
+ * to it to restart the call) or just after one. Reads only the page the PC is on. */
+bool sampler_stopped_in_syscall(const ucontext_t *uc);
 
 /* By name, or NULL. */
 const struct sampler_ops *sampler_find(const char *name);

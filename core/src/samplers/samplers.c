@@ -1,4 +1,5 @@
 /* samplers.c — the table of sampler strategies. Adding one: a new file and a line here. */
+#include <pthread.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <string.h>
@@ -8,18 +9,27 @@
 #include "hzprof.h"
 #include "sampler.h"
 
-static const struct sampler_ops *const samplers[] = {
-    &sampler_itimer,      &sampler_thread_timer, &sampler_perf_clock,
-    &sampler_perf_cycles, &sampler_wall,         &sampler_manual,
+#define NSAMPLERS 7
+
+static const struct sampler_ops *const samplers[NSAMPLERS] = {
+    &sampler_itimer, &sampler_thread_timer, &sampler_perf_clock, &sampler_perf_cycles,
+    &sampler_wall,   &sampler_wall_timer,   &sampler_manual,
 };
 
-static const char *const sampler_names[] = {
-    "itimer", "thread-timer", "perf-clock", "perf-cycles", "wall", "manual", NULL,
-};
+/* The names, from the table (filled once: a name is not a constant expression in C). */
+static const char *sampler_names[NSAMPLERS + 1];
+static pthread_once_t names_once = PTHREAD_ONCE_INIT;
+
+static void names_fill(void)
+{
+    for (size_t i = 0; i < NSAMPLERS; i++)
+        sampler_names[i] = samplers[i]->name;
+    sampler_names[NSAMPLERS] = NULL;
+}
 
 const struct sampler_ops *sampler_find(const char *name)
 {
-    for (size_t i = 0; i < sizeof samplers / sizeof samplers[0]; i++)
+    for (size_t i = 0; i < NSAMPLERS; i++)
         if (strcmp(samplers[i]->name, name) == 0)
             return samplers[i];
     return NULL;
@@ -27,7 +37,18 @@ const struct sampler_ops *sampler_find(const char *name)
 
 const char *const *hzprof_sampler_names(void)
 {
+    pthread_once(&names_once, names_fill);
     return sampler_names;
+}
+
+unsigned hzprof_sampler_caps(const char *name)
+{
+    const struct sampler_ops *s = name ? sampler_find(name) : NULL;
+    if (!s)
+        return 0;
+    return HZPROF_CAP_KNOWN | (s->user_visible ? HZPROF_CAP_USER : 0) |
+           (s->wall_clock ? HZPROF_CAP_WALL : 0) | (s->jitter_ok ? HZPROF_CAP_JITTER : 0) |
+           (s->no_interrupt_ok ? HZPROF_CAP_NO_INTERRUPT : 0);
 }
 
 unsigned sampler_kernel_max_rate(void)

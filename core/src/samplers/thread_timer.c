@@ -75,6 +75,7 @@ static bool thread_timer_accept(const siginfo_t *si, const ucontext_t *uc, unsig
 
 const struct sampler_ops sampler_thread_timer = {
     .name = "thread-timer",
+    .user_visible = true,
     .max_rate_hz = HZPROF_MAX_RATE_HZ,
     .thread_cpu_period = true,
     .thread_arm = thread_timer_arm,

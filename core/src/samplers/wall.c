@@ -27,9 +27,24 @@
  * SIGPROF is still pending (it has not run since: SIGPROF is not a queued signal, so a
  * second one would merge silently into the first) is not signalled, and counted.
  *
- * accept() is signal-handler code: it decodes si_code and si_value and, for the ambiguous
- * state, reads the two code bytes around the interrupted PC (never across a page edge,
- * so it touches only the page the PC is on, which is mapped).
+ * Jitter (jitter.h): the helper draws each period at random, one draw per tick for all
+ * threads (they are signalled together, as without jitter).
+ *
+ * No-interrupt mode (hzprof_config.no_interrupt, issue 15): a signal makes a thread that
+ * is blocked in a system call run its handler, and some calls then fail with EINTR
+ * (nanosleep, epoll_wait, poll) or return short (read, write) although SA_RESTART is set.
+ * In this mode the helper never signals a thread that is not running (not R): it writes
+ * that thread's off-CPU sample itself (handler_record_for), with the stack the thread
+ * was last sampled with, which its own handler keeps (sampled(), under the sequence count
+ * of struct last_stack). A thread not sampled on CPU since the session began has no
+ * stack yet: its tick counts in samples_missed. What is lost: the off-CPU stack is the
+ * last one seen on CPU, not the blocking call itself, and a thread that goes from R to
+ * blocked between the helper's look and the signal can still be interrupted.
+ *
+ * accept() and sampled() are signal-handler code: accept() decodes si_code and si_value
+ * and, for the ambiguous state, reads the two code bytes around the interrupted PC (never
+ * across a page edge, so it touches only the page the PC is on, which is mapped);
+ * sampled() copies the recorded stack into the thread's preallocated struct last_stack.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -44,8 +59,11 @@
 #include <unistd.h>
 
 #include "../error.h"
+#include "../handler.h"
 #include "../session.h"
+#include "../thread_state.h"
 #include "../threads.h"
+#include "jitter.h"
 #include "sampler.h"
 
 #define WALL_COOKIE 0x687a7700 /* bit 0: on CPU; bit 1: ambiguous (see above) */
@@ -55,6 +73,8 @@ static pthread_cond_t wall_cond;
 static int wall_stopping;
 static pthread_t wall_thread;
 static uint64_t wall_period_ns;
+static int wall_jitter;        /* enum jitter_kind */
+static bool wall_no_interrupt; /* see above */
 
 /* The kernel's encoding of a thread's CPU clock id (as in thread_timer.c). */
 static clockid_t thread_cpu_clock(pid_t tid)
@@ -95,6 +115,42 @@ static void thread_state(int stat_fd, bool *running, bool *pending)
         *pending = (strtoull(p, NULL, 10) >> (SIGPROF - 1)) & 1;
 }
 
+/* Copies t's last stack (seqlock read); false if it has none or the copy kept tearing. */
+static bool last_stack_read(struct thread_entry *t, uint64_t *pcs, unsigned *depth,
+                            uint32_t *label_set)
+{
+    struct last_stack *ls = t->last;
+    for (int attempt = 0; ls && attempt < 4; attempt++) {
+        const uint32_t s1 = __atomic_load_n(&ls->seq, __ATOMIC_ACQUIRE);
+        if (s1 & 1)
+            continue;
+        unsigned d = __atomic_load_n(&ls->depth, __ATOMIC_RELAXED);
+        if (d > HZPROF_MAX_DEPTH_LIMIT)
+            d = HZPROF_MAX_DEPTH_LIMIT;
+        for (unsigned i = 0; i < d; i++)
+            pcs[i] = __atomic_load_n(&ls->pcs[i], __ATOMIC_RELAXED);
+        *label_set = __atomic_load_n(&ls->label_set, __ATOMIC_RELAXED);
+        __atomic_thread_fence(__ATOMIC_ACQUIRE);
+        if (__atomic_load_n(&ls->seq, __ATOMIC_RELAXED) == s1) {
+            *depth = d;
+            return d > 0;
+        }
+    }
+    return false;
+}
+
+/* No-interrupt mode: the off-CPU sample of blocked thread t, written by the helper. */
+static void record_blocked(struct thread_entry *t)
+{
+    uint64_t pcs[HZPROF_MAX_DEPTH_LIMIT];
+    unsigned depth = 0;
+    uint32_t label_set = 0;
+    if (last_stack_read(t, pcs, &depth, &label_set))
+        handler_record_for(t->tid, label_set, pcs, depth, SAMPLE_FLAG_OFF_CPU);
+    else
+        __atomic_fetch_add(&hz_session.samples_missed, 1, __ATOMIC_RELAXED);
+}
+
 static void signal_thread(struct thread_entry *t, void *ctx)
 {
     (void)ctx;
@@ -102,6 +158,11 @@ static void signal_thread(struct thread_entry *t, void *ctx)
         return;
     bool runnable, pending;
     thread_state(t->stat_fd, &runnable, &pending);
+    if (wall_no_interrupt && !runnable) {
+        t->last_cpu_ns = thread_cpu_ns(t->tid);
+        record_blocked(t);
+        return;
+    }
     if (pending) { /* it has not taken the last one yet: this tick is no sample */
         __atomic_fetch_add(&hz_session.samples_missed, 1, __ATOMIC_RELAXED);
         return;
@@ -137,8 +198,9 @@ static void *wall_main(void *unused)
     struct timespec next;
     clock_gettime(CLOCK_MONOTONIC, &next);
     pthread_mutex_lock(&wall_lock);
+    uint64_t state = jitter_seed((uint64_t)next.tv_nsec);
     while (!wall_stopping) {
-        timespec_add_ns(&next, wall_period_ns);
+        timespec_add_ns(&next, jitter_next_ns(wall_jitter, wall_period_ns, &state));
         int rc = 0;
         while (!wall_stopping && rc != ETIMEDOUT)
             rc = pthread_cond_timedwait(&wall_cond, &wall_lock, &next);
@@ -172,6 +234,8 @@ static int wall_start(const struct sampler_params *p)
     pthread_condattr_destroy(&attr);
     wall_stopping = 0;
     wall_period_ns = p->period_ns;
+    wall_jitter = p->jitter;
+    wall_no_interrupt = p->no_interrupt;
     int rc = threads_create_internal(&wall_thread, wall_main, NULL);
     if (rc != 0) {
         pthread_cond_destroy(&wall_cond);
@@ -192,7 +256,8 @@ static void wall_stop(void)
 
 static int wall_arm(struct thread_entry *t, const struct sampler_params *p)
 {
-    (void)p;
+    if (p->no_interrupt && !t->last && !(t->last = calloc(1, sizeof *t->last)))
+        return error_set(HZPROF_ERR_NO_MEMORY, "no memory for thread %d's last stack", t->tid);
     char path[64];
     snprintf(path, sizeof path, "/proc/self/task/%d/stat", (int)t->tid);
     t->stat_fd = open(path, O_RDONLY | O_CLOEXEC);
@@ -210,9 +275,7 @@ static void wall_disarm(struct thread_entry *t)
     }
 }
 
-/* True if the thread was stopped in a system call: its PC is on a `syscall` instruction
- * (0f 05; the kernel rewinds to it to restart the call) or just after one. */
-__attribute__((no_sanitize("address"))) static bool stopped_in_syscall(const ucontext_t *uc)
+__attribute__((no_sanitize("address"))) bool sampler_stopped_in_syscall(const ucontext_t *uc)
 {
     const uintptr_t pc = (uintptr_t)uc->uc_mcontext.gregs[REG_RIP];
     const unsigned offset = pc & 0xfff;
@@ -227,18 +290,43 @@ static bool wall_accept(const siginfo_t *si, const ucontext_t *uc, unsigned *fla
     if (si->si_code != SI_QUEUE || (si->si_value.sival_int & ~3) != WALL_COOKIE)
         return false;
     const int state = si->si_value.sival_int & 3;
-    const bool on_cpu = state == 1 || (state == 2 && !stopped_in_syscall(uc));
+    const bool on_cpu = state == 1 || (state == 2 && !sampler_stopped_in_syscall(uc));
     if (!on_cpu)
         *flags |= SAMPLE_FLAG_OFF_CPU;
     return true;
 }
 
+/* Keeps the stack just recorded for the no-interrupt mode (see above). */
+static void wall_sampled(const siginfo_t *si, const uint64_t *pcs, unsigned depth)
+{
+    (void)si;
+    if (!pcs || !depth)
+        return;
+    struct thread_entry *e = __atomic_load_n(&hz_thread.entry, __ATOMIC_ACQUIRE);
+    struct last_stack *ls = e ? __atomic_load_n(&e->last, __ATOMIC_ACQUIRE) : NULL;
+    if (!ls)
+        return;
+    const uint32_t seq = __atomic_load_n(&ls->seq, __ATOMIC_RELAXED);
+    __atomic_store_n(&ls->seq, seq + 1, __ATOMIC_RELAXED);
+    __atomic_thread_fence(__ATOMIC_RELEASE);
+    for (unsigned i = 0; i < depth; i++)
+        __atomic_store_n(&ls->pcs[i], pcs[i], __ATOMIC_RELAXED);
+    __atomic_store_n(&ls->depth, depth, __ATOMIC_RELAXED);
+    __atomic_store_n(&ls->label_set, hz_thread.label_set, __ATOMIC_RELAXED);
+    __atomic_store_n(&ls->seq, seq + 2, __ATOMIC_RELEASE);
+}
+
 const struct sampler_ops sampler_wall = {
     .name = "wall",
+    .user_visible = true,
+    .wall_clock = true,
+    .jitter_ok = true,
+    .no_interrupt_ok = true,
     .max_rate_hz = HZPROF_MAX_RATE_HZ,
     .start = wall_start,
     .stop = wall_stop,
     .thread_arm = wall_arm,
     .thread_disarm = wall_disarm,
     .accept = wall_accept,
+    .sampled = wall_sampled,
 };
