@@ -1,6 +1,7 @@
 /* bench_config.c — see bench_config.h. */
 #define _GNU_SOURCE
 #include "bench_config.h"
+#include "bench_sampler.h"
 
 #include <errno.h>
 #include <math.h>
@@ -12,7 +13,7 @@
 #include "hzprof.h"
 #include "text_file.h"
 
-const char *const bench_presets[] = {"quick", "full", "cachegrind", NULL};
+const char *const bench_presets[] = {"quick", "full", "cachegrind", "bias", NULL};
 
 /* quick: at most 10 minutes on 2 cores. Two workloads of ~0.4 s a trial; a tick sampler,
  * perf-clock and wall, each with the platform floor (empty) and fp, at 1 and 4 kHz
@@ -60,6 +61,30 @@ static const char preset_full[] =
     " \"adaptive\": {\"precision\": 0.05, \"budget_s\": 3300, \"max_repetitions\": 60,"
     " \"targets\": [{\"rate\": 1000}, {\"rate\": 4000}, {\"rate\": 8000}]}}";
 
+/* bias (issue 15): where samples land, not what they cost. The truth workloads whose
+ * split is measured: syscalls (a cheap system call every 50 us: skid towards system-call
+ * returns), the same with 2 extra busy threads on the workload's one CPU (saturated), and
+ * periodic with a period of 1, 3 and 1.1 times the 1 kHz interval (lockstep); every
+ * sampler that can, with fixed and jittered intervals, the wall sampler's no-interrupt
+ * mode and wall-timer; frame pointers; 5 measured blocks. At most 15 minutes on 2 cores. */
+static const char preset_bias[] =
+    "{\"workloads\": ["
+    " {\"name\": \"syscalls\", \"program\": \"truth\", \"args\": [\"--case\", \"syscalls\", "
+    "\"--syscall-us\", \"50\", \"--seconds\", \"0.4\"]},"
+    " {\"name\": \"syscalls-busy2\", \"program\": \"truth\", \"args\": [\"--case\", "
+    "\"syscalls\", \"--syscall-us\", \"50\", \"--busy\", \"2\", \"--seconds\", \"0.4\"]},"
+    " {\"name\": \"periodic-1x\", \"program\": \"truth\", \"args\": [\"--case\", \"periodic\", "
+    "\"--period-us\", \"1000\", \"--seconds\", \"0.4\"]},"
+    " {\"name\": \"periodic-3x\", \"program\": \"truth\", \"args\": [\"--case\", \"periodic\", "
+    "\"--period-us\", \"3000\", \"--seconds\", \"0.4\"]},"
+    " {\"name\": \"periodic-1.1x\", \"program\": \"truth\", \"args\": [\"--case\", "
+    "\"periodic\", \"--period-us\", \"1100\", \"--seconds\", \"0.4\"]}],"
+    " \"samplers\": [\"thread-timer\", \"perf-clock\", \"perf-clock+jitter=uniform\","
+    " \"perf-clock+jitter=exp\", \"wall\", \"wall+jitter=uniform\", \"wall+no-interrupt\","
+    " \"wall-timer\", \"wall-timer+jitter=uniform\"],"
+    " \"unwinders\": [\"fp\"], \"rates\": [1000], \"repetitions\": 5, \"warmup\": 1,"
+    " \"seed\": 1}";
+
 /* cachegrind: the full preset's question of cache misses per sample, on a machine without
  * a PMU: every trial under valgrind's cache simulator (slow: the work is cut down; the
  * simulation is deterministic enough that few repetitions do). */
@@ -91,6 +116,9 @@ static bool in_list(const char *s, const char *const *list)
         return -1;                                                                                 \
     } while (0)
 
+/* The `valid` argument of parse_strings for samplers: checked by bench_sampler_parse. */
+static const char *const bench_sampler_specs[] = {NULL};
+
 static int parse_strings(cJSON *arr, const char *key, char **out, size_t *count,
                          const char *const *valid, char *err, size_t n)
 {
@@ -101,7 +129,12 @@ static int parse_strings(cJSON *arr, const char *key, char **out, size_t *count,
     for (cJSON *e = arr->child; e; e = e->next) {
         if (!cJSON_IsString(e))
             FAIL("'%s' must hold strings", key);
-        if (valid && !in_list(e->valuestring, valid)) {
+        if (valid == bench_sampler_specs) { /* a sampler with its modifiers */
+            struct bench_sampler spec;
+            char why[200];
+            if (bench_sampler_parse(e->valuestring, &spec, why, sizeof why) != 0)
+                FAIL("'%s': %s", key, why);
+        } else if (valid && !in_list(e->valuestring, valid)) {
             char names[256] = "";
             for (const char *const *v = valid; *v; v++)
                 if (strcmp(*v, "manual") != 0)
@@ -109,8 +142,6 @@ static int parse_strings(cJSON *arr, const char *key, char **out, size_t *count,
                              names[0] ? ", " : "", *v);
             FAIL("'%s': unknown name '%s' (valid: %s)", key, e->valuestring, names);
         }
-        if (strcmp(e->valuestring, "manual") == 0)
-            FAIL("'%s': 'manual' takes no samples by itself and cannot be benchmarked", key);
         out[(*count)++] = strdup(e->valuestring);
     }
     return 0;
@@ -316,7 +347,7 @@ int bench_config_parse(const char *json, struct bench_config *c, char *err, size
         else if (strcmp(k, "workloads") == 0)
             rc = parse_workloads(f, c, err, n);
         else if (strcmp(k, "samplers") == 0)
-            rc = parse_strings(f, k, c->samplers, &c->nsamplers, hzprof_sampler_names(), err, n);
+            rc = parse_strings(f, k, c->samplers, &c->nsamplers, bench_sampler_specs, err, n);
         else if (strcmp(k, "unwinders") == 0)
             rc = parse_strings(f, k, c->unwinders, &c->nunwinders, hzprof_unwinder_names(), err, n);
         else if (strcmp(k, "rates") == 0)
@@ -371,10 +402,12 @@ int bench_config_load(const char *what, struct bench_config *c, char *err, size_
         return bench_config_parse(preset_full, c, err, n);
     if (strcmp(what, "cachegrind") == 0)
         return bench_config_parse(preset_cachegrind, c, err, n);
+    if (strcmp(what, "bias") == 0)
+        return bench_config_parse(preset_bias, c, err, n);
     char *text = read_file(what, NULL);
     if (!text)
-        FAIL("'%s' is neither a preset (quick, full, cachegrind) nor a readable file: %s", what,
-             strerror(errno));
+        FAIL("'%s' is neither a preset (quick, full, cachegrind, bias) nor a readable file: %s",
+             what, strerror(errno));
     char inner[400];
     int rc = bench_config_parse(text, c, inner, sizeof inner);
     free(text);
@@ -440,7 +473,7 @@ int bench_config_override(struct bench_config *c, const char *key, const char *v
                     caps[k] = c->sampler_max_rate[i];
         memcpy(c->sampler_max_rate, caps, sizeof caps);
         free_list(c->samplers, &c->nsamplers);
-        rc = parse_strings(arr, key, c->samplers, &c->nsamplers, hzprof_sampler_names(), err, n);
+        rc = parse_strings(arr, key, c->samplers, &c->nsamplers, bench_sampler_specs, err, n);
     } else if (strcmp(key, "unwinders") == 0) {
         free_list(c->unwinders, &c->nunwinders);
         rc = parse_strings(arr, key, c->unwinders, &c->nunwinders, hzprof_unwinder_names(), err, n);

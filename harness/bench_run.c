@@ -21,6 +21,7 @@
 
 #include "baseline.h"
 #include "bench.h"
+#include "bench_sampler.h"
 #include "bench_pairs.h"
 #include "bench_summary.h"
 #include "folded.h"
@@ -386,7 +387,7 @@ static cJSON *trial_run(struct run_ctx *x, size_t k, size_t cid, enum bench_role
         cJSON_AddStringToObject(rec, "unavailable", x->unavailable[cid]);
         cJSON_AddBoolToObject(rec, "skipped", true);
     } else {
-        char *argv[BENCH_MAX_ARGS + 16];
+        char *argv[BENCH_MAX_ARGS + 24];
         size_t a = 0;
         char program[4096];
         const bool twin = bl && bl->twin;
@@ -417,9 +418,21 @@ static cJSON *trial_run(struct run_ctx *x, size_t k, size_t cid, enum bench_role
                                   (strcmp(w->program, "truth") == 0 || block == x->c->warmup);
         for (size_t i = 0; i < bc.npost; i++)
             argv[a++] = (char *)bc.post[i];
+        static struct bench_sampler spec; /* its fields are in argv until the trial ends */
         if (e->sampler && !e->baseline) {
+            char why[200];
+            if (bench_sampler_parse(e->sampler, &spec, why, sizeof why) != 0) { /* checked */
+                cJSON_Delete(rec);
+                return NULL;
+            }
             argv[a++] = "--sampler";
-            argv[a++] = (char *)e->sampler;
+            argv[a++] = spec.base;
+            if (strcmp(spec.jitter, "none") != 0) {
+                argv[a++] = "--jitter";
+                argv[a++] = spec.jitter;
+            }
+            if (spec.no_interrupt)
+                argv[a++] = "--no-interrupt";
             argv[a++] = "--unwinder";
             argv[a++] = (char *)e->unwinder;
             argv[a++] = "--hz";
@@ -469,7 +482,7 @@ static cJSON *trial_run(struct run_ctx *x, size_t k, size_t cid, enum bench_role
         }
         if (o.status == 0 && output && profile[0]) {
             if (strcmp(w->program, "truth") == 0)
-                score_truth(rec, output, profile, strcmp(e->sampler, "wall") == 0);
+                score_truth(rec, output, profile, bench_sampler_is_wall(e->sampler));
             if (block == x->c->warmup) /* one kept per configuration */
                 cJSON_AddStringToObject(rec, "profile", profile + strlen(x->dir) + 1);
             else

@@ -10,6 +10,7 @@
 #include <time.h>
 
 #include "bench.h"
+#include "bench_bias.h"
 #include "bench_pairs.h"
 #include "json_path.h"
 #include "machine.h"
@@ -571,6 +572,7 @@ void bench_write_markdown(FILE *f, cJSON *results)
         fputs("\n", f);
     }
     write_paired_markdown(f, results);
+    bench_bias_markdown(f, get(results, "summary", "bias", NULL));
     fprintf(f, "## Unpaired medians\n\nMedians of the measured trials with 95%% bootstrap "
                "intervals. Overhead = 1 - "
                "throughput on / throughput off; *≈0* marks an interval that includes zero.\n\n");
@@ -834,6 +836,9 @@ int bench_summarize(const struct bench_config *c, const char *dir)
     cJSON *precision = precision_json(c, configs);
     if (precision)
         cJSON_AddItemToObject(summary, "precision", precision);
+    cJSON *bias = bench_bias_summary(c, trials, seed++);
+    if (bias)
+        cJSON_AddItemToObject(summary, "bias", bias);
     cJSON_AddItemToObject(results, "summary", summary);
     cJSON_AddItemToObject(results, "trials", trials);
 

@@ -173,6 +173,21 @@ static const struct field precision[] = {
     END,
 };
 
+static const struct field bias_row[] = {
+    {"workload", STRING, true, NULL},
+    {"sampler", STRING, true, NULL},
+    {"unwinder", STRING, true, NULL},
+    {"rate", NUMBER, true, NULL},
+    {"n", NUMBER, true, NULL},
+    {"case", STRING, true, NULL},
+    {"busy", NUMBER, true, NULL},
+    {"period_over_interval", NUMBER, false, NULL},
+    {"achieved_hz_median", NUMBER_OR_NULL, true, NULL},
+    {"attribution_error_pts", OBJECT, true, NULL},
+    {"skid_pts", OBJECT, false, NULL},
+    END,
+};
+
 static const struct field summary[] = {
     {"configs", OBJECTS, true, row},
     {"cost_per_sample", OBJECTS, true, cost_row},
@@ -181,6 +196,7 @@ static const struct field summary[] = {
     {"layers", OBJECTS, false, layer},
     {"dose", OBJECTS, false, dose},
     {"precision", OBJECT, false, precision},
+    {"bias", OBJECTS, false, bias_row},
     END,
 };
 

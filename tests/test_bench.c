@@ -318,6 +318,22 @@ START_TEST(test_bad_configs_fail_before_any_trial)
          "\"unwinders\": [\"fp\"]}",
          "'rates' is required"},
         {"[1, 2", "not a JSON object"},
+        /* Issue 15: samplers with modifiers, checked against what the sampler can do. */
+        {"{\"workloads\": [{\"program\": \"io\"}], \"samplers\": [\"thread-timer+jitter=exp\"], "
+         "\"unwinders\": [\"fp\"], \"rates\": [100]}",
+         "thread-timer cannot jitter its intervals"},
+        {"{\"workloads\": [{\"program\": \"io\"}], \"samplers\": [\"perf-clock+no-interrupt\"], "
+         "\"unwinders\": [\"fp\"], \"rates\": [100]}",
+         "perf-clock has no no-interrupt mode"},
+        {"{\"workloads\": [{\"program\": \"io\"}], \"samplers\": [\"wall+jitter=gauss\"], "
+         "\"unwinders\": [\"fp\"], \"rates\": [100]}",
+         "jitter must be uniform or exp"},
+        {"{\"workloads\": [{\"program\": \"io\"}], \"samplers\": [\"wall+fast\"], "
+         "\"unwinders\": [\"fp\"], \"rates\": [100]}",
+         "unknown modifier 'fast'"},
+        {"{\"workloads\": [{\"program\": \"io\"}], \"samplers\": [\"manual\"], "
+         "\"unwinders\": [\"fp\"], \"rates\": [100]}",
+         "'manual' takes no samples by itself"},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         char path[256], err[256];
@@ -341,6 +357,7 @@ START_TEST(test_bad_configs_fail_before_any_trial)
     ck_assert_int_eq(sh("'%s' bench quick --workloads nope 2>/dev/null", hzprof), 2);
     ck_assert_int_eq(sh("'%s' bench quick --frobnicate 2>/dev/null", hzprof), 2);
     ck_assert_int_eq(sh("'%s' bench full --dry-run > /dev/null", hzprof), 0);
+    ck_assert_int_eq(sh("'%s' bench bias --dry-run > /dev/null", hzprof), 0);
     /* Issue 14 #12: long lists overflowed a stack buffer (ASan), a repeated workload was
      * freed twice, an empty list planned nothing, and JSON could be pasted into --rates.
      * Each is now one line and exit 2. */
