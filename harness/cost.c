@@ -202,14 +202,17 @@ static double spin_for(void *arg)
 static int run_samplers(const struct cost_options *o, cJSON *doc)
 {
     cJSON *rows = doc ? cJSON_AddArrayToObject(doc, "samplers") : NULL;
-    static const char *const samplers[] = {"itimer", "thread-timer", "perf-clock", "perf-cycles",
-                                           "wall"};
+    const char *samplers[16];
+    size_t nsamplers = 0; /* every sampler offered to users, from the library's table */
+    for (const char *const *p = hzprof_sampler_names(); *p && nsamplers < 16; p++)
+        if (hzprof_sampler_caps(*p) & HZPROF_CAP_USER)
+            samplers[nsamplers++] = *p;
     static const char *const unwinders[] = {"none", "fp", "libunwind"};
     const int nunwinders = (int)(sizeof unwinders / sizeof unwinders[0]);
     printf("\nSamplers: busy loop, %.2f CPU s each, stack depth %d\n", o->seconds, o->depth);
     printf("  %-13s %-10s %9s %9s %12s %14s %12s\n", "sampler", "unwinder", "asked Hz", "samples",
            "achieved Hz", "handler ns/smp", "max ns");
-    for (size_t s = 0; s < sizeof samplers / sizeof samplers[0]; s++) {
+    for (size_t s = 0; s < nsamplers; s++) {
         for (int k = 0; k < o->nrates * nunwinders; k++) {
             const char *unwinder = unwinders[k % nunwinders];
             const unsigned rate = o->rates[k / nunwinders];

@@ -59,8 +59,7 @@ static struct thread_entry *entry_add(pid_t tid)
     if (!t)
         return NULL;
     t->tid = tid;
-    t->fd = -1;
-    t->stat_fd = -1;
+    sampler_thread_init(&t->s);
     t->next = registry;
     registry = t;
     return t;
@@ -68,7 +67,7 @@ static struct thread_entry *entry_add(pid_t tid)
 
 static void entry_free(struct thread_entry *t)
 {
-    free(t->last);
+    sampler_thread_free(&t->s);
     free(t);
 }
 
@@ -371,10 +370,7 @@ void threads_after_fork_child(void)
     while (registry) {
         struct thread_entry *t = registry;
         registry = t->next;
-        if (t->fd >= 0)
-            close(t->fd);
-        if (t->stat_fd >= 0)
-            close(t->stat_fd);
+        sampler_thread_forget_after_fork(&t->s);
         entry_free(t);
     }
     hz_thread.entry = NULL;

@@ -20,17 +20,6 @@
 
 #include "samplers/sampler.h"
 
-/* The stack a thread was last sampled with (the wall sampler's no-interrupt mode, which
- * reports a blocked thread's tick with it). The thread's own signal handler writes it
- * under a sequence count (odd while writing); the wall helper reads it and retries if the
- * count moved. Allocated when the thread is armed, freed with its entry. */
-struct last_stack {
-    uint32_t seq;
-    uint32_t depth;
-    uint32_t label_set;
-    uint64_t pcs[HZPROF_MAX_DEPTH_LIMIT];
-};
-
 struct thread_entry {
     struct thread_entry *next;
     pid_t tid;

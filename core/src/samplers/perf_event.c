@@ -119,16 +119,16 @@ static int perf_arm(struct thread_entry *t, bool hardware, const struct sampler_
         close(fd);
         return error_set_errno(HZPROF_ERR_SYSTEM, err, "arming perf event of thread %d", t->tid);
     }
-    t->fd = fd;
+    t->s.fd = fd;
     return HZPROF_OK;
 }
 
 static void perf_disarm(struct thread_entry *t)
 {
-    if (t->fd >= 0) {
-        ioctl(t->fd, PERF_EVENT_IOC_DISABLE, 0);
-        close(t->fd);
-        t->fd = -1;
+    if (t->s.fd >= 0) {
+        ioctl(t->s.fd, PERF_EVENT_IOC_DISABLE, 0);
+        close(t->s.fd);
+        t->s.fd = -1;
     }
 }
 

@@ -23,11 +23,42 @@
 #include <signal.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <time.h>
 #include <ucontext.h>
 
 #include "hzprof.h"
 
 struct thread_entry;
+
+/* The stack a thread was last sampled with (the wall sampler's no-interrupt mode, which
+ * reports a blocked thread's tick with it). The thread's own signal handler writes it
+ * under a sequence count (odd while writing); the wall helper reads it and retries if the
+ * count moved. Allocated when the thread is armed, freed with its entry. */
+struct last_stack {
+    uint32_t seq;
+    uint32_t depth;
+    uint32_t label_set;
+    uint64_t pcs[HZPROF_MAX_DEPTH_LIMIT];
+};
+
+/* A thread's resources under the per-thread samplers: only the samplers' own files use
+ * them; the thread registry (threads.c) holds one per thread and calls the functions
+ * below to set it up and, in a forked child, to drop the parent's. */
+struct sampler_thread {
+    timer_t timer;           /* thread-timer, wall-timer */
+    int fd;                  /* perf-clock, perf-cycles: the counter; -1 if none */
+    int stat_fd;             /* wall: /proc/self/task/TID/stat; -1 if none */
+    uint64_t last_cpu_ns;    /* wall: the thread's CPU clock at the last tick */
+    struct last_stack *last; /* wall with no_interrupt; NULL otherwise */
+};
+
+/* A new thread's: nothing armed. */
+void sampler_thread_init(struct sampler_thread *s);
+/* Frees what it holds (the entry goes away). */
+void sampler_thread_free(struct sampler_thread *s);
+/* In a forked child: closes the fds it inherited (the child's own copies; POSIX timers are
+ * not inherited) and frees the rest. */
+void sampler_thread_forget_after_fork(struct sampler_thread *s);
 
 struct sampler_params {
     unsigned rate_hz;

@@ -2,7 +2,9 @@
 #include <pthread.h>
 #include <stddef.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "../error.h"
 
@@ -49,6 +51,29 @@ unsigned hzprof_sampler_caps(const char *name)
     return HZPROF_CAP_KNOWN | (s->user_visible ? HZPROF_CAP_USER : 0) |
            (s->wall_clock ? HZPROF_CAP_WALL : 0) | (s->jitter_ok ? HZPROF_CAP_JITTER : 0) |
            (s->no_interrupt_ok ? HZPROF_CAP_NO_INTERRUPT : 0);
+}
+
+void sampler_thread_init(struct sampler_thread *s)
+{
+    memset(s, 0, sizeof *s);
+    s->fd = -1;
+    s->stat_fd = -1;
+}
+
+void sampler_thread_free(struct sampler_thread *s)
+{
+    free(s->last);
+    s->last = NULL;
+}
+
+void sampler_thread_forget_after_fork(struct sampler_thread *s)
+{
+    if (s->fd >= 0)
+        close(s->fd);
+    if (s->stat_fd >= 0)
+        close(s->stat_fd);
+    sampler_thread_free(s);
+    sampler_thread_init(s);
 }
 
 unsigned sampler_kernel_max_rate(void)

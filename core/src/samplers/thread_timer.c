@@ -41,7 +41,7 @@ static int thread_timer_arm(struct thread_entry *t, const struct sampler_params 
     sev.sigev_signo = SIGPROF;
     sev.sigev_value.sival_int = TIMER_COOKIE;
     sev._sigev_un._tid = t->tid;
-    if (timer_create(thread_cpu_clock(t->tid), &sev, &t->timer) != 0)
+    if (timer_create(thread_cpu_clock(t->tid), &sev, &t->s.timer) != 0)
         return error_set_errno(HZPROF_ERR_SYSTEM, errno, "timer_create(thread %d)", t->tid);
 
     struct itimerspec its;
@@ -53,9 +53,9 @@ static int thread_timer_arm(struct thread_entry *t, const struct sampler_params 
     uint64_t first = 1 + (uint64_t)rand_r(&seed) % p->period_ns;
     its.it_value.tv_sec = (time_t)(first / 1000000000u);
     its.it_value.tv_nsec = (long)(first % 1000000000u);
-    if (timer_settime(t->timer, 0, &its, NULL) != 0) {
+    if (timer_settime(t->s.timer, 0, &its, NULL) != 0) {
         int err = errno;
-        timer_delete(t->timer);
+        timer_delete(t->s.timer);
         return error_set_errno(HZPROF_ERR_SYSTEM, err, "timer_settime(thread %d)", t->tid);
     }
     return HZPROF_OK;
@@ -63,7 +63,7 @@ static int thread_timer_arm(struct thread_entry *t, const struct sampler_params 
 
 static void thread_timer_disarm(struct thread_entry *t)
 {
-    timer_delete(t->timer);
+    timer_delete(t->s.timer);
 }
 
 static bool thread_timer_accept(const siginfo_t *si, const ucontext_t *uc, unsigned *flags)

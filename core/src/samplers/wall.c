@@ -119,7 +119,7 @@ static void thread_state(int stat_fd, bool *running, bool *pending)
 static bool last_stack_read(struct thread_entry *t, uint64_t *pcs, unsigned *depth,
                             uint32_t *label_set)
 {
-    struct last_stack *ls = t->last;
+    struct last_stack *ls = t->s.last;
     for (int attempt = 0; ls && attempt < 4; attempt++) {
         const uint32_t s1 = __atomic_load_n(&ls->seq, __ATOMIC_ACQUIRE);
         if (s1 & 1)
@@ -154,12 +154,12 @@ static void record_blocked(struct thread_entry *t)
 static void signal_thread(struct thread_entry *t, void *ctx)
 {
     (void)ctx;
-    if (!t->armed || t->stat_fd < 0)
+    if (!t->armed || t->s.stat_fd < 0)
         return;
     bool runnable, pending;
-    thread_state(t->stat_fd, &runnable, &pending);
+    thread_state(t->s.stat_fd, &runnable, &pending);
     if (wall_no_interrupt && !runnable) {
-        t->last_cpu_ns = thread_cpu_ns(t->tid);
+        t->s.last_cpu_ns = thread_cpu_ns(t->tid);
         record_blocked(t);
         return;
     }
@@ -174,15 +174,15 @@ static void signal_thread(struct thread_entry *t, void *ctx)
     si.si_pid = getpid();
     si.si_uid = getuid();
     const uint64_t cpu = thread_cpu_ns(t->tid);
-    const bool ran = cpu - t->last_cpu_ns >= wall_period_ns / 10;
-    t->last_cpu_ns = cpu;
+    const bool ran = cpu - t->s.last_cpu_ns >= wall_period_ns / 10;
+    t->s.last_cpu_ns = cpu;
     si.si_value.sival_int = WALL_COOKIE | (runnable && ran ? 1 : 0) | (runnable && !ran ? 2 : 0);
     syscall(SYS_rt_tgsigqueueinfo, getpid(), t->tid, SIGPROF, &si);
 }
 
 static void count_armed(struct thread_entry *t, void *ctx)
 {
-    *(uint64_t *)ctx += t->armed && t->stat_fd >= 0;
+    *(uint64_t *)ctx += t->armed && t->s.stat_fd >= 0;
 }
 
 static void timespec_add_ns(struct timespec *ts, uint64_t ns)
@@ -256,22 +256,22 @@ static void wall_stop(void)
 
 static int wall_arm(struct thread_entry *t, const struct sampler_params *p)
 {
-    if (p->no_interrupt && !t->last && !(t->last = calloc(1, sizeof *t->last)))
+    if (p->no_interrupt && !t->s.last && !(t->s.last = calloc(1, sizeof *t->s.last)))
         return error_set(HZPROF_ERR_NO_MEMORY, "no memory for thread %d's last stack", t->tid);
     char path[64];
     snprintf(path, sizeof path, "/proc/self/task/%d/stat", (int)t->tid);
-    t->stat_fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (t->stat_fd < 0)
+    t->s.stat_fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (t->s.stat_fd < 0)
         return error_set_errno(HZPROF_ERR_SYSTEM, errno, "open %s", path);
-    t->last_cpu_ns = thread_cpu_ns(t->tid);
+    t->s.last_cpu_ns = thread_cpu_ns(t->tid);
     return HZPROF_OK;
 }
 
 static void wall_disarm(struct thread_entry *t)
 {
-    if (t->stat_fd >= 0) {
-        close(t->stat_fd);
-        t->stat_fd = -1;
+    if (t->s.stat_fd >= 0) {
+        close(t->s.stat_fd);
+        t->s.stat_fd = -1;
     }
 }
 
@@ -303,7 +303,7 @@ static void wall_sampled(const siginfo_t *si, const uint64_t *pcs, unsigned dept
     if (!pcs || !depth)
         return;
     struct thread_entry *e = __atomic_load_n(&hz_thread.entry, __ATOMIC_ACQUIRE);
-    struct last_stack *ls = e ? __atomic_load_n(&e->last, __ATOMIC_ACQUIRE) : NULL;
+    struct last_stack *ls = e ? __atomic_load_n(&e->s.last, __ATOMIC_ACQUIRE) : NULL;
     if (!ls)
         return;
     const uint32_t seq = __atomic_load_n(&ls->seq, __ATOMIC_RELAXED);

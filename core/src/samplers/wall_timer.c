@@ -60,7 +60,7 @@ static int wall_timer_arm(struct thread_entry *t, const struct sampler_params *p
     sev.sigev_signo = SIGPROF;
     sev.sigev_value.sival_int = WALL_TIMER_COOKIE;
     sev._sigev_un._tid = t->tid;
-    if (timer_create(CLOCK_MONOTONIC, &sev, &t->timer) != 0)
+    if (timer_create(CLOCK_MONOTONIC, &sev, &t->s.timer) != 0)
         return error_set_errno(HZPROF_ERR_SYSTEM, errno, "timer_create(CLOCK_MONOTONIC, thread %d)",
                                t->tid);
     struct itimerspec its;
@@ -73,9 +73,9 @@ static int wall_timer_arm(struct thread_entry *t, const struct sampler_params *p
                                ? jitter_next_ns(p->jitter, p->period_ns, &state)
                                : 1 + state % p->period_ns;
     ns_to_timespec(first, &its.it_value);
-    if (timer_settime(t->timer, 0, &its, NULL) != 0) {
+    if (timer_settime(t->s.timer, 0, &its, NULL) != 0) {
         int err = errno;
-        timer_delete(t->timer);
+        timer_delete(t->s.timer);
         return error_set_errno(HZPROF_ERR_SYSTEM, err, "timer_settime(thread %d)", t->tid);
     }
     return HZPROF_OK;
@@ -83,7 +83,7 @@ static int wall_timer_arm(struct thread_entry *t, const struct sampler_params *p
 
 static void wall_timer_disarm(struct thread_entry *t)
 {
-    timer_delete(t->timer);
+    timer_delete(t->s.timer);
 }
 
 static bool wall_timer_accept(const siginfo_t *si, const ucontext_t *uc, unsigned *flags)
