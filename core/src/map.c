@@ -68,7 +68,7 @@ static int key_equal(const struct map_entry *e, uint64_t hash, unsigned kind, un
                      uint32_t label_set, const uintptr_t *pcs, uint32_t depth)
 {
     return e->hash == hash && e->kind == kind && e->flags == flags && e->label_set == label_set &&
-           e->depth == depth && memcmp(e->pcs, pcs, depth * sizeof *pcs) == 0;
+           e->depth == depth && (depth == 0 || memcmp(e->pcs, pcs, depth * sizeof *pcs) == 0);
 }
 
 int map_add(struct map *m, unsigned kind, unsigned flags, uint32_t label_set, const uintptr_t *pcs,
@@ -95,7 +95,8 @@ int map_add(struct map *m, unsigned kind, unsigned flags, uint32_t label_set, co
     e->kind = (uint16_t)kind;
     e->flags = (uint16_t)flags;
     e->depth = depth;
-    memcpy(e->pcs, pcs, depth * sizeof *pcs);
+    if (depth) /* pcs may be NULL then (a lost entry), and memcpy(x, NULL, 0) is undefined */
+        memcpy(e->pcs, pcs, depth * sizeof *pcs);
     e->next_in_bucket = m->buckets[i];
     m->buckets[i] = e;
     e->next_in_order = NULL;
