@@ -50,7 +50,7 @@ pkg-config --exists libcjson zlib || scripts/deps.sh libcjson-dev zlib1g-dev
 # The parsers and the viewers, as the hzprof binary has them; flame's script is embedded
 # as cli/CMakeLists.txt does it.
 cmake -DIN=viz/flame.js -DOUT="$out/flame_js.c" -P viz/flame_embed.cmake
-sources=(core/src/pprof/profile.c core/src/pprof/protobuf.c core/src/pprof/pprof_codec.c
+sources=(core/src/hash.c core/src/pprof/profile.c core/src/pprof/protobuf.c core/src/pprof/pprof_codec.c
          core/src/folded.c cli/cmd_top.c cli/profile_input.c harness/text_file.c
          harness/score.c viz/flame.c viz/flame_folded.c "$out/flame_js.c")
 cflags=(-std=gnu11 -g -O1 -fno-omit-frame-pointer -Wall -Wextra -Werror

@@ -373,6 +373,23 @@ START_TEST(test_map_merges_equal_keys_only)
 }
 END_TEST
 
+/* The reader adds lost samples as an entry without a stack: pcs NULL, depth 0. memcpy and
+ * memcmp with a NULL pointer are undefined even for 0 bytes, and UBSan stopped the
+ * sanitizer build on the first ring overflow; a second lost entry merges with the first. */
+START_TEST(test_map_lost_entry_without_stack)
+{
+    struct map m;
+    map_init(&m);
+    ck_assert_int_eq(map_add(&m, MAP_KIND_LOST, 0, 0, NULL, 0, 3, 30), 0);
+    ck_assert_int_eq(map_add(&m, MAP_KIND_LOST, 0, 0, NULL, 0, 4, 40), 0);
+    ck_assert_uint_eq(m.nentries, 1);
+    ck_assert_uint_eq(m.first->count, 7);
+    ck_assert_uint_eq(m.first->nanos, 70);
+    ck_assert_uint_eq(m.first->depth, 0);
+    map_free(&m);
+}
+END_TEST
+
 START_TEST(test_deep_stacks_truncate_at_max_depth)
 {
 #if defined(__SANITIZE_THREAD__)
@@ -435,6 +452,7 @@ int main(void)
     tcase_add_test(tc, test_label_stack_bounds);
     tcase_add_test(tc, test_label_sets_are_interned_and_sorted);
     tcase_add_test(tc, test_map_merges_equal_keys_only);
+    tcase_add_test(tc, test_map_lost_entry_without_stack);
     tcase_add_loop_test(tc, test_deep_stacks_truncate_at_max_depth, 0, 2);
     suite_add_tcase(s, tc);
     return run_suite(s);

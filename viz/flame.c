@@ -31,6 +31,7 @@
 #include <string.h>
 
 #include "flame_graph.h"
+#include "hash.h" /* core/src: FNV-1a for the colours */
 
 const char *const flame_palettes[] = {"hot",  "mem",    "io",     "red",    "green", "blue",
                                       "aqua", "yellow", "purple", "orange", NULL};
@@ -757,18 +758,10 @@ struct rgb {
     int r, g, b;
 };
 
-static uint64_t fnv(const char *s, size_t n)
-{
-    uint64_t h = 0xcbf29ce484222325ull;
-    for (size_t i = 0; i < n; i++)
-        h = (h ^ (unsigned char)s[i]) * 0x100000001b3ull;
-    return h;
-}
-
 static struct rgb palette_color(const char *palette, const char *name, size_t len, uint32_t depth,
                                 bool hash)
 {
-    uint64_t h = fnv(name, len);
+    uint64_t h = fnv1a_bytes(FNV1A_INIT, name, len);
     if (!hash)
         h ^= (uint64_t)depth * 0x9e3779b97f4a7c15ull;
     h *= 0xbf58476d1ce4e5b9ull;

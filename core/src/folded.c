@@ -9,6 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "hash.h"
+
 struct strbuf {
     char *data;
     size_t len, cap;
@@ -208,23 +210,10 @@ out:
 
 /* --- parsing --- */
 
-/* Frame name -> location id, for the parser: open addressing, one entry per slot with the
- * name's full hash, so a probe reads one cache line and compares bytes only on a likely
- * match (there is a lookup per frame of every line). */
-struct name_entry {
-    uint64_t hash;
-    char *name; /* NULL: empty slot */
-    size_t len;
-    uint64_t id;
-};
-
-struct name_table {
-    struct name_entry *slots;
-    size_t size;
-};
-
-/* A hash of n bytes, eight at a time (frame names are long: this runs over every byte of
- * the input). */
+/* Frame name -> location id, for the parser: hash.h's table, keyed by a hash of the name
+ * and checked against the function's name in the profile. The key is not FNV-1a: this
+ * hash runs over every byte of the input (a lookup per frame of every line, and frame
+ * names are long), and takes eight bytes a step where FNV-1a takes one. */
 static uint64_t hash_n(const char *s, size_t n)
 {
     uint64_t h = 0x9e3779b97f4a7c15ull ^ n;
@@ -241,40 +230,19 @@ static uint64_t hash_n(const char *s, size_t n)
     return h ^ (h >> 29);
 }
 
-static void name_table_free(struct name_table *t)
-{
-    for (size_t i = 0; i < t->size; i++)
-        free(t->slots[i].name);
-    free(t->slots);
-}
-
-/* The location id for a frame name, creating function and location when new. */
-static uint64_t frame_location(struct pp_profile *p, struct name_table *t, const char *name,
+/* The location id for a frame name (n bytes, no NUL among them), creating function and
+ * location when new. The parser creates them only here, in step: location id k has
+ * function id k, named by the frame. */
+static uint64_t frame_location(struct pp_profile *p, struct hash_table *t, const char *name,
                                size_t n)
 {
-    if (2 * (p->nlocations + 1) > t->size) {
-        size_t size = t->size ? t->size * 2 : 1024;
-        struct name_entry *slots = calloc(size, sizeof *slots);
-        if (!slots)
-            return 0;
-        for (size_t i = 0; i < t->size; i++) {
-            if (!t->slots[i].name)
-                continue;
-            size_t s = t->slots[i].hash & (size - 1);
-            while (slots[s].name)
-                s = (s + 1) & (size - 1);
-            slots[s] = t->slots[i];
-        }
-        free(t->slots);
-        t->slots = slots;
-        t->size = size;
-    }
     const uint64_t h = hash_n(name, n);
-    size_t s = h & (t->size - 1);
-    for (; t->slots[s].name; s = (s + 1) & (t->size - 1)) {
-        const struct name_entry *e = &t->slots[s];
-        if (e->hash == h && e->len == n && memcmp(e->name, name, n) == 0)
-            return e->id;
+    struct hash_probe pr = hash_probe_start(t, h);
+    uint64_t id;
+    while (hash_probe_next(t, &pr, &id)) {
+        const char *known = p->strings[p->functions[id - 1].name];
+        if (strncmp(known, name, n) == 0 && known[n] == '\0')
+            return id;
     }
     char *copy = strndup(name, n);
     struct pp_function *f = copy ? profile_add_function(p) : NULL;
@@ -284,16 +252,14 @@ static uint64_t frame_location(struct pp_profile *p, struct name_table *t, const
     }
     f->id = p->nfunctions;
     f->name = f->system_name = profile_intern(p, copy);
+    free(copy);
     struct pp_location *l = profile_add_location(p);
     struct pp_line *line = l ? pp_grow((void **)&l->lines, &l->nlines, sizeof *line) : NULL;
-    if (f->name < 0 || !line) {
-        free(copy);
+    if (f->name < 0 || !line)
         return 0;
-    }
     l->id = p->nlocations;
     line->function_id = f->id;
-    t->slots[s] = (struct name_entry){h, copy, n, l->id};
-    return l->id;
+    return hash_add(t, h, l->id) == 0 ? l->id : 0;
 }
 
 static int parse_labels(struct pp_profile *p, struct pp_sample *s, const char *text, size_t n)
@@ -331,7 +297,7 @@ static int parse_labels(struct pp_profile *p, struct pp_sample *s, const char *t
 int folded_parse(const char *data, size_t len, struct pp_profile *p, char *err, size_t err_size)
 {
     profile_init(p);
-    struct name_table names = {0};
+    struct hash_table names = {0};
     uint64_t *stack = NULL;
     size_t stack_cap = 0;
     if (profile_intern(p, "") != 0)
@@ -419,11 +385,11 @@ int folded_parse(const char *data, size_t len, struct pp_profile *p, char *err, 
         PARSE_FAIL("no samples: empty input");
     if (profile_index(p, &error) != 0)
         PARSE_FAIL("%s", error);
-    name_table_free(&names);
+    hash_free(&names);
     free(stack);
     return 0;
 fail:
-    name_table_free(&names);
+    hash_free(&names);
     free(stack);
     profile_free(p);
     return -1;

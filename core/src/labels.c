@@ -2,9 +2,9 @@
  * labels.c — label set interning and the per-thread label stack (hzprof_label_push/pop).
  *
  * Sets are interned so that a sample carries one 32-bit id and the profile map can key on
- * it; the table is small in practice (one set per distinct combination a program uses).
- * Lookup is linear over a hash-filtered array: interning happens on label changes, not on
- * samples, so it is off the hot path.
+ * it: sets[id] holds the set, and a hash.h table from the set's FNV-1a to its id finds an
+ * existing one (checked label by label). Interning happens on label changes, not on
+ * samples, so it is off the hot path; the handler only copies the thread's id.
  */
 #include "labels.h"
 
@@ -13,26 +13,23 @@
 #include <string.h>
 
 #include "error.h"
+#include "hash.h"
 #include "thread_state.h"
 
 static pthread_mutex_t labels_mutex = PTHREAD_MUTEX_INITIALIZER;
 static struct label_set **sets; /* sets[id]; sets[0] is the empty set */
 static uint32_t nsets, capsets;
+static struct hash_table sets_by_hash; /* set_hash -> id */
 
-static uint64_t hash_str(uint64_t h, const char *s)
-{
-    for (; *s; s++) {
-        h ^= (unsigned char)*s;
-        h *= 0x100000001b3ull;
-    }
-    return h * 0x100000001b3ull;
-}
-
+/* FNV-1a over each key and value with its NUL, so that ("ab", "c") and ("a", "bc")
+ * differ. */
 static uint64_t set_hash(const struct label *labels, uint32_t n)
 {
-    uint64_t h = 0xcbf29ce484222325ull;
-    for (uint32_t i = 0; i < n; i++)
-        h = hash_str(hash_str(h, labels[i].key), labels[i].value);
+    uint64_t h = FNV1A_INIT;
+    for (uint32_t i = 0; i < n; i++) {
+        h = fnv1a_bytes(h, labels[i].key, strlen(labels[i].key) + 1);
+        h = fnv1a_bytes(h, labels[i].value, strlen(labels[i].value) + 1);
+    }
     return h;
 }
 
@@ -47,7 +44,7 @@ static int sets_equal(const struct label_set *s, const struct label *labels, uin
 }
 
 /* Copies labels[0..n) (and their strings) into one allocation. */
-static struct label_set *set_new(const struct label *labels, uint32_t n, uint64_t hash)
+static struct label_set *set_new(const struct label *labels, uint32_t n)
 {
     size_t size = sizeof(struct label_set) + n * sizeof(struct label);
     for (uint32_t i = 0; i < n; i++)
@@ -56,7 +53,6 @@ static struct label_set *set_new(const struct label *labels, uint32_t n, uint64_
     if (!s)
         return NULL;
     s->count = n;
-    s->hash = hash;
     char *p = (char *)&s->labels[n];
     for (uint32_t i = 0; i < n; i++) {
         size_t kl = strlen(labels[i].key) + 1, vl = strlen(labels[i].value) + 1;
@@ -75,7 +71,8 @@ static int sets_ensure_empty(void)
         return 0;
     capsets = 16;
     sets = calloc(capsets, sizeof *sets);
-    if (!sets || !(sets[0] = set_new(NULL, 0, set_hash(NULL, 0))))
+    if (!sets || !(sets[0] = set_new(NULL, 0)) ||
+        hash_add(&sets_by_hash, set_hash(NULL, 0), LABELS_EMPTY) != 0)
         return -1;
     sets[0]->id = LABELS_EMPTY;
     nsets = 1;
@@ -86,9 +83,11 @@ static int sets_ensure_empty(void)
 static uint32_t sets_intern(const struct label *labels, uint32_t n)
 {
     const uint64_t hash = set_hash(labels, n);
-    for (uint32_t id = 0; id < nsets; id++)
-        if (sets[id]->hash == hash && sets_equal(sets[id], labels, n))
-            return id;
+    struct hash_probe pr = hash_probe_start(&sets_by_hash, hash);
+    uint64_t id;
+    while (hash_probe_next(&sets_by_hash, &pr, &id))
+        if (sets_equal(sets[id], labels, n))
+            return (uint32_t)id;
     if (nsets == LABELS_INVALID - 1)
         return LABELS_INVALID;
     if (nsets == capsets) {
@@ -98,9 +97,13 @@ static uint32_t sets_intern(const struct label *labels, uint32_t n)
         sets = grown;
         capsets *= 2;
     }
-    struct label_set *s = set_new(labels, n, hash);
+    struct label_set *s = set_new(labels, n);
     if (!s)
         return LABELS_INVALID;
+    if (hash_add(&sets_by_hash, hash, nsets) != 0) {
+        free(s);
+        return LABELS_INVALID;
+    }
     s->id = nsets;
     sets[nsets] = s;
     return nsets++;

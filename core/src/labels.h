@@ -22,7 +22,6 @@ struct label {
 struct label_set {
     uint32_t id;
     uint32_t count;
-    uint64_t hash;
     struct label labels[]; /* sorted by key, keys unique */
 };
 

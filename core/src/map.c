@@ -1,33 +1,32 @@
 /*
  * map.c — chained hash map of profile entries (see map.h).
  *
- * The key is hashed with FNV-1a over its words. The table doubles when it holds more
- * entries than buckets, so chains stay short; entries are never removed (a profile only
- * grows), which keeps the structure simple.
+ * The key is hashed with FNV-1a (hash.h) over its words. The table doubles when it holds
+ * more entries than buckets, so chains stay short; entries are never removed (a profile
+ * only grows), which keeps the structure simple.
+ *
+ * It is kept apart from hash.h's table on purpose: it mirrors Go's profMap, whose entries
+ * are allocated with their stack inline, chained, and linked in insertion order for
+ * deterministic output, so that the comparison with Go's profiler stays one of design
+ * and not of data structures; hash.h's table maps a key to one word and would need the
+ * same entries beside it anyway.
  */
 #include "map.h"
 
 #include <stdlib.h>
 #include <string.h>
 
-#define MAP_INITIAL_BUCKETS 1024
+#include "hash.h"
 
-static uint64_t hash_word(uint64_t h, uint64_t w)
-{
-    for (int i = 0; i < 8; i++) {
-        h ^= (w >> (i * 8)) & 0xff;
-        h *= 0x100000001b3ull;
-    }
-    return h;
-}
+#define MAP_INITIAL_BUCKETS 1024
 
 static uint64_t key_hash(unsigned kind, unsigned flags, uint32_t label_set, const uintptr_t *pcs,
                          uint32_t depth)
 {
-    uint64_t h = 0xcbf29ce484222325ull;
-    h = hash_word(h, ((uint64_t)kind << 48) | ((uint64_t)flags << 32) | label_set);
+    uint64_t h =
+        fnv1a_u64(FNV1A_INIT, ((uint64_t)kind << 48) | ((uint64_t)flags << 32) | label_set);
     for (uint32_t i = 0; i < depth; i++)
-        h = hash_word(h, pcs[i]);
+        h = fnv1a_u64(h, pcs[i]);
     return h;
 }
 
@@ -69,7 +68,7 @@ static int key_equal(const struct map_entry *e, uint64_t hash, unsigned kind, un
                      uint32_t label_set, const uintptr_t *pcs, uint32_t depth)
 {
     return e->hash == hash && e->kind == kind && e->flags == flags && e->label_set == label_set &&
-           e->depth == depth && memcmp(e->pcs, pcs, depth * sizeof *pcs) == 0;
+           e->depth == depth && (depth == 0 || memcmp(e->pcs, pcs, depth * sizeof *pcs) == 0);
 }
 
 int map_add(struct map *m, unsigned kind, unsigned flags, uint32_t label_set, const uintptr_t *pcs,
@@ -96,7 +95,8 @@ int map_add(struct map *m, unsigned kind, unsigned flags, uint32_t label_set, co
     e->kind = (uint16_t)kind;
     e->flags = (uint16_t)flags;
     e->depth = depth;
-    memcpy(e->pcs, pcs, depth * sizeof *pcs);
+    if (depth) /* pcs may be NULL then (a lost entry), and memcpy(x, NULL, 0) is undefined */
+        memcpy(e->pcs, pcs, depth * sizeof *pcs);
     e->next_in_bucket = m->buckets[i];
     m->buckets[i] = e;
     e->next_in_order = NULL;

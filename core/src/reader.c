@@ -11,11 +11,11 @@
 #include "reader.h"
 
 #include <poll.h>
-#include <stdbool.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <unistd.h>
 
+#include "hash.h"
 #include "session.h"
 #include "threads.h"
 
@@ -23,49 +23,26 @@ static pthread_t reader_thread;
 static int reader_stopping; /* atomic */
 static struct map *reader_map;
 
-/* Distinct tids, open addressing; touched only by the draining thread. */
-static pid_t *tids;
-static size_t tids_cap, tids_count;
+/* Distinct tids (keys; the values are unused). Touched only by the draining thread;
+ * tids_count is its count, apart from the table's because get_stats reads it live from
+ * another thread. */
+static struct hash_table tids;
+static size_t tids_count;
 
 static void tids_reset(void)
 {
-    free(tids);
-    tids = NULL;
-    tids_cap = tids_count = 0;
-}
-
-/* Returns true if tid was not in the set. */
-static bool tids_insert_raw(pid_t tid)
-{
-    size_t i = ((size_t)tid * 2654435761u) & (tids_cap - 1);
-    while (tids[i] != 0 && tids[i] != tid)
-        i = (i + 1) & (tids_cap - 1);
-    if (tids[i] != 0)
-        return false;
-    tids[i] = tid;
-    return true;
+    hash_free(&tids);
+    tids_count = 0;
 }
 
 static void tids_add(pid_t tid)
 {
-    if (tid <= 0)
+    uint64_t unused;
+    if (tid <= 0 || hash_find(&tids, (uint64_t)tid, &unused))
         return;
-    if (2 * (tids_count + 1) > tids_cap) {
-        pid_t *old = tids;
-        size_t old_cap = tids_cap;
-        size_t cap = old_cap ? old_cap * 2 : 64;
-        pid_t *grown = calloc(cap, sizeof *grown);
-        if (!grown)
-            return; /* the count is a statistic; losing it is not worth failing for */
-        tids = grown;
-        tids_cap = cap;
-        for (size_t i = 0; i < old_cap; i++)
-            if (old[i])
-                tids_insert_raw(old[i]);
-        free(old);
-    }
-    if (tids_insert_raw(tid))
-        __atomic_store_n(&tids_count, tids_count + 1, __ATOMIC_RELAXED);
+    if (hash_add(&tids, (uint64_t)tid, 0) != 0)
+        return; /* the count is a statistic; losing it is not worth failing for */
+    __atomic_store_n(&tids_count, tids_count + 1, __ATOMIC_RELAXED);
 }
 
 uint64_t reader_threads_seen(void)

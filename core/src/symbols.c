@@ -19,11 +19,12 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "hash.h"
+
 #define MAX_INLINE_DEPTH 32
 
 struct cache_entry {
-    struct cache_entry *next;
-    uintptr_t pc;
+    struct cache_entry *next; /* every entry, to free them */
     struct symbol sym;
 };
 
@@ -35,8 +36,8 @@ struct build_id_entry {
 
 struct symbolizer {
     Dwfl *dwfl;
-    struct cache_entry **buckets;
-    size_t nbuckets;
+    struct hash_table cache; /* pc -> struct cache_entry * */
+    struct cache_entry *entries;
     struct build_id_entry *build_ids;
 };
 
@@ -50,12 +51,6 @@ struct symbolizer *symbolizer_open(void)
     struct symbolizer *s = calloc(1, sizeof *s);
     if (!s)
         return NULL;
-    s->nbuckets = 4096;
-    s->buckets = calloc(s->nbuckets, sizeof *s->buckets);
-    if (!s->buckets) {
-        free(s);
-        return NULL;
-    }
     s->dwfl = dwfl_begin(&proc_callbacks);
     if (s->dwfl) {
         if (dwfl_linux_proc_report(s->dwfl, getpid()) != 0 ||
@@ -81,22 +76,19 @@ void symbolizer_close(struct symbolizer *s)
 {
     if (!s)
         return;
-    for (size_t i = 0; i < s->nbuckets; i++) {
-        struct cache_entry *e = s->buckets[i];
-        while (e) {
-            struct cache_entry *next = e->next;
-            symbol_free(&e->sym);
-            free(e);
-            e = next;
-        }
+    while (s->entries) {
+        struct cache_entry *next = s->entries->next;
+        symbol_free(&s->entries->sym);
+        free(s->entries);
+        s->entries = next;
     }
+    hash_free(&s->cache);
     while (s->build_ids) {
         struct build_id_entry *next = s->build_ids->next;
         free(s->build_ids->hex);
         free(s->build_ids);
         s->build_ids = next;
     }
-    free(s->buckets);
     if (s->dwfl)
         dwfl_end(s->dwfl);
     free(s);
@@ -222,22 +214,22 @@ static const struct symbol unknown_symbol = {
 
 const struct symbol *symbolizer_lookup(struct symbolizer *s, uintptr_t pc)
 {
-    size_t i = (pc * 0x9e3779b97f4a7c15ull >> 20) & (s->nbuckets - 1);
-    for (struct cache_entry *e = s->buckets[i]; e; e = e->next)
-        if (e->pc == pc)
-            return &e->sym;
+    uint64_t found;
+    if (hash_find(&s->cache, pc, &found))
+        return &((struct cache_entry *)(uintptr_t)found)->sym;
     struct cache_entry *e = calloc(1, sizeof *e);
     if (!e)
         return &unknown_symbol;
-    e->pc = pc;
     resolve(s, pc, &e->sym);
     if (e->sym.nframes == 0) {
         symbol_free(&e->sym);
         free(e);
         return &unknown_symbol;
     }
-    e->next = s->buckets[i];
-    s->buckets[i] = e;
+    e->next = s->entries;
+    s->entries = e;
+    /* Out of memory here leaves pc uncached: the next lookup resolves it again. */
+    (void)hash_add(&s->cache, pc, (uintptr_t)e);
     return &e->sym;
 }
 

@@ -13,77 +13,49 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../hash.h"
 #include "../labels.h"
-
-struct id_table {
-    uint64_t *keys; /* address, or name/file hash */
-    uint64_t *ids;
-    size_t size, count;
-};
-
-static int table_init(struct id_table *t, size_t expected)
-{
-    t->size = 64;
-    while (t->size < 2 * expected + 2)
-        t->size *= 2;
-    t->count = 0;
-    t->keys = calloc(t->size, sizeof *t->keys);
-    t->ids = calloc(t->size, sizeof *t->ids);
-    return t->keys && t->ids ? 0 : -1;
-}
-
-static void table_free(struct id_table *t)
-{
-    free(t->keys);
-    free(t->ids);
-}
-
-/* Returns the slot for key (ids[slot] == 0 if absent). The table never fills: it is
- * sized for twice the keys it will hold. */
-static size_t table_slot(const struct id_table *t, uint64_t key)
-{
-    size_t i = (size_t)(key * 0x9e3779b97f4a7c15ull >> 13) & (t->size - 1);
-    while (t->ids[i] && t->keys[i] != key)
-        i = (i + 1) & (t->size - 1);
-    return i;
-}
 
 struct builder {
     struct pp_profile *p;
     struct symbolizer *sym;
-    struct id_table locations; /* adjusted address -> location id */
-    struct id_table functions; /* hash(name, file) -> function id */
+    struct hash_table locations; /* adjusted address -> location id */
+    struct hash_table functions; /* FNV-1a of (name, file) -> function id, checked */
     uint64_t pseudo_lost, pseudo_truncated, pseudo_off_cpu;
 };
 
 static uint64_t name_file_hash(const char *name, const char *file)
 {
-    uint64_t h = 0xcbf29ce484222325ull;
-    for (const char *s = name; *s; s++)
-        h = (h ^ (unsigned char)*s) * 0x100000001b3ull;
-    h = (h ^ 0xff) * 0x100000001b3ull;
-    for (const char *s = file ? file : ""; *s; s++)
-        h = (h ^ (unsigned char)*s) * 0x100000001b3ull;
-    return h | 1; /* never 0 */
+    /* 0xff (never in UTF-8) between the two, so that ("ab", "c") and ("a", "bc") hash
+     * apart; the check against the stored strings makes any collision harmless. */
+    const unsigned char separator = 0xff;
+    uint64_t h = fnv1a_str(FNV1A_INIT, name);
+    h = fnv1a_bytes(h, &separator, 1);
+    return fnv1a_str(h, file);
 }
 
 static uint64_t function_id(struct builder *b, const char *name, const char *file)
 {
+    if (!file)
+        file = "";
     const uint64_t key = name_file_hash(name, file);
-    size_t slot = table_slot(&b->functions, key);
-    if (b->functions.ids[slot])
-        return b->functions.ids[slot];
+    struct hash_probe pr = hash_probe_start(&b->functions, key);
+    uint64_t id;
+    while (hash_probe_next(&b->functions, &pr, &id)) {
+        const struct pp_function *f = &b->p->functions[id - 1];
+        if (strcmp(b->p->strings[f->name], name) == 0 &&
+            strcmp(b->p->strings[f->filename], file) == 0)
+            return id;
+    }
     struct pp_function *f = profile_add_function(b->p);
     if (!f)
         return 0;
     f->id = b->p->nfunctions;
     f->name = profile_intern(b->p, name);
     f->system_name = f->name;
-    f->filename = profile_intern(b->p, file ? file : "");
-    if (f->name < 0 || f->filename < 0)
+    f->filename = profile_intern(b->p, file);
+    if (f->name < 0 || f->filename < 0 || hash_add(&b->functions, key, f->id) != 0)
         return 0;
-    b->functions.keys[slot] = key;
-    b->functions.ids[slot] = f->id;
     return f->id;
 }
 
@@ -97,10 +69,9 @@ static uint64_t mapping_id_for(const struct pp_profile *p, uint64_t address)
 
 static uint64_t location_id(struct builder *b, uint64_t address)
 {
-    const uint64_t key = address | (1ull << 63); /* address 0 must not look empty */
-    size_t slot = table_slot(&b->locations, key);
-    if (b->locations.ids[slot])
-        return b->locations.ids[slot];
+    uint64_t id;
+    if (hash_find(&b->locations, address, &id))
+        return id;
     const struct symbol *s = symbolizer_lookup(b->sym, (uintptr_t)address);
     struct pp_location *l = profile_add_location(b->p);
     if (!l)
@@ -108,7 +79,7 @@ static uint64_t location_id(struct builder *b, uint64_t address)
     l->id = b->p->nlocations;
     l->address = address;
     l->mapping_id = mapping_id_for(b->p, address);
-    uint64_t id = l->id;
+    id = l->id;
     for (size_t i = 0; i < s->nframes; i++) {
         uint64_t fid = function_id(b, s->frames[i].function, s->frames[i].file);
         /* function_id may have grown p->locations? No: it only adds functions. */
@@ -119,9 +90,7 @@ static uint64_t location_id(struct builder *b, uint64_t address)
         line->function_id = fid;
         line->line = s->frames[i].line;
     }
-    b->locations.keys[slot] = key;
-    b->locations.ids[slot] = id;
-    return id;
+    return hash_add(&b->locations, address, id) == 0 ? id : 0;
 }
 
 static uint64_t pseudo_location(struct builder *b, uint64_t *cache, const char *name)
@@ -233,11 +202,7 @@ int pprof_build(struct pp_profile *p, const struct map *m, struct symbolizer *sy
 {
     profile_init(p);
     struct builder b = {.p = p, .sym = sym};
-    size_t frames = 0;
-    map_foreach(m, e) frames += e->depth + 2;
     int rc = -1;
-    if (table_init(&b.locations, frames) != 0 || table_init(&b.functions, frames) != 0)
-        goto out;
     if (profile_intern(p, "") != 0)
         goto out;
     struct pp_value_type *st = pp_grow((void **)&p->sample_types, &p->nsample_types, sizeof *st);
@@ -266,8 +231,8 @@ int pprof_build(struct pp_profile *p, const struct map *m, struct symbolizer *sy
     const char *error;
     rc = profile_index(p, &error);
 out:
-    table_free(&b.locations);
-    table_free(&b.functions);
+    hash_free(&b.locations);
+    hash_free(&b.functions);
     if (rc != 0)
         profile_free(p);
     return rc;

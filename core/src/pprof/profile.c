@@ -5,36 +5,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-struct intern_entry {
-    struct intern_entry *next;
-    uint64_t hash;
-    int64_t index;
-};
-
-struct intern_table {
-    struct intern_entry **buckets;
-    size_t nbuckets, count;
-};
+#include "../hash.h"
 
 void profile_init(struct pp_profile *p)
 {
     memset(p, 0, sizeof *p);
-}
-
-static void intern_free(struct intern_table *t)
-{
-    if (!t)
-        return;
-    for (size_t i = 0; i < t->nbuckets; i++) {
-        struct intern_entry *e = t->buckets[i];
-        while (e) {
-            struct intern_entry *next = e->next;
-            free(e);
-            e = next;
-        }
-    }
-    free(t->buckets);
-    free(t);
 }
 
 static void id_index_free(struct pp_id_index *x)
@@ -64,7 +39,9 @@ void profile_free(struct pp_profile *p)
     free(p->comments);
     id_index_free(p->location_index);
     id_index_free(p->function_index);
-    intern_free(p->intern);
+    if (p->intern)
+        hash_free(p->intern);
+    free(p->intern);
     profile_init(p);
 }
 
@@ -86,65 +63,36 @@ void *pp_grow(void **array, size_t *n, size_t size)
     return elem;
 }
 
-static uint64_t str_hash(const char *s)
-{
-    uint64_t h = 0xcbf29ce484222325ull;
-    for (; *s; s++)
-        h = (h ^ (unsigned char)*s) * 0x100000001b3ull;
-    return h;
-}
-
 int64_t profile_intern(struct pp_profile *p, const char *s)
 {
     if (!p->intern) {
-        p->intern = calloc(1, sizeof *p->intern);
+        p->intern = calloc(1, sizeof *p->intern); /* an empty table */
         if (!p->intern)
-            return -1;
-        p->intern->nbuckets = 4096;
-        p->intern->buckets = calloc(p->intern->nbuckets, sizeof *p->intern->buckets);
-        if (!p->intern->buckets)
             return -1;
         if (p->nstrings == 0 && profile_intern(p, "") != 0)
             return -1;
     }
-    const uint64_t hash = str_hash(s);
-    if (p->intern->count >= 2 * p->intern->nbuckets) { /* keep chains short */
-        size_t n = p->intern->nbuckets * 4;
-        struct intern_entry **grown = calloc(n, sizeof *grown);
-        if (grown) {
-            for (size_t i = 0; i < p->intern->nbuckets; i++) {
-                struct intern_entry *e = p->intern->buckets[i];
-                while (e) {
-                    struct intern_entry *next = e->next;
-                    e->next = grown[e->hash & (n - 1)];
-                    grown[e->hash & (n - 1)] = e;
-                    e = next;
-                }
-            }
-            free(p->intern->buckets);
-            p->intern->buckets = grown;
-            p->intern->nbuckets = n;
-        }
-    }
-    size_t b = hash & (p->intern->nbuckets - 1);
-    for (struct intern_entry *e = p->intern->buckets[b]; e; e = e->next)
-        if (e->hash == hash && strcmp(p->strings[e->index], s) == 0)
-            return e->index;
-    struct intern_entry *e = malloc(sizeof *e);
+    /* FNV-1a of the string -> its index; strings that collide are told apart here. */
+    const uint64_t hash = fnv1a_str(FNV1A_INIT, s);
+    struct hash_probe pr = hash_probe_start(p->intern, hash);
+    uint64_t index;
+    while (hash_probe_next(p->intern, &pr, &index))
+        if (strcmp(p->strings[index], s) == 0)
+            return (int64_t)index;
     char *copy = strdup(s);
-    char **slot = copy && e ? pp_grow((void **)&p->strings, &p->nstrings, sizeof *slot) : NULL;
+    char **slot = copy ? pp_grow((void **)&p->strings, &p->nstrings, sizeof *slot) : NULL;
     if (!slot) {
-        free(e);
         free(copy);
         return -1;
     }
     *slot = copy;
-    e->hash = hash;
-    e->index = (int64_t)(p->nstrings - 1);
-    e->next = p->intern->buckets[b];
-    p->intern->buckets[b] = e;
-    p->intern->count++;
-    return e->index;
+    index = p->nstrings - 1;
+    if (hash_add(p->intern, hash, index) != 0) {
+        p->nstrings--; /* as if it had never been added: a later call adds it again */
+        free(copy);
+        return -1;
+    }
+    return (int64_t)index;
 }
 
 struct pp_sample *profile_add_sample(struct pp_profile *p)

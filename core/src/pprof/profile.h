@@ -84,8 +84,9 @@ struct pp_profile {
     /* Built by profile_index(): id -> element. NULL until then. */
     struct pp_id_index *location_index, *function_index;
 
-    /* String interning for builders (profile_intern). */
-    struct intern_table *intern;
+    /* String interning for builders (profile_intern): a hash.h table from a string's
+     * FNV-1a to its index. NULL until the first profile_intern. */
+    struct hash_table *intern;
 };
 
 void profile_init(struct pp_profile *p);
