@@ -25,12 +25,7 @@ struct thread_entry {
     pid_t tid;
     bool self_registered; /* registered by the thread itself: stack bounds known */
     bool armed;
-    /* Sampler-owned per-thread resources. */
-    timer_t timer;
-    int fd;                  /* perf event fd, -1 if none */
-    int stat_fd;             /* /proc/self/task/TID/stat for "wall", -1 if none */
-    uint64_t last_cpu_ns;    /* "wall": the thread's CPU clock at the last tick */
-    struct last_stack *last; /* "wall" with no_interrupt; NULL otherwise */
+    struct sampler_thread s; /* the sampler's own (sampler.h); threads.c never reads it */
 };
 
 struct unwinder_ops;
