@@ -31,7 +31,10 @@
  * Signals: while loaded, libhzprof owns SIGPROF. Its handler stays installed after
  * hzprof_stop() so that a signal still in flight is ignored rather than killing the
  * process. Slow system calls may be interrupted (SA_RESTART is set, but calls such as
- * poll(2) or epoll_wait(2) return EINTR regardless): code being profiled must retry.
+ * nanosleep(2), poll(2) or epoll_wait(2) return EINTR regardless, and a blocking write(2)
+ * returns short): code being profiled must retry. "wall" and "wall-timer" interrupt
+ * blocked threads every period; the CPU samplers and "wall" with no_interrupt signal
+ * only threads that run (README: "What profiling does to system calls").
  *
  * Thread safety: hzprof_start/stop/get_stats/write_* are serialized internally and may be
  * called from any thread. Label functions act on the calling thread only.
