@@ -33,13 +33,17 @@
  * No-interrupt mode (hzprof_config.no_interrupt, issue 15): a signal makes a thread that
  * is blocked in a system call run its handler, and some calls then fail with EINTR
  * (nanosleep, epoll_wait, poll) or return short (read, write) although SA_RESTART is set.
- * In this mode the helper never signals a thread that is not running (not R): it writes
- * that thread's off-CPU sample itself (handler_record_for), with the stack the thread
- * was last sampled with, which its own handler keeps (sampled(), under the sequence count
- * of struct last_stack). A thread not sampled on CPU since the session began has no
+ * In this mode the helper never signals a thread that is not running (not R), nor one
+ * that is runnable without having run since the last tick while it sits inside a system
+ * call (/proc/self/task/TID/syscall: woken in the call, waiting for a CPU, as a writer
+ * its reader just woke; a signal then would cut the call short): it writes that
+ * thread's off-CPU sample itself (handler_record_for), with the stack the thread was last
+ * sampled with, which its own handler keeps (sampled(), under the sequence count of
+ * struct last_stack). A thread not sampled on CPU since the session began has no
  * stack yet: its tick counts in samples_missed. What is lost: the off-CPU stack is the
- * last one seen on CPU, not the blocking call itself, and a thread that goes from R to
- * blocked between the helper's look and the signal can still be interrupted.
+ * last one seen on CPU, not the blocking call itself; a thread that is running when its
+ * tick comes is signalled, and a call it is inside or enters just then (a long write
+ * copying, a nanosleep it is about to start) can still return early.
  *
  * accept() and sampled() are signal-handler code: accept() decodes si_code and si_value
  * and, for the ambiguous state, reads the two code bytes around the interrupted PC (never
@@ -139,6 +143,21 @@ static bool last_stack_read(struct thread_entry *t, uint64_t *pcs, unsigned *dep
     return false;
 }
 
+/* Whether the thread, not running now, stopped inside a system call: the first field of
+ * /proc/self/task/TID/syscall is then the call's number ("running" for a thread on a CPU,
+ * -1 for one preempted in its own code). */
+static bool in_system_call(pid_t tid)
+{
+    char path[64], buf[32];
+    snprintf(path, sizeof path, "/proc/self/task/%d/syscall", (int)tid);
+    const int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return false;
+    const ssize_t n = read(fd, buf, sizeof buf - 1);
+    close(fd);
+    return n > 0 && buf[0] >= '0' && buf[0] <= '9';
+}
+
 /* No-interrupt mode: the off-CPU sample of blocked thread t, written by the helper. */
 static void record_blocked(struct thread_entry *t)
 {
@@ -159,6 +178,14 @@ static void signal_thread(struct thread_entry *t, void *ctx)
     bool runnable, pending;
     thread_state(t->s.stat_fd, &runnable, &pending);
     if (wall_no_interrupt && !runnable) {
+        t->s.last_cpu_ns = thread_cpu_ns(t->tid);
+        record_blocked(t);
+        return;
+    }
+    if (wall_no_interrupt && !pending &&
+        thread_cpu_ns(t->tid) - t->s.last_cpu_ns < wall_period_ns / 10 && in_system_call(t->tid)) {
+        /* Runnable but it has not run: woken inside a system call and waiting for a CPU
+         * (a writer its reader just woke): a signal now would cut that call short. */
         t->s.last_cpu_ns = thread_cpu_ns(t->tid);
         record_blocked(t);
         return;
