@@ -469,8 +469,7 @@ enum {
     OPT_DEPTH,
     OPT_SYSCALL_US,
     OPT_PERIOD_US,
-    OPT_BUSY,
-    OPT_PROFILING
+    OPT_BUSY
 };
 
 int main(int argc, char **argv)
@@ -482,16 +481,25 @@ int main(int argc, char **argv)
                                              {"syscall-us", required_argument, 0, OPT_SYSCALL_US},
                                              {"period-us", required_argument, 0, OPT_PERIOD_US},
                                              {"busy", required_argument, 0, OPT_BUSY},
-                                             {"sampler", required_argument, 0, OPT_PROFILING},
-                                             {"unwinder", required_argument, 0, OPT_PROFILING},
-                                             {"profile-out", required_argument, 0, OPT_PROFILING},
-                                             {"hz", required_argument, 0, OPT_PROFILING},
                                              {"help", no_argument, 0, 'h'},
                                              {0, 0, 0, 0}};
     struct profiling_options prof = {0};
     const char *which = NULL;
     double seconds = 1.0;
     unsigned long nthreads = 3, depth = 200, syscall_us = 50, period_us = 10000, nbusy = 0;
+    /* The profiling flags first, by the parser every workload shares (common.c), which
+     * knows them all; what it leaves is truth's own, for getopt_long. argv is compacted
+     * in place: an entry is moved only after it has been read. */
+    int left = 1;
+    for (int i = 1; i < argc; i++) {
+        const int p = profiling_parse_flag(&prof, "truth", argc, argv, &i);
+        if (p < 0)
+            return 2;
+        if (p == 0)
+            argv[left++] = argv[i];
+    }
+    argc = left;
+    argv[argc] = NULL;
     int ch, li = 0;
     opterr = 0;
     while ((ch = getopt_long(argc, argv, ":h", longopts, &li)) != -1) {
@@ -520,12 +528,6 @@ int main(int argc, char **argv)
             bad = parse_uint_flag("truth", flag, optarg, 100, 1000000, &period_us);
             break;
         case OPT_BUSY: bad = parse_uint_flag("truth", flag, optarg, 0, 8, &nbusy); break;
-        case OPT_PROFILING: { /* the shared parser, for the same checks and messages */
-            char *pair[2] = {flag, optarg};
-            int i = 0;
-            bad = profiling_parse_flag(&prof, "truth", 2, pair, &i) < 0;
-            break;
-        }
         case ':': fprintf(stderr, "truth: %s needs a value\n", argv[optind - 1]); return 2;
         default:
             fprintf(stderr, "truth: unknown or incomplete option '%s'; see --help\n",
