@@ -1,7 +1,8 @@
 /*
  * cmd_score.c — `hzprof score PROFILE RESULT.json [--kind cpu|wall]`: scores a profile of
  * a `truth` workload run against the truth that run measured (result.truth in its JSON),
- * printing each function's true and profiled share and the attribution error.
+ * printing each function's true and profiled share and the attribution error, and, when
+ * the truth names syscall sites (truth --case syscalls), the skid at system calls.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -22,7 +23,9 @@ int cmd_score(int argc, char **argv)
             printf("usage: hzprof score PROFILE RESULT.json [--kind cpu|wall]\n\n"
                    "Scores a profile of a `truth` workload run against the truth in that\n"
                    "run's JSON output (result.truth.KIND; default cpu, wall for the wall\n"
-                   "sampler): per-function shares and the attribution error in points.\n");
+                   "sampler): per-function shares and the attribution error in points;\n"
+                   "when the truth names syscall sites (result.truth.syscall_sites), also the\n"
+                   "skid: the profile's share of samples at them minus the true share.\n");
             return 0;
         } else if (strcmp(argv[i], "--kind") == 0 && i + 1 < argc) {
             kind = argv[++i];
@@ -70,6 +73,19 @@ int cmd_score(int argc, char **argv)
                t->profile_pct - t->percent);
     }
     printf("attribution error: %.2f points\n", error);
+    if (truth.nsites) {
+        struct skid_score k;
+        if (score_skid(&p, 0, truth.shares, truth.n, (const char *const *)truth.sites, truth.nsites,
+                       &k) != 0) {
+            fprintf(stderr, "hzprof score: out of memory\n");
+            truth_free(&truth);
+            profile_free(&p);
+            return 1;
+        }
+        printf("skid at system calls: %+.2f points (%.2f%% of samples at syscall sites, %.2f%% "
+               "true)\n",
+               k.skid_pts, k.profile_pct, k.truth_pct);
+    }
     truth_free(&truth);
     profile_free(&p);
     return 0;

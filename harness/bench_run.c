@@ -178,11 +178,12 @@ static cJSON *cachegrind_summary(const char *path)
     return o;
 }
 
-/* Scores a truth trial's profile against the truth in its output. */
+/* Scores a truth trial's profile against the truth in its output: the attribution error
+ * and, where the truth names syscall sites, the skid at system calls. */
 static void score_truth(cJSON *record, cJSON *output, const char *profile, bool wall)
 {
-    cJSON *truth = cJSON_GetObjectItem(
-        cJSON_GetObjectItem(cJSON_GetObjectItem(output, "result"), "truth"), wall ? "wall" : "cpu");
+    cJSON *truths = cJSON_GetObjectItem(cJSON_GetObjectItem(output, "result"), "truth");
+    cJSON *truth = cJSON_GetObjectItem(truths, wall ? "wall" : "cpu");
     if (!cJSON_IsObject(truth))
         return;
     struct pp_profile p;
@@ -194,6 +195,18 @@ static void score_truth(cJSON *record, cJSON *output, const char *profile, bool 
             t[n++] = (struct truth_share){e->string, e->valuedouble, 0};
         cJSON_AddNumberToObject(record, "attribution_error_pts", score_attribution(&p, 0, t, n));
         cJSON_AddStringToObject(record, "attribution_kind", wall ? "wall" : "cpu");
+        const char *sites[8];
+        size_t nsites = 0;
+        cJSON *list = cJSON_GetObjectItem(truths, "syscall_sites");
+        for (cJSON *e = cJSON_IsArray(list) ? list->child : NULL; e && nsites < 8; e = e->next)
+            if (cJSON_IsString(e))
+                sites[nsites++] = e->valuestring;
+        struct skid_score k;
+        if (nsites && score_skid(&p, 0, t, n, sites, nsites, &k) == 0) {
+            cJSON_AddNumberToObject(record, "skid_pts", k.skid_pts);
+            cJSON_AddNumberToObject(record, "syscall_site_pct", k.profile_pct);
+            cJSON_AddNumberToObject(record, "syscall_site_truth_pct", k.truth_pct);
+        }
         profile_free(&p);
     }
 }

@@ -3,6 +3,7 @@
 
 #include <cjson/cJSON.h>
 #include <math.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -44,6 +45,55 @@ double score_attribution(const struct pp_profile *p, size_t value_index, struct 
             worst = err;
     }
     return worst;
+}
+
+static int compare_names(const void *a, const void *b)
+{
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+int score_skid(const struct pp_profile *p, size_t value_index, const struct truth_share *t,
+               size_t n, const char *const *sites, size_t nsites, struct skid_score *out)
+{
+    /* The sites sorted and unique, for lookups in O(log): a truth's JSON may name many. */
+    const char **sorted = malloc((nsites ? nsites : 1) * sizeof *sorted);
+    bool *counted = calloc(nsites ? nsites : 1, sizeof *counted);
+    if (!sorted || !counted) {
+        free(sorted);
+        free(counted);
+        return -1;
+    }
+    if (nsites)
+        memcpy(sorted, sites, nsites * sizeof *sorted);
+    qsort(sorted, nsites, sizeof *sorted, compare_names);
+    size_t m = 0;
+    for (size_t i = 0; i < nsites; i++)
+        if (m == 0 || strcmp(sorted[m - 1], sorted[i]) != 0)
+            sorted[m++] = sorted[i];
+    double total = 0, at_site = 0;
+    for (size_t s = 0; s < p->nsamples; s++) {
+        const struct pp_sample *sm = &p->samples[s];
+        if (value_index >= sm->nvalues)
+            continue;
+        const double v = (double)sm->values[value_index];
+        const char *leaf = leaf_name(p, sm);
+        total += v;
+        if (m && bsearch(&leaf, sorted, m, sizeof *sorted, compare_names))
+            at_site += v;
+    }
+    *out = (struct skid_score){total > 0 ? 100 * at_site / total : 0, 0, 0};
+    /* Each site's first share in the truth (cJSON keeps a key given twice twice). */
+    for (size_t i = 0; i < n && m; i++) {
+        const char **hit = bsearch(&t[i].function, sorted, m, sizeof *sorted, compare_names);
+        if (hit && !counted[hit - sorted]) {
+            counted[hit - sorted] = true;
+            out->truth_pct += t[i].percent;
+        }
+    }
+    out->skid_pts = out->profile_pct - out->truth_pct;
+    free(sorted);
+    free(counted);
+    return 0;
 }
 
 /* Up to 24 bytes of the line at q, for an error message: control characters as '?', so that
@@ -148,6 +198,25 @@ int truth_parse(const char *text, size_t len, const char *kind, const char *name
         }
         t->shares[t->n++] = (struct truth_share){function, e->valuedouble, 0};
     }
+    cJSON *sites = cJSON_GetObjectItemCaseSensitive(truths, "syscall_sites");
+    const int nsites = cJSON_IsArray(sites) ? cJSON_GetArraySize(sites) : 0;
+    if (nsites > 0 && !(t->sites = calloc((size_t)nsites, sizeof *t->sites))) {
+        snprintf(err, err_size, "'%s': out of memory", name);
+        cJSON_Delete(doc);
+        truth_free(t);
+        return -1;
+    }
+    for (cJSON *e = nsites > 0 ? sites->child : NULL; e; e = e->next) {
+        if (!cJSON_IsString(e))
+            continue;
+        if (!(t->sites[t->nsites] = strdup(e->valuestring))) {
+            snprintf(err, err_size, "'%s': out of memory", name);
+            cJSON_Delete(doc);
+            truth_free(t);
+            return -1;
+        }
+        t->nsites++;
+    }
     cJSON_Delete(doc);
     return 0;
 }
@@ -157,5 +226,8 @@ void truth_free(struct truth *t)
     for (size_t i = 0; i < t->n; i++)
         free((char *)t->shares[i].function);
     free(t->shares);
+    for (size_t i = 0; i < t->nsites; i++)
+        free(t->sites[i]);
+    free(t->sites);
     memset(t, 0, sizeof *t);
 }

@@ -580,6 +580,56 @@ START_TEST(test_precision_targets_reported)
 }
 END_TEST
 
+START_TEST(test_truth_skid_in_records)
+{
+    /* Issue 15: a profiled trial of truth --case syscalls carries the skid at system calls
+     * beside the attribution error; one of a truth without syscall sites (periodic) does
+     * not; --period-us and --busy reach the record in the workload's params. */
+    char path[256];
+    snprintf(path, sizeof path, "%s/skid.json", work);
+    FILE *f = fopen(path, "w");
+    fputs("{\"workloads\": [{\"name\": \"sc\", \"program\": \"truth\", \"args\": [\"--case\", "
+          "\"syscalls\", \"--seconds\", \"0.1\", \"--busy\", \"1\"]}, {\"name\": \"pe\", "
+          "\"program\": \"truth\", \"args\": [\"--case\", \"periodic\", \"--seconds\", \"0.1\", "
+          "\"--period-us\", \"2000\"]}], \"samplers\": [\"thread-timer\"], \"unwinders\": "
+          "[\"fp\"], \"rates\": [1000], \"repetitions\": 2, \"warmup\": 0, \"seed\": 5}",
+          f);
+    fclose(f);
+    ck_assert_int_eq(sh("'%s' bench %s -o %s/skid 2>/dev/null", hzprof, path, work), 0);
+    snprintf(path, sizeof path, "%s/skid/results.json", work);
+    char *text = slurp(path);
+    cJSON *r = cJSON_Parse(text);
+    free(text);
+    ck_assert_ptr_nonnull(r);
+    int profiled[2] = {0, 0};
+    for (cJSON *t = cJSON_GetObjectItem(r, "trials")->child; t; t = t->next) {
+        cJSON *c = cJSON_GetObjectItem(t, "config");
+        cJSON *params = cJSON_GetObjectItem(cJSON_GetObjectItem(t, "output"), "params");
+        const bool sc = strcmp(cJSON_GetObjectItem(c, "workload")->valuestring, "sc") == 0;
+        ck_assert_double_eq(cJSON_GetObjectItem(params, "busy")->valuedouble, sc ? 1 : 0);
+        if (!sc)
+            ck_assert_double_eq(cJSON_GetObjectItem(params, "period_us")->valuedouble, 2000);
+        if (!cJSON_IsString(cJSON_GetObjectItem(c, "sampler")))
+            continue;
+        profiled[sc]++;
+        ck_assert(cJSON_IsNumber(cJSON_GetObjectItem(t, "attribution_error_pts")));
+        cJSON *skid = cJSON_GetObjectItem(t, "skid_pts");
+        cJSON *pct = cJSON_GetObjectItem(t, "syscall_site_pct");
+        cJSON *truth = cJSON_GetObjectItem(t, "syscall_site_truth_pct");
+        if (!sc) {
+            ck_assert(!skid && !pct && !truth);
+            continue;
+        }
+        ck_assert(cJSON_IsNumber(skid) && cJSON_IsNumber(pct) && cJSON_IsNumber(truth));
+        ck_assert(truth->valuedouble > 0);
+        ck_assert_double_eq_tol(skid->valuedouble, pct->valuedouble - truth->valuedouble, 1e-9);
+    }
+    ck_assert_int_eq(profiled[0], 2);
+    ck_assert_int_eq(profiled[1], 2);
+    cJSON_Delete(r);
+}
+END_TEST
+
 int main(int argc, char **argv)
 {
     if (argc != 2) {
@@ -603,6 +653,7 @@ int main(int argc, char **argv)
     tcase_add_test(tc, test_baselines_have_rows);
     tcase_add_test(tc, test_failed_configs_are_reported);
     tcase_add_test(tc, test_precision_targets_reported);
+    tcase_add_test(tc, test_truth_skid_in_records);
     suite_add_tcase(s, tc);
     return run_suite(s);
 }

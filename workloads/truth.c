@@ -2,32 +2,52 @@
  * truth.c — ground-truth workloads: the true CPU split is measured, so a profile can be
  * scored against it (harness/score.c).
  *
- *   truth --case split|threads|offcpu|deep [--seconds S] [--threads N] [--depth D]
- *         [profiling flags]
+ *   truth --case split|threads|offcpu|deep|syscalls|periodic [--seconds S] [--threads N]
+ *         [--depth D] [--syscall-us N] [--period-us P] [--busy K] [profiling flags]
  *
- * split    truth_a, truth_b, truth_c burn CPU 50:30:20 in rounds of >= 50 ms, shuffled.
- * threads  N threads (2..4) run thread_work_0.. with work 1:2:..:N at the same time.
- * offcpu   one thread alternates 10 ms of CPU in offcpu_busy with 10 ms asleep in
- *          offcpu_sleep: CPU samplers should see only offcpu_busy; the wall sampler
- *          should see about half of its samples off CPU.
- * deep     deep_recurse calls itself D times (default 200, deeper than the default
- *          max depth of 64), then burns CPU in deep_leaf: stacks are truncated, the leaf
- *          must still get all the CPU.
+ * split     truth_a, truth_b, truth_c burn CPU 50:30:20 in rounds of >= 50 ms, shuffled.
+ * threads   N threads (2..4) run thread_work_0.. with work 1:2:..:N at the same time.
+ * offcpu    one thread alternates 10 ms of CPU in offcpu_busy with 10 ms asleep in
+ *           offcpu_sleep: CPU samplers should see only offcpu_busy; the wall sampler
+ *           should see about half of its samples off CPU.
+ * deep      deep_recurse calls itself D times (default 200, deeper than the default
+ *           max depth of 64), then burns CPU in deep_leaf: stacks are truncated, the leaf
+ *           must still get all the CPU.
+ * syscalls  syscalls_a and syscalls_b burn CPU 3:1 in shuffled rounds of >= 50 ms and,
+ *           every N us of that work (--syscall-us), make one cheap real system call
+ *           (getppid) from truth_syscall_site, whose body is the `syscall` instruction: a
+ *           sample whose leaf is truth_syscall_site is "at a system call". A sampler whose
+ *           signals wait for the thread's next return from the kernel piles samples there
+ *           (skid); result.truth.syscall_sites names the function for the skid score.
+ * periodic  periodic_a (3/4) and periodic_b (1/4) alternate with a fixed period P of CPU
+ *           time (--period-us), not shuffled: a sampler whose interval equals P, divides
+ *           it or is slightly off it sees the same phase again and again (lockstep,
+ *           aliasing), which the attribution error then shows.
+ * --busy K  (any case) K more threads burn CPU in truth_busy for the whole run: with more
+ *           runnable threads than CPUs, threads wait for a CPU and their wall time exceeds
+ *           their CPU time (a saturated machine).
  *
  * result.truth holds the true shares in percent, per leaf function: "cpu" (share of CPU
- * time, what CPU samplers should report) and, for offcpu, "wall" (share of wall time,
- * with "[off-cpu]" for the sleeping part, what the wall sampler should report), and
- * "seconds", the measured time behind them (CPU seconds; wall seconds for offcpu). Each is
- * measured with the thread CPU clock and the monotonic clock around each function.
+ * time, what CPU samplers should report) and "wall" (share of wall time summed over the
+ * threads, with "[off-cpu]" for offcpu's sleeping part, what the wall sampler should
+ * report). "wall" is there for offcpu, syscalls, periodic and any case with --busy; split,
+ * threads and deep without --busy keep only "cpu", as before (there the two are equal).
+ * "seconds" and "wall_seconds" hold the measured CPU and wall seconds behind them. Each
+ * is measured with the thread CPU clock and the monotonic clock around each function.
  */
 #define _GNU_SOURCE
+#include <getopt.h>
+#include <math.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/syscall.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "common.h"
 
@@ -62,11 +82,37 @@ BURN_FUNCTION(thread_work_2, 6)
 BURN_FUNCTION(thread_work_3, 7)
 BURN_FUNCTION(offcpu_busy, 8)
 BURN_FUNCTION(deep_leaf, 9)
+BURN_FUNCTION(syscalls_a, 10)
+BURN_FUNCTION(syscalls_b, 11)
+BURN_FUNCTION(periodic_a, 12)
+BURN_FUNCTION(periodic_b, 13)
+BURN_FUNCTION(truth_busy, 14)
 
 static uint64_t (*const thread_work[])(uint64_t) = {thread_work_0, thread_work_1, thread_work_2,
                                                     thread_work_3};
 static const char *const thread_work_names[] = {"thread_work_0", "thread_work_1", "thread_work_2",
                                                 "thread_work_3"};
+
+/* The syscalls case's one system call. Its body is the `syscall` instruction itself, so a
+ * sample taken in the kernel during the call, or delivered on the way out of it, has this
+ * function as its leaf. Elsewhere getppid() stands in: the leaf is then libc's getppid,
+ * which syscall_sites names too. */
+long __attribute__((noinline, noclone)) truth_syscall_site(void)
+{
+#if defined(__x86_64__)
+    long ret;
+    __asm__ volatile("syscall" : "=a"(ret) : "0"((long)SYS_getppid) : "rcx", "r11", "memory");
+    return ret;
+#else
+    return getppid();
+#endif
+}
+
+#if defined(__x86_64__)
+static const char *const syscall_sites[] = {"truth_syscall_site"};
+#else
+static const char *const syscall_sites[] = {"truth_syscall_site", "getppid"};
+#endif
 
 /* Iterations of truth_a per CPU second on this machine. */
 static double calibrate(void)
@@ -82,85 +128,129 @@ static double calibrate(void)
     }
 }
 
-/* The measured seconds of each function, beside the shares (truth.cpu_seconds). */
-static cJSON *seconds_obj;
+/* --- the measured time of each leaf function --- */
 
-static void add_share(cJSON *obj, const char *name, double part, double total)
+#define OFF_CPU "[off-cpu]"
+
+/* One leaf function's measured seconds, summed over the run and its threads. */
+struct part {
+    const char *name;
+    double cpu, wall;
+};
+static struct part parts[8]; /* a case has at most 4 functions, plus truth_busy */
+static size_t nparts;
+
+static void account(const char *name, double cpu, double wall)
 {
-    cJSON_AddNumberToObject(obj, name, total > 0 ? 100 * part / total : 0);
-    if (seconds_obj && !cJSON_GetObjectItem(seconds_obj, name))
-        cJSON_AddNumberToObject(seconds_obj, name, part);
+    size_t i = 0;
+    while (i < nparts && strcmp(parts[i].name, name) != 0)
+        i++;
+    if (i == nparts) {
+        if (nparts == sizeof parts / sizeof parts[0])
+            abort(); /* a new case with more functions: make parts bigger */
+        parts[nparts++] = (struct part){name, 0, 0};
+    }
+    parts[i].cpu += cpu;
+    parts[i].wall += wall;
+}
+
+/* result.truth's cpu (and wall) shares and the seconds behind them. [off-cpu] is in the
+ * wall truth only: no CPU sampler can see a sleeping thread. */
+static void add_shares(cJSON *truth, bool with_wall)
+{
+    double cpu_total = 0, wall_total = 0;
+    for (size_t i = 0; i < nparts; i++) {
+        if (strcmp(parts[i].name, OFF_CPU) != 0)
+            cpu_total += parts[i].cpu;
+        wall_total += parts[i].wall;
+    }
+    cJSON *cpu = cJSON_AddObjectToObject(truth, "cpu");
+    cJSON *wall = with_wall ? cJSON_AddObjectToObject(truth, "wall") : NULL;
+    cJSON *cpu_s = cJSON_AddObjectToObject(truth, "seconds");
+    cJSON *wall_s = with_wall ? cJSON_AddObjectToObject(truth, "wall_seconds") : NULL;
+    for (size_t i = 0; i < nparts; i++) {
+        const struct part *p = &parts[i];
+        if (strcmp(p->name, OFF_CPU) != 0) {
+            cJSON_AddNumberToObject(cpu, p->name, cpu_total > 0 ? 100 * p->cpu / cpu_total : 0);
+            cJSON_AddNumberToObject(cpu_s, p->name, p->cpu);
+        }
+        if (with_wall) {
+            cJSON_AddNumberToObject(wall, p->name, wall_total > 0 ? 100 * p->wall / wall_total : 0);
+            cJSON_AddNumberToObject(wall_s, p->name, p->wall);
+        }
+    }
 }
 
 /* --- cases --- */
+
+/* A random order of 0..n-1 (n <= 3). */
+static void shuffle(int *order, int n, unsigned *seed)
+{
+    for (int i = 0; i < n; i++)
+        order[i] = i;
+    for (int i = n - 1; i > 0; i--) {
+        int j = rand_r(seed) % (i + 1), tmp = order[i];
+        order[i] = order[j];
+        order[j] = tmp;
+    }
+}
 
 /* Rounds of at least 50 ms, with the three functions in a shuffled order each round: a
  * periodic sampler whose period divides a fixed round length would otherwise hit the same
  * phase of every round and measure aliasing, not attribution (seen: 200 Hz on 5 ms
  * rounds gave truth_c 70% of the samples for 20% of the CPU). */
-static void case_split(double rate, double seconds, cJSON *cpu)
+static void case_split(double rate, double seconds)
 {
     int rounds = (int)(seconds / 0.05);
     if (rounds < 2)
         rounds = 2;
     const double block = rate * seconds / rounds;
     uint64_t (*const fn[3])(uint64_t) = {truth_a, truth_b, truth_c};
+    static const char *const names[3] = {"truth_a", "truth_b", "truth_c"};
     const double share[3] = {0.5, 0.3, 0.2};
-    double t[3] = {0, 0, 0};
     unsigned seed = 12345;
     for (int r = 0; r < rounds; r++) {
-        int order[3] = {0, 1, 2};
-        for (int i = 2; i > 0; i--) {
-            int j = rand_r(&seed) % (i + 1), tmp = order[i];
-            order[i] = order[j];
-            order[j] = tmp;
-        }
+        int order[3];
+        shuffle(order, 3, &seed);
         for (int i = 0; i < 3; i++) {
             const int f = order[i];
-            double t0 = thread_cpu();
+            const double c0 = thread_cpu(), w0 = measure_now();
             sink += fn[f]((uint64_t)(block * share[f]));
-            t[f] += thread_cpu() - t0;
+            account(names[f], thread_cpu() - c0, measure_now() - w0);
         }
     }
-    const double ta = t[0], tb = t[1], tc = t[2];
-    const double total = ta + tb + tc;
-    add_share(cpu, "truth_a", ta, total);
-    add_share(cpu, "truth_b", tb, total);
-    add_share(cpu, "truth_c", tc, total);
 }
 
 struct thread_arg {
     int index;
     uint64_t iterations;
-    double cpu;
+    double cpu, wall;
 };
 
 static void *thread_main(void *p)
 {
     struct thread_arg *a = p;
     workload_thread_started();
-    double t0 = thread_cpu();
+    const double c0 = thread_cpu(), w0 = measure_now();
     sink += thread_work[a->index](a->iterations);
-    a->cpu = thread_cpu() - t0;
+    a->cpu = thread_cpu() - c0;
+    a->wall = measure_now() - w0;
     return NULL;
 }
 
-static void case_threads(double rate, double seconds, int nthreads, cJSON *cpu)
+static void case_threads(double rate, double seconds, int nthreads)
 {
     struct thread_arg args[4];
     pthread_t tids[4];
     const double units = (double)nthreads * (nthreads + 1) / 2;
     for (int i = 0; i < nthreads; i++) {
-        args[i] = (struct thread_arg){i, (uint64_t)(rate * seconds * (i + 1) / units), 0};
+        args[i] = (struct thread_arg){i, (uint64_t)(rate * seconds * (i + 1) / units), 0, 0};
         pthread_create(&tids[i], NULL, thread_main, &args[i]);
     }
-    double total = 0;
-    for (int i = 0; i < nthreads; i++) {
-        pthread_join(tids[i], NULL);
-        total += args[i].cpu;
-    }
     for (int i = 0; i < nthreads; i++)
-        add_share(cpu, thread_work_names[i], args[i].cpu, total);
+        pthread_join(tids[i], NULL);
+    for (int i = 0; i < nthreads; i++)
+        account(thread_work_names[i], args[i].cpu, args[i].wall);
 }
 
 static void __attribute__((noinline, noclone)) offcpu_sleep(double seconds)
@@ -170,22 +260,18 @@ static void __attribute__((noinline, noclone)) offcpu_sleep(double seconds)
         ;
 }
 
-static void case_offcpu(double rate, double seconds, cJSON *cpu, cJSON *wall)
+static void case_offcpu(double rate, double seconds)
 {
     const double slice = 0.01;
     const int rounds = (int)(seconds / slice);
-    double busy_wall = 0, sleep_wall = 0;
     for (int r = 0; r < rounds; r++) {
-        double w0 = measure_now();
+        const double c0 = thread_cpu(), w0 = measure_now();
         sink += offcpu_busy((uint64_t)(rate * slice));
-        double w1 = measure_now();
+        const double c1 = thread_cpu(), w1 = measure_now();
         offcpu_sleep(slice);
-        double w2 = measure_now();
-        busy_wall += w1 - w0, sleep_wall += w2 - w1;
+        account("offcpu_busy", c1 - c0, w1 - w0);
+        account(OFF_CPU, 0, measure_now() - w1);
     }
-    cJSON_AddNumberToObject(cpu, "offcpu_busy", 100);
-    add_share(wall, "offcpu_busy", busy_wall, busy_wall + sleep_wall); /* wall seconds */
-    add_share(wall, "[off-cpu]", sleep_wall, busy_wall + sleep_wall);
 }
 
 static uint64_t __attribute__((noinline, noclone)) deep_recurse(int depth, uint64_t n)
@@ -197,66 +283,274 @@ static uint64_t __attribute__((noinline, noclone)) deep_recurse(int depth, uint6
     return r + 1;
 }
 
+static void case_deep(double rate, double seconds, int depth)
+{
+    const double c0 = thread_cpu(), w0 = measure_now();
+    sink += deep_recurse(depth, (uint64_t)(rate * seconds));
+    account("deep_leaf", thread_cpu() - c0, measure_now() - w0);
+}
+
+static int compare_double(const void *a, const void *b)
+{
+    const double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+/* CPU seconds per call of truth_syscall_site: the median of 5 batches of 2000 calls, before
+ * the measured region. The run counts its calls and multiplies: timing each call there
+ * would put a clock system call (about as long) beside every one, in another function. */
+static double calibrate_syscall(void)
+{
+    double per_call[5];
+    for (int b = 0; b < 5; b++) {
+        const double t0 = thread_cpu();
+        for (int i = 0; i < 2000; i++)
+            sink += (uint64_t)truth_syscall_site();
+        per_call[b] = (thread_cpu() - t0) / 2000;
+    }
+    qsort(per_call, 5, sizeof per_call[0], compare_double);
+    return per_call[2];
+}
+
+/* `calls` chunks of `chunk` iterations of fn, each followed by one system call. */
+static uint64_t __attribute__((noinline, noclone))
+syscall_phase(uint64_t (*fn)(uint64_t), uint64_t calls, uint64_t chunk)
+{
+    uint64_t x = 0;
+    for (uint64_t c = 0; c < calls; c++) {
+        x += fn(chunk);
+        x += (uint64_t)truth_syscall_site();
+    }
+    return x;
+}
+
+/* Shuffled rounds of >= 50 ms as in split, syscalls_a 3/4 of the work and syscalls_b 1/4.
+ * Each phase's CPU is measured around it; truth_syscall_site gets its calls times the
+ * calibrated cost of one, the burner the rest, and the wall time is split in the same
+ * proportion (a thread waiting for a CPU waits as long in either, on average). */
+static void case_syscalls(double rate, double seconds, unsigned long us, double cost, cJSON *result)
+{
+    int rounds = (int)(seconds / 0.05);
+    if (rounds < 2)
+        rounds = 2;
+    const double block = rate * seconds / rounds;
+    const uint64_t chunk = (uint64_t)fmax(1, rate * (double)us / 1e6);
+    uint64_t (*const fn[2])(uint64_t) = {syscalls_a, syscalls_b};
+    static const char *const names[2] = {"syscalls_a", "syscalls_b"};
+    const double share[2] = {0.75, 0.25};
+    unsigned seed = 54321;
+    uint64_t total_calls = 0;
+    for (int r = 0; r < rounds; r++) {
+        int order[2];
+        shuffle(order, 2, &seed);
+        for (int i = 0; i < 2; i++) {
+            const int f = order[i];
+            const uint64_t calls = (uint64_t)fmax(1, round(block * share[f] / (double)chunk));
+            const double c0 = thread_cpu(), w0 = measure_now();
+            sink += syscall_phase(fn[f], calls, chunk);
+            const double cpu = thread_cpu() - c0, wall = measure_now() - w0;
+            const double sys = fmin(cpu, (double)calls * cost);
+            const double sys_wall = cpu > 0 ? wall * sys / cpu : 0;
+            account(names[f], cpu - sys, wall - sys_wall);
+            account("truth_syscall_site", sys, sys_wall);
+            total_calls += calls;
+        }
+    }
+    cJSON_AddNumberToObject(result, "syscall_site_ns", cost * 1e9);
+    cJSON_AddNumberToObject(result, "syscall_site_calls", (double)total_calls);
+}
+
+/* periodic_a for 3/4 of each period of CPU time, periodic_b for 1/4, always in that order.
+ * The phases are iteration counts (the calibrated rate); the clocks are read once per
+ * phase boundary, outside the phases. On our VMs the thread CPU clock is a system call of
+ * about 1 us, which the truth counts in the phase it ends: 1-2% of the shortest period. */
+static void case_periodic(double rate, double seconds, unsigned long period_us)
+{
+    const double period = (double)period_us / 1e6;
+    const long periods = (long)fmax(1, round(seconds / period));
+    const uint64_t na = (uint64_t)fmax(1, rate * period * 0.75);
+    const uint64_t nb = (uint64_t)fmax(1, rate * period * 0.25);
+    double ca = 0, cb = 0, wa = 0, wb = 0;
+    double c0 = thread_cpu(), w0 = measure_now();
+    for (long p = 0; p < periods; p++) {
+        sink += periodic_a(na);
+        const double c1 = thread_cpu(), w1 = measure_now();
+        sink += periodic_b(nb);
+        const double c2 = thread_cpu(), w2 = measure_now();
+        ca += c1 - c0, wa += w1 - w0;
+        cb += c2 - c1, wb += w2 - w1;
+        c0 = c2, w0 = w2;
+    }
+    account("periodic_a", ca, wa);
+    account("periodic_b", cb, wb);
+}
+
+/* --- busy threads (--busy) --- */
+
+struct busy {
+    pthread_t tid;
+    uint64_t chunk;
+    double cpu, wall;
+};
+
+static atomic_bool busy_stop;
+
+/* Burns CPU in truth_busy until told to stop; chunks of ~100 us, so it stops soon after. */
+static void *busy_main(void *p)
+{
+    struct busy *b = p;
+    workload_thread_started();
+    const double c0 = thread_cpu(), w0 = measure_now();
+    uint64_t x = 0;
+    while (!atomic_load_explicit(&busy_stop, memory_order_relaxed))
+        x += truth_busy(b->chunk);
+    b->cpu = thread_cpu() - c0;
+    b->wall = measure_now() - w0;
+    sink += x;
+    return NULL;
+}
+
+/* Starts n busy threads; returns how many started. */
+static int busy_start(struct busy *b, int n, double rate)
+{
+    for (int i = 0; i < n; i++) {
+        b[i] = (struct busy){.chunk = (uint64_t)fmax(1, rate * 100e-6)};
+        if (pthread_create(&b[i].tid, NULL, busy_main, &b[i]) != 0)
+            return i;
+    }
+    return n;
+}
+
+static void busy_end(struct busy *b, int n)
+{
+    atomic_store(&busy_stop, true);
+    for (int i = 0; i < n; i++) {
+        pthread_join(b[i].tid, NULL);
+        account("truth_busy", b[i].cpu, b[i].wall);
+    }
+}
+
 static void usage(FILE *out)
 {
     fprintf(out,
-            "usage: truth --case split|threads|offcpu|deep [--seconds S] [--threads N]\n"
-            "             [--depth D] [profiling flags]\n\n"
+            "usage: truth --case split|threads|offcpu|deep|syscalls|periodic [--seconds S]\n"
+            "             [--threads N] [--depth D] [--syscall-us N] [--period-us P]\n"
+            "             [--busy K] [profiling flags]\n\n"
             "Ground-truth workloads; prints one JSON object whose result.truth holds the\n"
-            "true share of each leaf function, in percent.\n"
-            "  --case C      which workload (required)\n"
-            "  --seconds S   CPU seconds of work, 0.05..600 (default 1)\n"
-            "  --threads N   threads for 'threads', 2..4 (default 3)\n"
-            "  --depth D     recursion depth for 'deep' (default 200)\n\n%s",
+            "true share of each leaf function, in percent (cpu, and wall where it differs).\n"
+            "  --case C        which workload (required):\n"
+            "                    split     truth_a, truth_b, truth_c: 50:30:20, shuffled\n"
+            "                    threads   N threads with work 1:2:..:N\n"
+            "                    offcpu    10 ms on CPU, 10 ms asleep, in turn\n"
+            "                    deep      CPU in deep_leaf, D calls deep\n"
+            "                    syscalls  syscalls_a:syscalls_b 3:1, with a system call\n"
+            "                              (truth_syscall_site) every N us of work\n"
+            "                    periodic  periodic_a 3/4 then periodic_b 1/4 of every\n"
+            "                              period P, not shuffled (aliasing)\n"
+            "  --seconds S     CPU seconds of work, 0.05..600 (default 1)\n"
+            "  --threads N     threads for 'threads', 2..4 (default 3)\n"
+            "  --depth D       recursion depth for 'deep' (default 200)\n"
+            "  --syscall-us N  us of work between system calls for 'syscalls', 1..10000\n"
+            "                  (default 50)\n"
+            "  --period-us P   period in us of CPU time for 'periodic', 100..1000000\n"
+            "                  (default 10000, the interval of the default 100 Hz)\n"
+            "  --busy K        K more threads burn CPU in truth_busy all along, 0..8\n"
+            "                  (default 0): more runnable threads than CPUs\n\n%s",
             profiling_usage);
 }
 
+static const char *const case_names[] = {"split", "threads",  "offcpu",
+                                         "deep",  "syscalls", "periodic"};
+
+enum {
+    OPT_CASE = 256,
+    OPT_SECONDS,
+    OPT_THREADS,
+    OPT_DEPTH,
+    OPT_SYSCALL_US,
+    OPT_PERIOD_US,
+    OPT_BUSY
+};
+
 int main(int argc, char **argv)
 {
+    static const struct option longopts[] = {{"case", required_argument, 0, OPT_CASE},
+                                             {"seconds", required_argument, 0, OPT_SECONDS},
+                                             {"threads", required_argument, 0, OPT_THREADS},
+                                             {"depth", required_argument, 0, OPT_DEPTH},
+                                             {"syscall-us", required_argument, 0, OPT_SYSCALL_US},
+                                             {"period-us", required_argument, 0, OPT_PERIOD_US},
+                                             {"busy", required_argument, 0, OPT_BUSY},
+                                             {"help", no_argument, 0, 'h'},
+                                             {0, 0, 0, 0}};
     struct profiling_options prof = {0};
     const char *which = NULL;
     double seconds = 1.0;
-    unsigned long nthreads = 3, depth = 200;
+    unsigned long nthreads = 3, depth = 200, syscall_us = 50, period_us = 10000, nbusy = 0;
+    /* The profiling flags first, by the parser every workload shares (common.c), which
+     * knows them all; what it leaves is truth's own, for getopt_long. argv is compacted
+     * in place: an entry is moved only after it has been read. */
+    int left = 1;
     for (int i = 1; i < argc; i++) {
-        const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
-        int p = profiling_parse_flag(&prof, "truth", argc, argv, &i);
+        const int p = profiling_parse_flag(&prof, "truth", argc, argv, &i);
         if (p < 0)
             return 2;
-        if (p > 0)
-            continue;
-        if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
-            usage(stdout);
-            return 0;
-        } else if (strcmp(a, "--case") == 0 && v) {
-            which = v;
-            i++;
-        } else if (strcmp(a, "--seconds") == 0) {
+        if (p == 0)
+            argv[left++] = argv[i];
+    }
+    argc = left;
+    argv[argc] = NULL;
+    int ch, li = 0;
+    opterr = 0;
+    while ((ch = getopt_long(argc, argv, ":h", longopts, &li)) != -1) {
+        char flag[32] = "";
+        if (ch >= OPT_CASE)
+            snprintf(flag, sizeof flag, "--%s", longopts[li].name);
+        int bad = 0;
+        switch (ch) {
+        case 'h': usage(stdout); return 0;
+        case OPT_CASE: which = optarg; break;
+        case OPT_SECONDS: {
             char *end;
-            seconds = v ? strtod(v, &end) : 0;
-            if (!v || *end || end == v || !(seconds >= 0.05 && seconds <= 600)) {
-                fprintf(stderr, "truth: --seconds: '%s' is not a number in 0.05..600\n",
-                        v ? v : "");
+            seconds = strtod(optarg, &end);
+            if (*end || end == optarg || !(seconds >= 0.05 && seconds <= 600)) {
+                fprintf(stderr, "truth: --seconds: '%s' is not a number in 0.05..600\n", optarg);
                 return 2;
             }
-            i++;
-        } else if (strcmp(a, "--threads") == 0) {
-            if (parse_uint_flag("truth", a, v, 2, 4, &nthreads))
-                return 2;
-            i++;
-        } else if (strcmp(a, "--depth") == 0) {
-            if (parse_uint_flag("truth", a, v, 1, 100000, &depth))
-                return 2;
-            i++;
-        } else {
-            fprintf(stderr, "truth: unknown or incomplete option '%s'; see --help\n", a);
+            break;
+        }
+        case OPT_THREADS: bad = parse_uint_flag("truth", flag, optarg, 2, 4, &nthreads); break;
+        case OPT_DEPTH: bad = parse_uint_flag("truth", flag, optarg, 1, 100000, &depth); break;
+        case OPT_SYSCALL_US:
+            bad = parse_uint_flag("truth", flag, optarg, 1, 10000, &syscall_us);
+            break;
+        case OPT_PERIOD_US:
+            bad = parse_uint_flag("truth", flag, optarg, 100, 1000000, &period_us);
+            break;
+        case OPT_BUSY: bad = parse_uint_flag("truth", flag, optarg, 0, 8, &nbusy); break;
+        case ':': fprintf(stderr, "truth: %s needs a value\n", argv[optind - 1]); return 2;
+        default:
+            fprintf(stderr, "truth: unknown or incomplete option '%s'; see --help\n",
+                    argv[optind - 1]);
             return 2;
         }
+        if (bad)
+            return 2;
     }
-    if (!which || (strcmp(which, "split") && strcmp(which, "threads") && strcmp(which, "offcpu") &&
-                   strcmp(which, "deep"))) {
-        fprintf(stderr, "truth: --case must be split, threads, offcpu or deep\n");
+    if (optind < argc) {
+        fprintf(stderr, "truth: unknown or incomplete option '%s'; see --help\n", argv[optind]);
         return 2;
     }
+    size_t c = 0;
+    while (which && c < sizeof case_names / sizeof case_names[0] && strcmp(which, case_names[c]))
+        c++;
+    if (!which || c == sizeof case_names / sizeof case_names[0]) {
+        fprintf(stderr, "truth: --case must be split, threads, offcpu, deep, syscalls or "
+                        "periodic\n");
+        return 2;
+    }
+    const bool is_syscalls = strcmp(which, "syscalls") == 0,
+               is_periodic = strcmp(which, "periodic") == 0;
     struct run run;
     run_init(&run, "truth", &prof);
     cJSON_AddStringToObject(run.params, "case", which);
@@ -265,27 +559,45 @@ int main(int argc, char **argv)
         cJSON_AddNumberToObject(run.params, "threads", (double)nthreads);
     if (strcmp(which, "deep") == 0)
         cJSON_AddNumberToObject(run.params, "depth", (double)depth);
+    if (is_syscalls)
+        cJSON_AddNumberToObject(run.params, "syscall_us", (double)syscall_us);
+    if (is_periodic)
+        cJSON_AddNumberToObject(run.params, "period_us", (double)period_us);
+    cJSON_AddNumberToObject(run.params, "busy", (double)nbusy);
     const double rate = calibrate();
+    const double syscall_cost = is_syscalls ? calibrate_syscall() : 0; /* unprofiled */
     cJSON *truth = cJSON_AddObjectToObject(run.result, "truth");
-    cJSON *cpu = cJSON_AddObjectToObject(truth, "cpu");
-    seconds_obj = cJSON_AddObjectToObject(truth, "seconds");
 
     int rc = run_begin(&run);
     if (rc)
         return rc;
+    struct busy busy[8];
+    const int started = busy_start(busy, (int)nbusy, rate);
+    if (started < (int)nbusy) {
+        busy_end(busy, started);
+        run_end(&run, 0, "cpu-seconds/s");
+        return run_finish(&run, false, "cannot create the --busy threads");
+    }
     if (strcmp(which, "split") == 0) {
-        case_split(rate, seconds, cpu);
+        case_split(rate, seconds);
     } else if (strcmp(which, "threads") == 0) {
-        case_threads(rate, seconds, (int)nthreads, cpu);
+        case_threads(rate, seconds, (int)nthreads);
     } else if (strcmp(which, "offcpu") == 0) {
-        cJSON *wall = cJSON_AddObjectToObject(truth, "wall");
-        case_offcpu(rate, seconds, cpu, wall);
+        case_offcpu(rate, seconds);
+    } else if (is_syscalls) {
+        case_syscalls(rate, seconds, syscall_us, syscall_cost, run.result);
+    } else if (is_periodic) {
+        case_periodic(rate, seconds, period_us);
     } else {
-        const double t0 = thread_cpu();
-        sink += deep_recurse((int)depth, (uint64_t)(rate * seconds));
-        add_share(cpu, "deep_leaf", 1, 1);
-        cJSON_ReplaceItemInObject(seconds_obj, "deep_leaf", cJSON_CreateNumber(thread_cpu() - t0));
+        case_deep(rate, seconds, (int)depth);
         cJSON_AddBoolToObject(run.result, "expect_truncated", depth >= 64);
+    }
+    busy_end(busy, started);
+    add_shares(truth, nbusy > 0 || is_syscalls || is_periodic || strcmp(which, "offcpu") == 0);
+    if (is_syscalls) {
+        cJSON *sites = cJSON_AddArrayToObject(truth, "syscall_sites");
+        for (size_t i = 0; i < sizeof syscall_sites / sizeof syscall_sites[0]; i++)
+            cJSON_AddItemToArray(sites, cJSON_CreateString(syscall_sites[i]));
     }
     run_end(&run, seconds, "cpu-seconds/s");
     return run_finish(&run, true, NULL);

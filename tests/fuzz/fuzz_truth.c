@@ -1,6 +1,6 @@
 /* fuzz_truth.c — libFuzzer target: the truth JSON that `hzprof score PROFILE RESULT.json`
- * reads (truth_parse, both kinds), scored against a small fixed profile. See
- * scripts/fuzz.sh. */
+ * reads (truth_parse, both kinds, and its syscall sites), scored against a small fixed
+ * profile (attribution and skid). See scripts/fuzz.sh. */
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -15,7 +15,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     static int ready;
     if (!ready) {
         static const char stacks[] = "main;truth_a 50\nmain;truth_b 30\nmain;truth_c 20\n"
-                                     "main;sleep;[off-cpu] 7\n";
+                                     "main;sleep;[off-cpu] 7\nmain;truth_syscall_site 3\n";
         char err[256];
         if (folded_parse(stacks, sizeof stacks - 1, &profile, err, sizeof err) != 0)
             abort();
@@ -33,6 +33,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         char err[512];
         if (truth_parse(text, size, kinds[k], "fuzz.json", &t, err, sizeof err) == 0) {
             score_attribution(&profile, 0, t.shares, t.n);
+            struct skid_score skid;
+            score_skid(&profile, 0, t.shares, t.n, (const char *const *)t.sites, t.nsites, &skid);
             truth_free(&t);
         }
     }
