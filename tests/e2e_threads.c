@@ -137,7 +137,13 @@ int main(int argc, char **argv)
     }
     if (wall) {
         expect(ns > 0, "the wall sampler did not sample the sleeping thread");
-        expect(ns_off == ns, "%llu of the sleeper's %llu samples are not off-CPU",
+        /* wall knows a thread's state from /proc; wall-timer judges it in the handler from
+         * the PC (at a system call) and the thread's CPU clock (under a tenth of a period
+         * since its last tick): the kernel's own work to wake the thread and deliver the
+         * signal, on a loaded VM, now and then passes that (1-2 of ~400 seen). */
+        const bool exact = strcmp(sampler, "wall") == 0;
+        expect(exact ? ns_off == ns : ns - ns_off <= ns / 50,
+               "%llu of the sleeper's %llu samples are not off-CPU",
                (unsigned long long)(ns - ns_off), (unsigned long long)ns);
     } else {
         expect(ns == 0, "a CPU sampler sampled the sleeping thread %llu times",

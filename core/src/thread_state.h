@@ -42,6 +42,11 @@ struct thread_state {
     uint64_t jitter_generation;
     uint64_t jitter_due;
     uint64_t jitter_debt;
+    /* wall-timer: this thread's CPU clock and the monotonic clock at its last tick, and
+     * the session they belong to (its accept() tells blocked from running by them). */
+    uint64_t wall_generation;
+    uint64_t wall_cpu_ns;
+    uint64_t wall_ns;
     uint32_t label_depth;
     uint32_t label_stack[HZPROF_LABEL_STACK_MAX];
 };

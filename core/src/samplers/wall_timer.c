@@ -13,9 +13,13 @@
  *
  * On/off CPU: the kernel does not say whether the thread was running. A thread blocked in
  * a system call is woken by the signal with its PC at (or just after) the `syscall`
- * instruction, so accept() marks samples stopped there off-CPU (as "wall" does for its
- * ambiguous case): a thread runnable but waiting for a CPU counts as on CPU (fgprof's
- * view); a thread that is doing real work inside a system call counts as off CPU.
+ * instruction; so is one that was running a fast call (getppid) when the tick came. The
+ * thread's own CPU clock tells them apart: accept() marks a sample off-CPU when the PC is
+ * at a system call and the thread ran less than a tenth of a period since its last tick,
+ * not counting the handler itself (as "wall" does with its helper's view; a tenth of the
+ * wall time elapsed would misjudge two ticks that come close together). A thread
+ * runnable but waiting for a CPU
+ * counts as on CPU (fgprof's view). The clocks it keeps are the thread's own (TLS).
  * Like "wall", it interrupts blocked threads (EINTR from nanosleep, epoll_wait, poll); it
  * has no no-interrupt mode, since the kernel, not we, decides whom to signal.
  *
@@ -26,8 +30,8 @@
  * timer_settime on the kernel's timer id (si_timerid), one system call per sample.
  *
  * accept() and sampled() are signal-handler code: accept() checks si_code == SI_TIMER and
- * our cookie in si_value, and reads the code bytes at the PC; sampled() makes one
- * timer_settime system call.
+ * our cookie in si_value, reads two clocks and the code bytes at the PC, and keeps the
+ * clocks in the thread's own TLS; sampled() makes one timer_settime system call.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -40,6 +44,7 @@
 
 #include "../error.h"
 #include "../session.h"
+#include "../thread_state.h"
 #include "../threads.h"
 #include "jitter.h"
 #include "sampler.h"
@@ -86,11 +91,27 @@ static void wall_timer_disarm(struct thread_entry *t)
     timer_delete(t->s.timer);
 }
 
+static uint64_t clock_ns(clockid_t id)
+{
+    struct timespec ts;
+    clock_gettime(id, &ts); /* async-signal-safe */
+    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
 static bool wall_timer_accept(const siginfo_t *si, const ucontext_t *uc, unsigned *flags)
 {
     if (si->si_code != SI_TIMER || si->si_value.sival_int != WALL_TIMER_COOKIE)
         return false;
-    if (sampler_stopped_in_syscall(uc))
+    struct thread_state *t = &hz_thread;
+    const uint64_t cpu = clock_ns(CLOCK_THREAD_CPUTIME_ID), now = clock_ns(CLOCK_MONOTONIC);
+    const uint64_t generation = __atomic_load_n(&hz_session.generation, __ATOMIC_RELAXED);
+    /* The first tick of a session has nothing to compare with: one period back. */
+    const bool first = t->wall_generation != generation;
+    const uint64_t ran = first ? 0 : cpu - t->wall_cpu_ns;
+    t->wall_generation = generation;
+    t->wall_cpu_ns = cpu; /* sampled() moves it to the handler's end */
+    t->wall_ns = now;
+    if (sampler_stopped_in_syscall(uc) && (first || ran < hz_session.period_ns / 10))
         *flags |= SAMPLE_FLAG_OFF_CPU;
     return true;
 }
@@ -99,6 +120,8 @@ static void wall_timer_sampled(const siginfo_t *si, const uint64_t *pcs, unsigne
 {
     (void)pcs;
     (void)depth;
+    /* The CPU this handler ran is not the thread's own work: count from its end. */
+    hz_thread.wall_cpu_ns = clock_ns(CLOCK_THREAD_CPUTIME_ID);
     /* Expiries while this signal was still pending (the thread waited for a CPU) were not
      * sent again: the kernel counts them here. They are ticks that became no sample. */
     if (si->si_overrun > 0)
