@@ -270,11 +270,11 @@ int cost_measure(const struct cost_options *o, const struct cost_progress *p, cJ
     cJSON_AddNumberToObject(opts, "depth", o->depth);
     cJSON_AddNumberToObject(opts, "seconds", o->seconds);
     int rc = 0;
-    if (o->part != 2) {
+    if (o->part == 0 || o->part == 1) {
         cJSON *rows = cJSON_AddArrayToObject(doc, "signal_path");
         rc = rows ? run_path(o, p, rows, err, err_size) : out_of_memory(err, err_size);
     }
-    if (rc == 0 && o->part != 1) {
+    if (rc == 0 && (o->part == 0 || o->part == 2)) {
         cJSON *rows = cJSON_AddArrayToObject(doc, "samplers");
         rc = rows ? run_samplers(o, p, rows, err, err_size) : out_of_memory(err, err_size);
     }

@@ -29,7 +29,7 @@ struct cost_options {
     unsigned rates[COST_MAX_RATES]; /* part 2: requested rates */
     int nrates;                     /* 1..COST_MAX_RATES */
     double seconds;                 /* part 2: CPU seconds per sampler, unwinder and rate */
-    int part;                       /* 0 both, 1 or 2 */
+    int part;                       /* 0 every part, or the one to run */
 };
 
 /* A row of part 1: one handler's median over the rounds. */
