@@ -182,9 +182,12 @@ static const struct field bias_row[] = {
     {"case", STRING, true, NULL},
     {"busy", NUMBER, true, NULL},
     {"period_over_interval", NUMBER, false, NULL},
+    {"syscall_us", NUMBER, false, NULL},
     {"achieved_hz_median", NUMBER_OR_NULL, true, NULL},
-    {"attribution_error_pts", OBJECT, true, NULL},
-    {"skid_pts", OBJECT, false, NULL},
+    {"attribution_error_pts", OBJECT, true, estimate},
+    {"skid_pts", OBJECT, false, estimate},
+    {"syscall_site_pct_median", NUMBER_OR_NULL, false, NULL},
+    {"syscall_site_truth_pct_median", NUMBER_OR_NULL, false, NULL},
     END,
 };
 

@@ -2,6 +2,7 @@
 """paper_numbers.py — every number in the paper comes from the results.
 
   paper_numbers.py HZPROF REPO
+  paper_numbers.py HZPROF REPO --bias FIXTURE
 
 1. paper/generated/*.tex is exactly what `hzprof report results/reference --format latex
    -o` writes today (the committed tables and numbers are the reference run's).
@@ -11,11 +12,17 @@
 3. The tables cite numbers only through \\hzv{...}, and paper/paper.tex has no digit in its
    text outside \\hzv{...}, file paths and a short whitelist (below), so no figure is typed
    by hand; every key paper.tex cites is defined.
+With --bias FIXTURE (a results.json of the bias preset), the reference run is copied without
+its bias companion, reported, then reported with FIXTURE as DIR/bias/results.json: no bias
+keys or table without it, every bias key recomputed and table-bias.tex citing them with it,
+and a damaged companion refused with one line naming the file and the fault.
 """
+import copy
 import json
 import math
 import os
 import re
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -112,7 +119,24 @@ def paired_numbers(e, summary):
     e["prec/total"] = fmt("%.0f", prec.get("total"))
 
 
-def expected_numbers(results, cost, cg=None):
+def bias_numbers(e, bias):
+    """The bias companion's keys (DIR/bias/results.json, a run of the bias preset)."""
+    e["bias/reps"] = fmt("%.0f", bias["config"]["repetitions"])
+    e["bias/trials"] = fmt("%.0f", len(bias["trials"]))
+    e["bias/commit"] = bias.get("trials_build", bias["build"])["git_commit"]
+    for r in bias["summary"]["bias"]:
+        k = "bias/%s/%s/%s/%.0f/" % (r["workload"], r["sampler"], r["unwinder"], r["rate"])
+        e[k + "err"] = ci_text("%.1f", r.get("attribution_error_pts"))
+        e[k + "skid"] = ci_text("%.1f", r.get("skid_pts"))
+        e[k + "pt"] = fmt("%.2f", r.get("period_over_interval"))
+        e[k + "busy"] = fmt("%.0f", r["busy"])
+        e[k + "n"] = fmt("%.0f", r["n"])
+        e[k + "hz"] = fmt("%.0f", r.get("achieved_hz_median"))
+        e[k + "site"] = fmt("%.1f", r.get("syscall_site_pct_median"))
+        e[k + "sitetruth"] = fmt("%.1f", r.get("syscall_site_truth_pct_median"))
+
+
+def expected_numbers(results, cost, cg=None, bias=None):
     """The key -> text map numbers.tex must hold, derived from the results alone."""
     e = {}
     m, b, cfg = results["machine"], results["build"], results["config"]
@@ -196,6 +220,8 @@ def expected_numbers(results, cost, cg=None):
             m = (c.get("per_sample") or {}).get("cachegrind") or {}
             e["cg/D1/" + k] = fmt("%.0f", m.get("D1_misses"))
             e["cg/LL/" + k] = fmt("%.0f", m.get("LL_misses"))
+    if bias:
+        bias_numbers(e, bias)
     return {k: tex_escape(v) for k, v in e.items()}
 
 
@@ -230,23 +256,71 @@ def stray_digits(text, names=()):
     return [line for line in text.splitlines() if re.search(r"\d", line)]
 
 
-def main():
-    if len(sys.argv) != 3:
-        fail("usage: paper_numbers.py HZPROF REPO")
-    hzprof, repo = sys.argv[1], sys.argv[2]
+def load_run(run):
+    """results.json of a run and its optional inputs: cost.json and the cachegrind and bias
+    companions (None where absent)."""
+    def optional(*parts):
+        path = os.path.join(run, *parts)
+        return json.load(open(path)) if os.path.exists(path) else None
+    return (json.load(open(os.path.join(run, "results.json"))), optional("cost.json"),
+            optional("cachegrind", "results.json"), optional("bias", "results.json"))
+
+
+def report(hzprof, run, out):
+    subprocess.run([hzprof, "report", run, "--format", "latex", "-o", out], check=True,
+                   stdout=subprocess.DEVNULL)
+
+
+def read_numbers(gen):
+    defined = {}
+    for line in open(os.path.join(gen, "numbers.tex")):
+        mt = re.match(r"\\expandafter\\def\\csname hz@(.*)\\endcsname\{(.*)\}$", line.rstrip("\n"))
+        if mt:
+            defined[mt.group(1)] = mt.group(2)
+        elif line.startswith("\\expandafter"):
+            fail("unparsed line in numbers.tex: " + line)
+    return defined
+
+
+def check_numbers(defined, want):
+    for k, v in defined.items():
+        if k not in want:
+            fail("numbers.tex defines %s, which the results do not give" % k)
+        if want[k] != v:
+            fail("numbers.tex: %s = %r, the results give %r" % (k, v, want[k]))
+    missing = sorted(set(want) - set(defined))
+    if missing:
+        fail("numbers.tex lacks %d keys, e.g. %s" % (len(missing), missing[:5]))
+
+
+def run_names(results, bias):
+    """Workload names of the run and of its bias companion (they may hold digits)."""
+    runs = [results] + ([bias] if bias else [])
+    return [w["name"] for r in runs for w in r["config"]["workloads"]]
+
+
+def check_tables(gen, names, defined):
+    """No literal figure in a table; every key a table cites is defined."""
+    for f in sorted(os.listdir(gen)):
+        if f.startswith("table-") and f.endswith(".tex"):
+            text = open(os.path.join(gen, f)).read()
+            lines = stray_digits(text, names)
+            if lines:
+                fail("%s has a number outside \\hzv: %s" % (f, lines[0]))
+            for key in re.findall(r"\\hzv\{([^}]*)\}", text):
+                if key not in defined:
+                    fail("%s cites \\hzv{%s}, which numbers.tex does not define" % (f, key))
+
+
+def check_reference(hzprof, repo):
     ref = os.path.join(repo, "results", "reference")
     gen = os.path.join(repo, "paper", "generated")
-    results = json.load(open(os.path.join(ref, "results.json")))
-    cost_path = os.path.join(ref, "cost.json")
-    cost = json.load(open(cost_path)) if os.path.exists(cost_path) else None
-    cg_path = os.path.join(ref, "cachegrind", "results.json")
-    cg = json.load(open(cg_path)) if os.path.exists(cg_path) else None
+    results, cost, cg, bias = load_run(ref)
 
     # 1. The committed generated files are today's output for the reference run.
     with tempfile.TemporaryDirectory() as tmp:
         out = os.path.join(tmp, "generated")
-        subprocess.run([hzprof, "report", ref, "--format", "latex", "-o", out], check=True,
-                       stdout=subprocess.DEVNULL)
+        report(hzprof, ref, out)
         made = sorted(f for f in os.listdir(out) if f.endswith(".tex"))
         kept = sorted(f for f in os.listdir(gen) if f.endswith(".tex"))
         if made != kept:
@@ -257,35 +331,20 @@ def main():
                      "results/reference: run make paper" % f)
 
     # 2. numbers.tex, recomputed from the results.
-    defined = {}
-    for line in open(os.path.join(gen, "numbers.tex")):
-        mt = re.match(r"\\expandafter\\def\\csname hz@(.*)\\endcsname\{(.*)\}$", line.rstrip("\n"))
-        if mt:
-            defined[mt.group(1)] = mt.group(2)
-        elif line.startswith("\\expandafter"):
-            fail("unparsed line in numbers.tex: " + line)
-    want = expected_numbers(results, cost, cg)
-    for k, v in defined.items():
-        if k not in want:
-            fail("numbers.tex defines %s, which the results do not give" % k)
-        if want[k] != v:
-            fail("numbers.tex: %s = %r, the results give %r" % (k, v, want[k]))
-    missing = sorted(set(want) - set(defined))
-    if missing:
-        fail("numbers.tex lacks %d keys, e.g. %s" % (len(missing), missing[:5]))
+    defined = read_numbers(gen)
+    check_numbers(defined, expected_numbers(results, cost, cg, bias))
 
     # 3. No literal figure in the tables or the paper's text.
-    names = [w["name"] for w in results["config"]["workloads"]]
-    for f in sorted(os.listdir(gen)):
-        if f.startswith("table-") and f.endswith(".tex"):
-            lines = stray_digits(open(os.path.join(gen, f)).read(), names)
-            if lines:
-                fail("%s has a number outside \\hzv: %s" % (f, lines[0]))
+    names = run_names(results, bias)
+    check_tables(gen, names, defined)
     paper = open(os.path.join(repo, "paper", "paper.tex")).read()
     body = paper[paper.index("\\begin{document}"):]
     lines = stray_digits(body, names)
     if lines:
         fail("paper.tex has a hand-typed number: %s" % lines[0].strip())
+    body = re.sub(r"(?<!\\)%.*", "", body)  # comments cite nothing
+    if not bias:  # what \ifhzbias guards is not typeset without a bias companion
+        body = re.sub(r"\\ifhzbias\b.*?\\(else|fi)\b", "", body, flags=re.S)
     for key in re.findall(r"\\hzv\{([^}]*)\}", body):
         if key not in defined:
             fail("paper.tex cites \\hzv{%s}, which numbers.tex does not define" % key)
@@ -298,6 +357,86 @@ def main():
             if macro + "/" + arg not in defined:
                 fail("paper.tex cites \\%s{%s}, but %s/%s is not defined" % (macro, arg, macro, arg))
     print("PASS: %d numbers, all from the results; no hand-typed figure" % len(defined))
+
+
+def check_bias_companion(hzprof, repo, fixture):
+    """The reference run in a temporary copy, without a bias companion and then with
+    FIXTURE as one (whatever results/reference holds), and with damaged companions."""
+    ref = os.path.join(repo, "results", "reference")
+    companion = json.load(open(fixture))
+    with tempfile.TemporaryDirectory() as tmp:
+        run = os.path.join(tmp, "run")
+        os.makedirs(os.path.join(run, "cachegrind"))
+        for part in ("results.json", "cost.json", os.path.join("cachegrind", "results.json")):
+            if os.path.exists(os.path.join(ref, part)):
+                shutil.copy(os.path.join(ref, part), os.path.join(run, part))
+        results, cost, cg, _ = load_run(run)
+
+        # Without a companion: no bias keys, no bias table.
+        out = os.path.join(tmp, "without")
+        report(hzprof, run, out)
+        defined = read_numbers(out)
+        check_numbers(defined, expected_numbers(results, cost, cg))
+        if any(k.startswith("bias/") for k in defined) or os.path.exists(
+                os.path.join(out, "table-bias.tex")):
+            fail("bias keys or table-bias.tex written without a bias companion")
+
+        # With one: every key recomputed, the table cites them, one row per summary row.
+        os.makedirs(os.path.join(run, "bias"))
+        path = os.path.join(run, "bias", "results.json")
+        shutil.copy(fixture, path)
+        out = os.path.join(tmp, "with")
+        report(hzprof, run, out)
+        defined = read_numbers(out)
+        check_numbers(defined, expected_numbers(results, cost, cg, companion))
+        table = os.path.join(out, "table-bias.tex")
+        if not os.path.exists(table):
+            fail("no table-bias.tex with a bias companion")
+        rows = [l for l in open(table) if "\\hzv{bias/" in l]
+        if len(rows) != len(companion["summary"]["bias"]):
+            fail("table-bias.tex has %d rows, summary.bias %d"
+                 % (len(rows), len(companion["summary"]["bias"])))
+        check_tables(out, run_names(results, companion), defined)
+
+        # Damaged companions: one line naming the file and the fault, exit 1, nothing written.
+        def damaged(what, text, want):
+            with open(path, "w") as f:
+                f.write(text)
+            out = os.path.join(tmp, "damaged")
+            p = subprocess.run([hzprof, "report", run, "--format", "latex", "-o", out],
+                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+            err = p.stderr.strip()
+            if p.returncode == 0 or os.path.exists(out):
+                fail("a bias companion with %s was accepted" % what)
+            if "bias/results.json" not in err or want not in err or "\n" in err:
+                fail("a bias companion with %s: %r, expected one line with %r" % (what, err, want))
+
+        def mutated(change):
+            doc = copy.deepcopy(companion)
+            change(doc)
+            return json.dumps(doc)
+
+        damaged("truncated JSON", '{"summary": ', "is not a results.json of hzprof bench")
+        damaged("a string for a number",
+                mutated(lambda d: d["summary"]["bias"][0]["attribution_error_pts"].update(
+                    value="3.2")),
+                "summary.bias[0].attribution_error_pts.value: expected a number or null")
+        damaged("a row without n", mutated(lambda d: d["summary"]["bias"][1].pop("n")),
+                "summary.bias[1].n: missing")
+        damaged("no summary.bias", mutated(lambda d: d["summary"].pop("bias")),
+                "no summary.bias rows")
+    print("PASS: bias companion: %d numbers recomputed, %d table rows; absent and damaged "
+          "companions handled" % (len([k for k in defined if k.startswith("bias/")]), len(rows)))
+
+
+def main():
+    args = sys.argv[1:]
+    if len(args) == 2:
+        check_reference(*args)
+    elif len(args) == 4 and args[2] == "--bias":
+        check_bias_companion(args[0], args[1], args[3])
+    else:
+        fail("usage: paper_numbers.py HZPROF REPO [--bias FIXTURE]")
 
 
 if __name__ == "__main__":

@@ -238,6 +238,39 @@ static void write_paired_numbers(FILE *f, cJSON *summary)
     def_num(f, "prec/total", "%.0f", field_num(prec, "total"));
 }
 
+/* The bias companion run (DIR/bias/results.json, a run of the bias preset): where samples
+ * land, per row of its summary.bias (bench_bias.h). */
+static void write_bias_numbers(FILE *f, cJSON *bias)
+{
+    cJSON *tb = cJSON_GetObjectItem(bias, "trials_build"); /* who ran the trials */
+    def_num(f, "bias/reps", "%.0f", field_num(cJSON_GetObjectItem(bias, "config"), "repetitions"));
+    def_num(f, "bias/trials", "%.0f",
+            (double)cJSON_GetArraySize(cJSON_GetObjectItem(bias, "trials")));
+    def_text(f, "bias/commit",
+             field_str(tb ? tb : cJSON_GetObjectItem(bias, "build"), "git_commit"));
+    cJSON *rows = cJSON_GetObjectItem(cJSON_GetObjectItem(bias, "summary"), "bias");
+    for (cJSON *r = rows ? rows->child : NULL; r; r = r->next) {
+        char k[512], key[600];
+        row_key(k, sizeof k, r);
+        snprintf(key, sizeof key, "bias/%s/err", k);
+        def_ci(f, key, "%.1f", cJSON_GetObjectItem(r, "attribution_error_pts"));
+        snprintf(key, sizeof key, "bias/%s/skid", k);
+        def_ci(f, key, "%.1f", cJSON_GetObjectItem(r, "skid_pts"));
+        snprintf(key, sizeof key, "bias/%s/pt", k);
+        def_num(f, key, "%.2f", field_num(r, "period_over_interval"));
+        snprintf(key, sizeof key, "bias/%s/busy", k);
+        def_num(f, key, "%.0f", field_num(r, "busy"));
+        snprintf(key, sizeof key, "bias/%s/n", k);
+        def_num(f, key, "%.0f", field_num(r, "n"));
+        snprintf(key, sizeof key, "bias/%s/hz", k);
+        def_num(f, key, "%.0f", field_num(r, "achieved_hz_median"));
+        snprintf(key, sizeof key, "bias/%s/site", k);
+        def_num(f, key, "%.1f", field_num(r, "syscall_site_pct_median"));
+        snprintf(key, sizeof key, "bias/%s/sitetruth", k);
+        def_num(f, key, "%.1f", field_num(r, "syscall_site_truth_pct_median"));
+    }
+}
+
 /* Every output is written whole or not at all (issue 14 #7): a full disk leaves the
  * previous numbers.tex and tables, never a truncated one. At most a few are open at once
  * (numbers.tex and one table). */
@@ -347,7 +380,8 @@ static int write_rate_tables(FILE *numbers, const char *dir, cJSON *results)
     return 0;
 }
 
-static int write_numbers(const char *path, const char *dir, cJSON *results, cJSON *cost, cJSON *cg)
+static int write_numbers(const char *path, const char *dir, cJSON *results, cJSON *cost, cJSON *cg,
+                         cJSON *bias)
 {
     FILE *f = open_atomic(path);
     if (!f)
@@ -413,6 +447,8 @@ static int write_numbers(const char *path, const char *dir, cJSON *results, cJSO
         write_cost_numbers(f, cost);
     if (cg)
         write_cachegrind_numbers(f, cg);
+    if (bias)
+        write_bias_numbers(f, bias);
     fputs("\\makeatother\n", f);
     return close_atomic(f);
 }
@@ -431,6 +467,29 @@ static int write_cachegrind_table(const char *dir, cJSON *cg)
         row_key(k, sizeof k, c);
         tex_cells(f, c, config_names);
         fprintf(f, " & \\hzv{cg/D1/%s} & \\hzv{cg/LL/%s} \\\\\n", k, k);
+    }
+    return close_table(f);
+}
+
+/* table-bias.tex: where samples land, a row per configuration of the bias companion. No
+ * unwinder or rate column: the bias preset has one of each (fp, 1 kHz). */
+static int write_bias_table(const char *dir, cJSON *bias)
+{
+    static const char *const names[] = {"workload", "sampler", NULL};
+    FILE *f =
+        open_table(dir, "table-bias.tex", "llrrllrr",
+                   "workload & sampler & P/T & busy & error pts & skid pts & achieved Hz & n");
+    if (!f)
+        return -1;
+    cJSON *rows = cJSON_GetObjectItem(cJSON_GetObjectItem(bias, "summary"), "bias");
+    for (cJSON *r = rows ? rows->child : NULL; r; r = r->next) {
+        char k[512];
+        row_key(k, sizeof k, r);
+        tex_cells(f, r, names);
+        fprintf(f,
+                " & \\hzv{bias/%s/pt} & \\hzv{bias/%s/busy} & \\hzv{bias/%s/err} & "
+                "\\hzv{bias/%s/skid} & \\hzv{bias/%s/hz} & \\hzv{bias/%s/n} \\\\\n",
+                k, k, k, k, k, k);
     }
     return close_table(f);
 }
@@ -606,6 +665,26 @@ static int check_cachegrind(const char *dir, cJSON *cg, char *err, size_t n)
     return -1;
 }
 
+/* The bias companion run is a results.json of the bias preset: one with rows in
+ * summary.bias (a run without truth workloads has none, and nothing to show). */
+static int check_bias(const char *dir, cJSON *bias, char *err, size_t n)
+{
+    char why[512];
+    if (results_check(bias, why, sizeof why) != 0) {
+        snprintf(err, n, "'%s/bias/results.json': %s", dir, why);
+        return -1;
+    }
+    if (cJSON_GetArraySize(cJSON_GetObjectItem(cJSON_GetObjectItem(bias, "summary"), "bias")) ==
+        0) {
+        snprintf(err, n,
+                 "'%s/bias/results.json': no summary.bias rows: not a run of the bias preset "
+                 "(hzprof bench bias -o %s/bias)",
+                 dir, dir);
+        return -1;
+    }
+    return 0;
+}
+
 /* An optional input of the run, DIR/NAME: *doc is NULL when the file is absent. Returns -1
  * with err when it is there but its field `key` fails `is` (not the file we expect). */
 static int load_optional(const char *dir, const char *name, const char *key,
@@ -630,25 +709,31 @@ static int load_optional(const char *dir, const char *name, const char *key,
 int paper_data_write(cJSON *results, const char *results_dir, const char *out_dir, char *err,
                      size_t n)
 {
-    cJSON *cost = NULL, *cg = NULL;
+    cJSON *cost = NULL, *cg = NULL, *bias = NULL;
     if (load_optional(results_dir, "cost.json", "signal_path", cJSON_IsArray,
                       "the output of hzprof cost --json", &cost, err, n) != 0 ||
         load_optional(results_dir, "cachegrind/results.json", "summary", cJSON_IsObject,
                       "a results.json of hzprof bench", &cg, err, n) != 0 ||
         (cg && check_cachegrind(results_dir, cg, err, n) != 0) ||
-        prepare_dir(out_dir, err, n) != 0) {
+        load_optional(results_dir, "bias/results.json", "summary", cJSON_IsObject,
+                      "a results.json of hzprof bench", &bias, err, n) != 0 ||
+        (bias && check_bias(results_dir, bias, err, n) != 0) || prepare_dir(out_dir, err, n) != 0) {
         cJSON_Delete(cost);
         cJSON_Delete(cg);
+        cJSON_Delete(bias);
         return -1;
     }
     char path[4096];
     snprintf(path, sizeof path, "%s/numbers.tex", out_dir);
-    int rc = write_numbers(path, out_dir, results, cost, cg);
+    int rc = write_numbers(path, out_dir, results, cost, cg, bias);
     if (rc == 0 && cost)
         rc = write_signal_table(out_dir, cost);
     if (rc == 0 && cg)
         rc = write_cachegrind_table(out_dir, cg);
+    if (rc == 0 && bias)
+        rc = write_bias_table(out_dir, bias);
     cJSON_Delete(cg);
+    cJSON_Delete(bias);
     cJSON *summary = cJSON_GetObjectItem(results, "summary");
     if (rc == 0)
         rc = write_cost_tables(out_dir, cJSON_GetObjectItem(summary, "cost_per_sample"));

@@ -36,11 +36,18 @@
  *   samp/S/U/R (achieved Hz, %.0f), sampns/S/U/R (handler ns per sample, %.0f);
  * and, when DIR/cachegrind/results.json (a run of the cachegrind preset) exists:
  *   cg/reps, cg/trials, cg/D1/W/S/U/R and cg/LL/W/S/U/R (simulated D1 and last-level
- *   misses added per sample, %.0f), with table-cachegrind.tex.
+ *   misses added per sample, %.0f), with table-cachegrind.tex;
+ * and, when DIR/bias/results.json (a run of the bias preset, with summary.bias) exists:
+ *   bias/{reps,trials,commit}, and per summary.bias row (K = W/S/U/R, S with its
+ *   modifiers, e.g. perf-clock+jitter=uniform): bias/K/err and bias/K/skid (attribution
+ *   error and skid, points, "v [lo, hi]" with %.1f), bias/K/pt (period over interval,
+ *   %.2f), bias/K/{busy,n,hz} (%.0f), bias/K/site and bias/K/sitetruth (samples and time
+ *   at the system-call site, %, %.1f); "--" where not measured; with table-bias.tex.
  * Tables (they cite \hzv keys, never literal numbers): table-signal.tex (from cost.json),
  * table-cost-W.tex (cost per sample), table-rate-W-R.tex (every sampler and baseline
  * at one rate), table-paired-W.tex (paired overhead and cost), table-layers.tex and
- * table-aa.tex. Charts: OUT/plots/ (plot.h), each also as PDF.
+ * table-aa.tex (and table-cachegrind.tex, table-bias.tex from the companions). Charts:
+ * OUT/plots/ (plot.h), each also as PDF.
  *
  * OUT must be empty, missing, or a directory this command wrote before (it holds the
  * marker file .hzprof-generated): nothing else is ever overwritten.
