@@ -16,6 +16,12 @@
  * exceed CONFIG_HZ) and the mean time spent inside the handler per sample. A sampler the
  * machine lacks (perf-cycles without a PMU) is reported as unavailable with the reason.
  *
+ * Part 3, the calibration of budget mode (hzprof_calibrate, hzprof.h): per timer-driven
+ * sampler and unwinder, the whole CPU one sample adds (timer interrupt, signal delivery,
+ * handler, reader), from profiled and unprofiled blocks of a busy loop; the figure that
+ * `hzprof record --max-overhead --cost FILE` and HZPROF_COST_FILE read back (rows of
+ * "calibrated" in the JSON). Part 2's handler time is only the handler's share of it.
+ *
  * --json FILE also writes the figures, with the machine and build, as JSON (schema
  * "hzprof.cost/1"); `make bench` keeps it beside results.json, and the paper reads it.
  */
@@ -261,22 +267,75 @@ static int run_samplers(const struct cost_options *o, cJSON *doc)
     return 0;
 }
 
+static int run_calibration(cJSON *doc)
+{
+    cJSON *rows = doc ? cJSON_AddArrayToObject(doc, "calibrated") : NULL;
+    const char *samplers[16];
+    size_t nsamplers = 0; /* every sampler offered to users, from the library's table */
+    for (const char *const *p = hzprof_sampler_names(); *p && nsamplers < 16; p++)
+        if (hzprof_sampler_caps(*p) & HZPROF_CAP_USER)
+            samplers[nsamplers++] = *p;
+    static const char *const unwinders[] = {"none", "fp", "libunwind"};
+    printf("\nCalibration (budget mode): CPU per sample, profiled vs unprofiled blocks\n");
+    printf("  %-13s %-10s %9s %12s %12s %12s %12s\n", "sampler", "unwinder", "test Hz",
+           "achieved Hz", "us/sample", "handler us", "ceiling Hz");
+    for (size_t s = 0; s < nsamplers; s++) {
+        for (size_t u = 0; u < sizeof unwinders / sizeof unwinders[0]; u++) {
+            struct hzprof_config cfg;
+            hzprof_config_init(&cfg);
+            cfg.sampler = samplers[s];
+            cfg.unwinder = unwinders[u];
+            struct hzprof_calibration c;
+            int rc = hzprof_calibrate(&cfg, &c);
+            cJSON *row = rows ? cJSON_CreateObject() : NULL;
+            if (row) {
+                cJSON_AddStringToObject(row, "sampler", samplers[s]);
+                cJSON_AddItemToArray(rows, row);
+            }
+            if (rc != HZPROF_OK) {
+                printf("  %-13s %-10s unavailable: %s\n", samplers[s], unwinders[u],
+                       hzprof_error_detail());
+                if (row)
+                    cJSON_AddStringToObject(row, "unavailable", hzprof_error_detail());
+                break;
+            }
+            printf("  %-13s %-10s %9u %12.0f %12.1f %12.2f %12.0f\n", samplers[s], unwinders[u],
+                   c.test_rate_hz, c.achieved_hz, c.cost_ns / 1e3, c.handler_ns / 1e3,
+                   c.ceiling_hz);
+            if (row) {
+                cJSON_AddStringToObject(row, "unwinder", unwinders[u]);
+                cJSON_AddNumberToObject(row, "cost_ns", c.cost_ns);
+                cJSON_AddNumberToObject(row, "handler_ns", c.handler_ns);
+                cJSON_AddNumberToObject(row, "achieved_hz", c.achieved_hz);
+                cJSON_AddNumberToObject(row, "ceiling_hz", c.ceiling_hz);
+                cJSON_AddNumberToObject(row, "test_rate_hz", c.test_rate_hz);
+                cJSON_AddNumberToObject(row, "pairs", c.pairs);
+                cJSON_AddNumberToObject(row, "cpu_seconds", c.cpu_seconds);
+            }
+        }
+    }
+    return 0;
+}
+
 static void cost_usage(FILE *out)
 {
     fprintf(out, "usage: hzprof cost [--signals N] [--rounds R] [--depth D] [--rates HZ,HZ...]\n"
-                 "                   [--seconds S] [--part 1|2]\n\n"
+                 "                   [--seconds S] [--part 1|2|3]\n\n"
                  "Measures what one sample costs. Part 1: N self-sent SIGPROFs at stack depth D,\n"
                  "timed with the thread CPU clock, for an empty handler (the floor) and for\n"
                  "libhzprof's handler with each unwinder; medians of R interleaved rounds and\n"
                  "their ratio to the floor. Part 2: each timer-driven sampler x unwinder on a\n"
                  "busy loop at depth D for S CPU seconds at each rate: achieved rate and time\n"
-                 "spent in the handler per sample (tick-based samplers stop at CONFIG_HZ).\n\n"
+                 "spent in the handler per sample (tick-based samplers stop at CONFIG_HZ).\n"
+                 "Part 3: the calibration of budget mode (hzprof_calibrate) per sampler x\n"
+                 "unwinder: the whole CPU one sample adds, which `record --max-overhead\n"
+                 "--cost FILE` reads back from the JSON.\n\n"
                  "  --signals N   signals per round (default 20000)\n"
                  "  --rounds R    interleaved rounds (default 7)\n"
                  "  --depth D     stack depth in frames (default 20)\n"
                  "  --rates LIST  part 2 requested rates, comma-separated (default 1000,10000)\n"
                  "  --seconds S   part 2 CPU seconds per configuration (default 0.3)\n"
-                 "  --part P      run only part 1 or 2\n"
+                 "  --part P      run only part 1, 2 or 3\n"
                  "  --json FILE   also write the figures as JSON (refuses to overwrite\n"
                  "                FILE unless -f)\n"
                  "  -f, --force   overwrite the --json file\n");
@@ -363,7 +422,7 @@ int cmd_cost(int argc, char **argv)
             break;
         }
         case 'p':
-            if (parse_long("--part", optarg, 1, 2, &v))
+            if (parse_long("--part", optarg, 1, 3, &v))
                 return 2;
             o.part = (int)v;
             break;
@@ -400,9 +459,11 @@ int cmd_cost(int argc, char **argv)
         cJSON_AddNumberToObject(opts, "seconds", o.seconds);
     }
     int rc = 0;
-    if (o.part != 2 && run_path(&o, doc) != 0)
+    if ((o.part == 0 || o.part == 1) && run_path(&o, doc) != 0)
         rc = 1;
-    if (!rc && o.part != 1 && run_samplers(&o, doc) != 0)
+    if (!rc && (o.part == 0 || o.part == 2) && run_samplers(&o, doc) != 0)
+        rc = 1;
+    if (!rc && (o.part == 0 || o.part == 3) && run_calibration(doc) != 0)
         rc = 1;
     if (json) {
         char *text = rc ? NULL : cJSON_Print(doc);
