@@ -21,19 +21,22 @@
 static void cost_usage(FILE *out)
 {
     fprintf(out, "usage: hzprof cost [--signals N] [--rounds R] [--depth D] [--rates HZ,HZ...]\n"
-                 "                   [--seconds S] [--part 1|2]\n\n"
+                 "                   [--seconds S] [--part 1|2|3]\n\n"
                  "Measures what one sample costs. Part 1: N self-sent SIGPROFs at stack depth D,\n"
                  "timed with the thread CPU clock, for an empty handler (the floor) and for\n"
                  "libhzprof's handler with each unwinder; medians of R interleaved rounds and\n"
                  "their ratio to the floor. Part 2: each timer-driven sampler x unwinder on a\n"
                  "busy loop at depth D for S CPU seconds at each rate: achieved rate and time\n"
-                 "spent in the handler per sample (tick-based samplers stop at CONFIG_HZ).\n\n"
+                 "spent in the handler per sample (tick-based samplers stop at CONFIG_HZ).\n"
+                 "Part 3: the calibration of budget mode (hzprof_calibrate) per sampler x\n"
+                 "unwinder: the whole CPU one sample adds, which `record --max-overhead\n"
+                 "--cost FILE` reads back from the JSON.\n\n"
                  "  --signals N   signals per round (default 20000)\n"
                  "  --rounds R    interleaved rounds (default 7)\n"
                  "  --depth D     stack depth in frames (default 20)\n"
                  "  --rates LIST  part 2 requested rates, comma-separated (default 1000,10000)\n"
                  "  --seconds S   part 2 CPU seconds per configuration (default 0.3)\n"
-                 "  --part P      run only part 1 or 2\n"
+                 "  --part P      run only part 1, 2 or 3\n"
                  "  --json FILE   also write the figures as JSON (refuses to overwrite\n"
                  "                FILE unless -f)\n"
                  "  -f, --force   overwrite the --json file\n");
@@ -116,6 +119,25 @@ static void print_sampler_row(void *ctx, const struct cost_sampler_row *r)
                (unsigned long long)r->handler_ns_max);
 }
 
+static void print_calibration_begin(void *ctx)
+{
+    (void)ctx;
+    printf("\nCalibration (budget mode): CPU per sample, profiled vs unprofiled blocks\n");
+    printf("  %-13s %-10s %9s %12s %12s %12s %12s\n", "sampler", "unwinder", "test Hz",
+           "achieved Hz", "us/sample", "handler us", "ceiling Hz");
+}
+
+static void print_calibration_row(void *ctx, const struct cost_calibration_row *r)
+{
+    (void)ctx;
+    if (r->unavailable)
+        printf("  %-13s %-10s unavailable: %s\n", r->sampler, r->unwinder, r->unavailable);
+    else
+        printf("  %-13s %-10s %9u %12.0f %12.1f %12.2f %12.0f\n", r->sampler, r->unwinder,
+               r->test_rate_hz, r->achieved_hz, r->cost_ns / 1e3, r->handler_ns / 1e3,
+               r->ceiling_hz);
+}
+
 int cmd_cost(int argc, char **argv)
 {
     struct cost_options o = {.signals = 20000,
@@ -170,7 +192,7 @@ int cmd_cost(int argc, char **argv)
             break;
         }
         case 'p':
-            if (parse_long("--part", optarg, 1, 2, &v))
+            if (parse_long("--part", optarg, 1, 3, &v))
                 return 2;
             o.part = (int)v;
             break;
@@ -199,6 +221,8 @@ int cmd_cost(int argc, char **argv)
                                         .path_row = print_path_row,
                                         .samplers_begin = print_samplers_begin,
                                         .sampler_row = print_sampler_row,
+                                        .calibration_begin = print_calibration_begin,
+                                        .calibration_row = print_calibration_row,
                                         .ctx = &o};
     cJSON *doc = NULL;
     char err[1024];

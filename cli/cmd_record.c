@@ -8,6 +8,12 @@
  * unwinder names, that PROG exists and is executable, that the output directories are
  * writable. An existing output file is kept as FILE.old (as perf record does); if FILE.old
  * exists too, record refuses unless -f is given.
+ *
+ * Budget mode (--max-overhead PCT, instead of -F): the preload library calibrates what one
+ * sample costs in PROG's process before main and chooses the rate (hzprof.h,
+ * hzprof_config.max_overhead); --cost FILE gives that cost from `hzprof cost --json`
+ * instead. What was chosen comes back through the stats file and is printed above the
+ * summary line.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -23,6 +29,7 @@
 #include <unistd.h>
 
 #include "commands.h"
+#include "cost_file.h"
 #include "hzprof.h"
 
 #define PREFIX "hzprof record: "
@@ -31,14 +38,19 @@ static void record_usage(FILE *out)
 {
     fprintf(
         out,
-        "usage: hzprof record [-F HZ] [--sampler S] [--unwinder U] [--max-depth N]\n"
-        "                     [--jitter K] [--no-interrupt]\n"
+        "usage: hzprof record [-F HZ | --max-overhead PCT [--cost FILE]] [--sampler S]\n"
+        "                     [--unwinder U] [--max-depth N] [--jitter K] [--no-interrupt]\n"
         "                     [-o FILE.pb.gz] [--folded FILE] [-f] -- PROG [ARGS...]\n\n"
         "Runs PROG with every thread profiled (LD_PRELOAD of libhzprof_preload.so) and\n"
         "writes the profile when PROG exits, calls exit, or is stopped by SIGINT, SIGTERM\n"
         "or SIGHUP.\n"
         "Children PROG forks or execs are not profiled. Exits with PROG's status.\n\n"
         "  -F, --freq HZ      samples per second per thread (default 100)\n"
+        "  --max-overhead PCT the most CPU profiling may add, e.g. 1%% or 0.5%% (at most\n"
+        "                     50%%): the highest rate whose predicted overhead fits, from\n"
+        "                     a calibration of ~0.4 s of CPU when PROG starts\n"
+        "  --cost FILE        with --max-overhead: the cost per sample from `hzprof cost\n"
+        "                     --json FILE` instead of calibrating\n"
         "  --sampler S        itimer, thread-timer (default), perf-clock, perf-cycles, wall,\n"
         "                     wall-timer\n"
         "  --unwinder U       libunwind (default), fp, none, empty (no sample: the floor)\n"
@@ -198,8 +210,10 @@ static void print_summary(const char *stats_path, const char *prog, const char *
     }
     fclose(f);
     unsigned long long samples = 0, lost = 0, missed = 0, unsampled = 0, threads = 0, low_stack = 0;
-    double hz = 0, cpu = 0;
-    char outputs[1024] = "-", sampler[64] = "?";
+    double hz = 0, cpu = 0, budget = 0, predicted = 0, cost_ns = 0, ceiling = 0;
+    unsigned rate = 0;
+    int calibrated = 0;
+    char outputs[1024] = "-", sampler[64] = "?", unwinder[64] = "?";
     for (char *tok = strtok(line, " \n"); tok; tok = strtok(NULL, " \n")) {
         sscanf(tok, "samples=%llu", &samples);
         sscanf(tok, "lost=%llu", &lost);
@@ -210,6 +224,13 @@ static void print_summary(const char *stats_path, const char *prog, const char *
         sscanf(tok, "achieved_hz=%lf", &hz);
         sscanf(tok, "cpu_seconds=%lf", &cpu);
         sscanf(tok, "sampler=%63s", sampler);
+        sscanf(tok, "unwinder=%63s", unwinder);
+        sscanf(tok, "rate=%u", &rate);
+        sscanf(tok, "max_overhead=%lf", &budget);
+        sscanf(tok, "predicted_overhead=%lf", &predicted);
+        sscanf(tok, "cost_ns=%lf", &cost_ns);
+        sscanf(tok, "ceiling_hz=%lf", &ceiling);
+        sscanf(tok, "calibrated=%d", &calibrated);
         sscanf(tok, "outputs=%1023s", outputs);
     }
     char shown[2048] = "";
@@ -233,6 +254,19 @@ static void print_summary(const char *stats_path, const char *prog, const char *
         snprintf(low + strlen(low), sizeof low - strlen(low),
                  ", %.3f CPU s (%.0f%%) in exited threads after their last sample, in no sample",
                  unsampled / 1e9, 100 * unsampled / 1e9 / cpu);
+    if (budget > 0) { /* budget mode: what was chosen, and why */
+        char tick[160] = "";
+        if (ceiling > 0 && ceiling < rate)
+            snprintf(tick, sizeof tick,
+                     "; %s reached only %.0f Hz in calibration (a tick sampler: CONFIG_HZ), so",
+                     sampler, ceiling);
+        fprintf(stderr,
+                PREFIX "budget %.3g%%: %u Hz chosen (%s/%s: %.1f us of CPU per sample, %s)%s "
+                       "predicted overhead %.2f%%\n",
+                100 * budget, rate, sampler, unwinder, cost_ns / 1e3,
+                calibrated ? "calibrated" : "from the cost file", tick[0] ? tick : ",",
+                100 * predicted);
+    }
     fprintf(stderr,
             PREFIX "%llu samples (%llu lost%s) from %llu threads, %.0f Hz achieved "
                    "(%s, %.2f CPU s); wrote %s\n",
@@ -250,16 +284,21 @@ int cmd_record(int argc, char **argv)
                                              {"force", no_argument, 0, 'f'},
                                              {"jitter", required_argument, 0, 'j'},
                                              {"no-interrupt", no_argument, 0, 'N'},
+                                             {"max-overhead", required_argument, 0, 'm'},
+                                             {"cost", required_argument, 0, 'c'},
                                              {"help", no_argument, 0, 'h'},
                                              {0, 0, 0, 0}};
     const char *rate = "100", *sampler = "thread-timer", *unwinder = "libunwind";
     const char *depth = NULL, *output = "hzprof.pb.gz", *folded = NULL, *jitter = "none";
-    int force = 0, no_interrupt = 0, ch;
+    const char *budget = NULL, *cost_file = NULL;
+    int force = 0, no_interrupt = 0, rate_given = 0, ch;
     char names[256];
     opterr = 0;
     while ((ch = getopt_long(argc, argv, "+F:o:fh", longopts, NULL)) != -1) {
         switch (ch) {
-        case 'F': rate = optarg; break;
+        case 'F': rate = optarg, rate_given = 1; break;
+        case 'm': budget = optarg; break;
+        case 'c': cost_file = optarg; break;
         case 's': sampler = optarg; break;
         case 'u': unwinder = optarg; break;
         case 'd': depth = optarg; break;
@@ -285,6 +324,21 @@ int cmd_record(int argc, char **argv)
     /* The upper bound is the sampler's (hzprof_config_check below says which and why). */
     if (errno || *end || end == rate || hz < 1 || hz > 1000000000) {
         fprintf(stderr, PREFIX "-F: '%s' is not a rate in Hz (1..%d)\n", rate, HZPROF_MAX_RATE_HZ);
+        return 2;
+    }
+    /* Budget mode: a budget instead of a rate (the library chooses the rate). */
+    double max_overhead = 0;
+    if (budget && hzprof_overhead_parse(budget, &max_overhead) != HZPROF_OK) {
+        fprintf(stderr, PREFIX "--max-overhead: %s\n", hzprof_error_detail());
+        return 2;
+    }
+    if (budget && rate_given) {
+        fprintf(stderr, PREFIX "-F and --max-overhead both given: give a rate, or a budget "
+                               "(which chooses the rate), not both\n");
+        return 2;
+    }
+    if (cost_file && !budget) {
+        fprintf(stderr, PREFIX "--cost needs --max-overhead (the cost only serves a budget)\n");
         return 2;
     }
     if (depth) {
@@ -316,6 +370,22 @@ int cmd_record(int argc, char **argv)
     check.unwinder = unwinder;
     if (depth)
         check.max_depth = (unsigned)strtoul(depth, NULL, 10);
+    check.max_overhead = max_overhead;
+    /* The cost file too: the one PROG's preload will read, checked for this sampler and
+     * unwinder now (absolute: PROG may start elsewhere). */
+    char cost_abs[PATH_MAX] = "";
+    if (cost_file) {
+        struct hzprof_calibration cal;
+        char err[512];
+        if (!realpath(cost_file, cost_abs)) {
+            fprintf(stderr, PREFIX "--cost: cannot read '%s': %s\n", cost_file, strerror(errno));
+            return 2;
+        }
+        if (cost_file_read(cost_abs, sampler, unwinder, &cal, err, sizeof err) != 0) {
+            fprintf(stderr, PREFIX "--cost: %s\n", err);
+            return 2;
+        }
+    }
     int crc = hzprof_config_check(&check);
     if (crc != HZPROF_OK) {
         fprintf(stderr, PREFIX "%s; PROG not started\n", hzprof_error_detail());
@@ -393,7 +463,17 @@ int cmd_record(int argc, char **argv)
         snprintf(ld, sizeof ld, "%s%s%s", preload, prev && *prev ? " " : "", prev ? prev : "");
         setenv("LD_PRELOAD", ld, 1);
         setenv("HZPROF_PID", pid, 1);
-        setenv("HZPROF_RATE", rate, 1);
+        if (budget) { /* the preload chooses the rate */
+            unsetenv("HZPROF_RATE");
+            setenv("HZPROF_MAX_OVERHEAD", budget, 1);
+        } else {
+            setenv("HZPROF_RATE", rate, 1);
+            unsetenv("HZPROF_MAX_OVERHEAD");
+        }
+        if (cost_file)
+            setenv("HZPROF_COST_FILE", cost_abs, 1);
+        else
+            unsetenv("HZPROF_COST_FILE");
         setenv("HZPROF_SAMPLER", sampler, 1);
         setenv("HZPROF_UNWINDER", unwinder, 1);
         setenv("HZPROF_JITTER", jitter, 1);

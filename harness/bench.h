@@ -3,7 +3,8 @@
  * directory (trials.jsonl, config.json, results.json, summary.md, profiles/).
  *
  * Protocol. The configurations are every workload with profiling off, plus every
- * workload x sampler x unwinder x rate. Trials run in pairs: each profiled configuration
+ * workload x sampler x unwinder x rate, and x budget for budget mode (rate 0). Trials run in pairs:
+ * each profiled configuration
  * ("on") is paired with a trial of the same workload with profiling off, run right
  * before or after it (the order drawn at random), so the pair shares the machine's state
  * and the overhead is a ratio within the pair; each workload also gets an A/A pair (off
@@ -36,6 +37,9 @@ struct bench_config_entry {
     const char *unwinder; /* "builtin" for baselines (they unwind their own way) */
     unsigned rate;
     bool baseline; /* another profiler (gperftools, perf record), not libhzprof */
+    /* Budget mode (bench_config.h "max_overhead_pct"): the budget in percent, rate 0,
+     * the workload choosing its rate; 0 for every other configuration. */
+    double budget_pct;
 };
 
 /* A trial's part in its pair (trials 2i and 2i+1 are pair i, run back to back). */

@@ -174,6 +174,27 @@ static int parse_rates(cJSON *arr, struct bench_config *c, char *err, size_t n)
     return 0;
 }
 
+/* "max_overhead_pct": budgets in percent, as `hzprof record --max-overhead` takes them. */
+static int parse_budgets(cJSON *arr, struct bench_config *c, char *err, size_t n)
+{
+    if (!cJSON_IsArray(arr) || cJSON_GetArraySize(arr) < 1 ||
+        cJSON_GetArraySize(arr) > BENCH_MAX_ITEMS)
+        FAIL("'max_overhead_pct' must be a list of 1..%d budgets in percent", BENCH_MAX_ITEMS);
+    c->nbudgets = 0;
+    for (cJSON *e = arr->child; e; e = e->next) {
+        /* The range test also refuses NaN; 100 x the library's limit (a fraction). */
+        if (!cJSON_IsNumber(e) ||
+            !(e->valuedouble > 0 && e->valuedouble <= 100 * HZPROF_MAX_OVERHEAD_LIMIT))
+            FAIL("'max_overhead_pct' must hold budgets in percent, above 0 and at most %.0f",
+                 100 * HZPROF_MAX_OVERHEAD_LIMIT);
+        for (size_t i = 0; i < c->nbudgets; i++)
+            if (c->budgets_pct[i] == e->valuedouble)
+                FAIL("'max_overhead_pct': %g is given twice", e->valuedouble);
+        c->budgets_pct[c->nbudgets++] = e->valuedouble;
+    }
+    return 0;
+}
+
 static int parse_workloads(cJSON *arr, struct bench_config *c, char *err, size_t n)
 {
     if (!cJSON_IsArray(arr) || cJSON_GetArraySize(arr) < 1 ||
@@ -206,6 +227,7 @@ static int parse_workloads(cJSON *arr, struct bench_config *c, char *err, size_t
                     FAIL("'workloads.args' must hold strings");
                 if (strncmp(a->valuestring, "--sampler", 9) == 0 ||
                     strcmp(a->valuestring, "--hz") == 0 ||
+                    strcmp(a->valuestring, "--max-overhead") == 0 ||
                     strcmp(a->valuestring, "--unwinder") == 0 ||
                     strcmp(a->valuestring, "--profile-out") == 0)
                     FAIL("'workloads.args': '%s' is set by the harness", a->valuestring);
@@ -352,6 +374,8 @@ int bench_config_parse(const char *json, struct bench_config *c, char *err, size
             rc = parse_strings(f, k, c->unwinders, &c->nunwinders, hzprof_unwinder_names(), err, n);
         else if (strcmp(k, "rates") == 0)
             rc = parse_rates(f, c, err, n);
+        else if (strcmp(k, "max_overhead_pct") == 0)
+            rc = parse_budgets(f, c, err, n);
         else if (strcmp(k, "baselines") == 0)
             rc = parse_strings(f, k, c->baselines, &c->nbaselines, baseline_names(), err, n);
         else if (strcmp(k, "repetitions") == 0)
@@ -373,7 +397,7 @@ int bench_config_parse(const char *json, struct bench_config *c, char *err, size
             snprintf(err, n,
                      "unknown key '%s' (valid: workloads, samplers, unwinders, baselines, rates, "
                      "repetitions, warmup, seed, trial_timeout_s, cachegrind, adaptive, "
-                     "max_rate_by_sampler)",
+                     "max_rate_by_sampler, max_overhead_pct)",
                      k);
             rc = -1;
         }
@@ -381,12 +405,13 @@ int bench_config_parse(const char *json, struct bench_config *c, char *err, size
     if (rc == 0 && max_rates)
         rc = parse_max_rates(max_rates, c, err, n);
     cJSON_Delete(doc);
-    if (rc == 0 && (!c->nworkloads || !c->nsamplers || !c->nunwinders || !c->nrates)) {
-        snprintf(err, n, "'%s' is required",
-                 !c->nworkloads   ? "workloads"
-                 : !c->nsamplers  ? "samplers"
-                 : !c->nunwinders ? "unwinders"
-                                  : "rates");
+    if (rc == 0 &&
+        (!c->nworkloads || !c->nsamplers || !c->nunwinders || (!c->nrates && !c->nbudgets))) {
+        snprintf(err, n, "%s is required",
+                 !c->nworkloads   ? "'workloads'"
+                 : !c->nsamplers  ? "'samplers'"
+                 : !c->nunwinders ? "'unwinders'"
+                                  : "'rates' (or 'max_overhead_pct')");
         rc = -1;
     }
     if (rc)
@@ -555,6 +580,11 @@ cJSON *bench_config_to_json(const struct bench_config *c)
     cJSON *rates = cJSON_AddArrayToObject(o, "rates");
     for (size_t i = 0; i < c->nrates; i++)
         cJSON_AddItemToArray(rates, cJSON_CreateNumber(c->rates[i]));
+    if (c->nbudgets) {
+        cJSON *b = cJSON_AddArrayToObject(o, "max_overhead_pct");
+        for (size_t i = 0; i < c->nbudgets; i++)
+            cJSON_AddItemToArray(b, cJSON_CreateNumber(c->budgets_pct[i]));
+    }
     cJSON_AddNumberToObject(o, "repetitions", c->repetitions);
     cJSON_AddNumberToObject(o, "warmup", c->warmup);
     cJSON_AddNumberToObject(o, "seed", (double)c->seed);

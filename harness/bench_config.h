@@ -43,6 +43,12 @@ struct bench_config {
     size_t nbaselines;
     unsigned rates[BENCH_MAX_ITEMS]; /* Hz; profiling-off runs are always added */
     size_t nrates;
+    /* Budget mode (hzprof_config.max_overhead), from "max_overhead_pct": [1, 0.5]: every
+     * workload x sampler x unwinder also runs at each budget, in percent, the workload
+     * choosing its rate (--max-overhead); such a configuration has rate 0 and its budget.
+     * With budgets, "rates" may be left out (only budget configurations then). */
+    double budgets_pct[BENCH_MAX_ITEMS];
+    size_t nbudgets;
     /* Rates above this are not run for the sampler of the same index (0: no cap); from
      * "max_rate_by_sampler": {"itimer": 1000, ...}: tick samplers cannot pass CONFIG_HZ,
      * so one point above it says so and more would only repeat it. */

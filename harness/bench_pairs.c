@@ -53,8 +53,15 @@ static bool role_is(cJSON *t, const char *role)
     return cJSON_IsString(r) && strcmp(r->valuestring, role) == 0;
 }
 
+/* A trial's budget in percent (budget mode), 0 for a configuration at a fixed rate. */
+static double budget_of(cJSON *cfg)
+{
+    const double b = num(cJSON_GetObjectItem(cfg, "max_overhead_pct"));
+    return isfinite(b) ? b : 0;
+}
+
 static bool config_is(cJSON *t, const char *workload, const char *sampler, const char *unwinder,
-                      double rate)
+                      double rate, double budget_pct)
 {
     cJSON *cfg = cJSON_GetObjectItem(t, "config");
     cJSON *w = cJSON_GetObjectItem(cfg, "workload"), *s = cJSON_GetObjectItem(cfg, "sampler"),
@@ -64,7 +71,8 @@ static bool config_is(cJSON *t, const char *workload, const char *sampler, const
     if (!sampler)
         return cJSON_IsNull(s);
     return cJSON_IsString(s) && strcmp(s->valuestring, sampler) == 0 && cJSON_IsString(u) &&
-           strcmp(u->valuestring, unwinder) == 0 && num(cJSON_GetObjectItem(cfg, "rate")) == rate;
+           strcmp(u->valuestring, unwinder) == 0 && num(cJSON_GetObjectItem(cfg, "rate")) == rate &&
+           budget_of(cfg) == budget_pct;
 }
 
 static double cpu_of(cJSON *t, bool process_tree)
@@ -96,7 +104,7 @@ cJSON *bench_pairs_aa(const struct trial_index *ix, const char *workload, uint64
     for (size_t k = 0; k + 1 < ix->n && n < MAX_PAIRS; k += 2) {
         cJSON *a = ix->by_trial[k], *b = ix->by_trial[k + 1];
         if (!usable(a) || !usable(b) || !role_is(a, "aa") || !role_is(b, "aa") ||
-            !config_is(a, workload, NULL, NULL, 0))
+            !config_is(a, workload, NULL, NULL, 0, 0))
             continue;
         cpu_a[n] = cpu_of(a, false);
         cpu_b[n++] = cpu_of(b, false);
@@ -130,9 +138,9 @@ void bench_pairs_text(char *buf, size_t n, double value, double lo, double hi, d
         snprintf(buf, n, "%.2f (no interval)", value);
 }
 
-cJSON *bench_pairs_config(const struct trial_index *ix, const char *workload, const char *sampler,
-                          const char *unwinder, double rate, bool baseline, double mde_pct,
-                          uint64_t seed)
+static cJSON *pairs_config(const struct trial_index *ix, const char *workload, const char *sampler,
+                           const char *unwinder, double rate, double budget_pct, bool baseline,
+                           double mde_pct, uint64_t seed)
 {
     /* The bootstrap's stream depends on the configuration, not on the order the caller
      * asks in: the adaptive rounds' stopping rule and the summary see the same interval. */
@@ -140,13 +148,15 @@ cJSON *bench_pairs_config(const struct trial_index *ix, const char *workload, co
         for (const char *c = *q ? *q : "-"; *c; c++)
             seed = (seed ^ (unsigned char)*c) * 1099511628211u;
     seed = (seed ^ (uint64_t)rate) * 1099511628211u;
+    if (budget_pct > 0)
+        seed = (seed ^ (uint64_t)(budget_pct * 1e6)) * 1099511628211u;
     static double cpu_on[MAX_PAIRS], cpu_off[MAX_PAIRS], thr_on[MAX_PAIRS], thr_off[MAX_PAIRS],
         cost[MAX_PAIRS], handler[MAX_PAIRS], achieved[MAX_PAIRS], sample_counts[MAX_PAIRS];
     size_t n = 0, nc = 0, nh = 0;
     for (size_t k = 0; k < ix->n && n < MAX_PAIRS; k++) {
         cJSON *on = ix->by_trial[k], *off = ix->by_trial[k ^ 1];
         if ((k ^ 1) >= ix->n || !usable(on) || !usable(off) || !role_is(on, "on") ||
-            !role_is(off, "off") || !config_is(on, workload, sampler, unwinder, rate))
+            !role_is(off, "off") || !config_is(on, workload, sampler, unwinder, rate, budget_pct))
             continue;
         const double c_on = cpu_of(on, baseline), c_off = cpu_of(off, baseline);
         const double t_on = num(get(on, "output", "measured", "throughput")),
@@ -211,6 +221,19 @@ cJSON *bench_pairs_config(const struct trial_index *ix, const char *workload, co
     }
     cJSON_AddStringToObject(o, "cost_text", cost_text);
     return o;
+}
+
+cJSON *bench_pairs_config(const struct trial_index *ix, const char *workload, const char *sampler,
+                          const char *unwinder, double rate, bool baseline, double mde_pct,
+                          uint64_t seed)
+{
+    return pairs_config(ix, workload, sampler, unwinder, rate, 0, baseline, mde_pct, seed);
+}
+
+cJSON *bench_pairs_budget(const struct trial_index *ix, const char *workload, const char *sampler,
+                          const char *unwinder, double budget_pct, double mde_pct, uint64_t seed)
+{
+    return pairs_config(ix, workload, sampler, unwinder, 0, budget_pct, false, mde_pct, seed);
 }
 
 static const char *str_field(cJSON *o, const char *k)

@@ -56,6 +56,11 @@ cJSON *bench_pairs_config(const struct trial_index *ix, const char *workload, co
                           const char *unwinder, double rate, bool baseline, double mde_pct,
                           uint64_t seed);
 
+/* The "paired" object of a budget-mode configuration (rate 0, its budget in percent):
+ * the same figures, from its trials. */
+cJSON *bench_pairs_budget(const struct trial_index *ix, const char *workload, const char *sampler,
+                          const char *unwinder, double budget_pct, double mde_pct, uint64_t seed);
+
 /* Where a sample's time goes, from the summary's configurations (their "paired"):
  * for every workload x sampler x unwinder x rate that has an "empty" twin at the same
  * rate, {workload, sampler, unwinder, rate, total_us, platform_us (the empty handler's

@@ -21,8 +21,8 @@ int bench_plan_make(const struct bench_config *c, struct bench_plan *p)
     for (size_t s = 0; s < c->nsamplers; s++)
         for (size_t r = 0; r < c->nrates; r++)
             sampler_rates += bench_config_runs(c, s, c->rates[r]);
-    p->nconfigs =
-        c->nworkloads * (1 + sampler_rates * c->nunwinders + c->nbaselines * c->nrates + twins);
+    p->nconfigs = c->nworkloads * (1 + sampler_rates * c->nunwinders + c->nbaselines * c->nrates +
+                                   twins + c->nsamplers * c->nunwinders * c->nbudgets);
     p->nblocks = c->warmup + c->repetitions;
     p->configs = calloc(p->nconfigs, sizeof *p->configs);
     p->order = NULL;
@@ -31,20 +31,24 @@ int bench_plan_make(const struct bench_config *c, struct bench_plan *p)
         return -1;
     size_t k = 0;
     for (size_t w = 0; w < c->nworkloads; w++) {
-        p->configs[k++] = (struct bench_config_entry){w, NULL, NULL, 0, false};
+        p->configs[k++] = (struct bench_config_entry){w, NULL, NULL, 0, false, 0};
         for (size_t s = 0; s < c->nsamplers; s++)
-            for (size_t u = 0; u < c->nunwinders; u++)
+            for (size_t u = 0; u < c->nunwinders; u++) {
                 for (size_t r = 0; r < c->nrates; r++)
                     if (bench_config_runs(c, s, c->rates[r]))
                         p->configs[k++] = (struct bench_config_entry){
-                            w, c->samplers[s], c->unwinders[u], c->rates[r], false};
+                            w, c->samplers[s], c->unwinders[u], c->rates[r], false, 0};
+                for (size_t b = 0; b < c->nbudgets; b++) /* budget mode: rate 0 */
+                    p->configs[k++] = (struct bench_config_entry){
+                        w, c->samplers[s], c->unwinders[u], 0, false, c->budgets_pct[b]};
+            }
         for (size_t b = 0; b < c->nbaselines; b++) {
             if (bench_baseline_has_twin(c->baselines[b])) /* the twin, profiling off */
                 p->configs[k++] =
-                    (struct bench_config_entry){w, c->baselines[b], "builtin", 0, true};
+                    (struct bench_config_entry){w, c->baselines[b], "builtin", 0, true, 0};
             for (size_t r = 0; r < c->nrates; r++)
-                p->configs[k++] =
-                    (struct bench_config_entry){w, c->baselines[b], "builtin", c->rates[r], true};
+                p->configs[k++] = (struct bench_config_entry){
+                    w, c->baselines[b], "builtin", c->rates[r], true, 0};
         }
     }
     /* Pairs: (off of c, c) for every configuration that profiles, (off, off) per
@@ -54,7 +58,7 @@ int bench_plan_make(const struct bench_config *c, struct bench_plan *p)
         return -1;
     size_t nunits = 0;
     for (size_t i = 0; i < p->nconfigs; i++)
-        if (p->configs[i].sampler == NULL || p->configs[i].rate > 0)
+        if (p->configs[i].sampler == NULL || p->configs[i].rate > 0 || p->configs[i].budget_pct > 0)
             units[nunits++] = i; /* twins' off configs (rate 0) only ever pair as "off" */
     p->pairs_per_block = nunits;
     p->ntrials = 2 * nunits * p->nblocks;

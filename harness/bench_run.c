@@ -350,7 +350,7 @@ static cJSON *trial_run(struct run_ctx *x, size_t k, size_t cid, enum bench_role
     const struct bench_workload *w = &x->c->workloads[e->workload];
     const bool warmup = block < x->c->warmup;
     const size_t pad_len = pad_length(x->c->seed, k);
-    char rate[16], profile[8192] = "", cgout[8192] = "";
+    char rate[32], profile[8192] = "", cgout[8192] = "";
     cJSON *rec = cJSON_CreateObject();
     cJSON_AddNumberToObject(rec, "trial", (double)k);
     cJSON_AddNumberToObject(rec, "block", (double)block);
@@ -369,6 +369,8 @@ static cJSON *trial_run(struct run_ctx *x, size_t k, size_t cid, enum bench_role
         cJSON_AddStringToObject(cfg, "sampler", e->sampler);
         cJSON_AddStringToObject(cfg, "unwinder", e->unwinder);
         cJSON_AddNumberToObject(cfg, "rate", e->rate);
+        if (e->budget_pct > 0) /* budget mode: the workload chooses its rate */
+            cJSON_AddNumberToObject(cfg, "max_overhead_pct", e->budget_pct);
     } else {
         cJSON_AddNullToObject(cfg, "sampler");
         cJSON_AddNullToObject(cfg, "unwinder");
@@ -448,7 +450,12 @@ static cJSON *trial_run(struct run_ctx *x, size_t k, size_t cid, enum bench_role
                 argv[a++] = "--no-interrupt";
             argv[a++] = "--unwinder";
             argv[a++] = (char *)e->unwinder;
-            argv[a++] = "--hz";
+            if (e->budget_pct > 0) { /* budget mode: the workload chooses its rate */
+                snprintf(rate, sizeof rate, "%.15g%%", e->budget_pct);
+                argv[a++] = "--max-overhead";
+            } else {
+                argv[a++] = "--hz";
+            }
             argv[a++] = rate;
             if (keep_profile) {
                 snprintf(profile, sizeof profile, "%s/trial-%zu.pb.gz", x->profiles, k);
@@ -528,8 +535,13 @@ static int trial_record(struct run_ctx *x, cJSON *rec)
 static void trial_label(const struct run_ctx *x, size_t cid, char *buf, size_t n)
 {
     const struct bench_config_entry *e = &x->plan->configs[cid];
-    snprintf(buf, n, "%s %s/%s %u Hz", x->c->workloads[e->workload].name,
-             e->sampler ? e->sampler : "off", e->unwinder ? e->unwinder : "-", e->rate);
+    char rate[48];
+    if (e->budget_pct > 0)
+        snprintf(rate, sizeof rate, "budget %g%%", e->budget_pct);
+    else
+        snprintf(rate, sizeof rate, "%u Hz", e->rate);
+    snprintf(buf, n, "%s %s/%s %s", x->c->workloads[e->workload].name,
+             e->sampler ? e->sampler : "off", e->unwinder ? e->unwinder : "-", rate);
 }
 
 /* Runs trial k unless done; records it. Returns 0, or 1 after printing why the run stops. */

@@ -11,6 +11,7 @@
 
 #include "bench.h"
 #include "bench_bias.h"
+#include "bench_budget.h"
 #include "bench_pairs.h"
 #include "json_path.h"
 #include "machine.h"
@@ -254,7 +255,8 @@ static bool fit_cost(cJSON *trials, const char *workload, const char *sampler, c
         cJSON *s = cJSON_GetObjectItem(cfg, "sampler"), *u = cJSON_GetObjectItem(cfg, "unwinder");
         if (strcmp(cJSON_GetObjectItem(cfg, "workload")->valuestring, workload) ||
             cJSON_IsTrue(cJSON_GetObjectItem(t, "warmup")) ||
-            num(cJSON_GetObjectItem(t, "exit_status")) != 0)
+            num(cJSON_GetObjectItem(t, "exit_status")) != 0 ||
+            cJSON_GetObjectItem(cfg, "max_overhead_pct")) /* budget mode: bench_budget.c */
             continue;
         double samples;
         if (cJSON_IsNull(s) && !twin)
@@ -519,9 +521,11 @@ void bench_config_failure(cJSON *c, char *buf, size_t n)
 {
     cJSON *s = cJSON_GetObjectItem(c, "sampler"), *u = cJSON_GetObjectItem(c, "unwinder"),
           *w = cJSON_GetObjectItem(c, "workload"), *e = cJSON_GetObjectItem(c, "failed");
-    char rate[32] = "off";
+    char rate[48] = "off";
     if (num(cJSON_GetObjectItem(c, "rate")) > 0)
         snprintf(rate, sizeof rate, "%.0f Hz", num(cJSON_GetObjectItem(c, "rate")));
+    else if (num(cJSON_GetObjectItem(c, "max_overhead_pct")) > 0) /* bench_budget.h */
+        snprintf(rate, sizeof rate, "budget %g%%", num(cJSON_GetObjectItem(c, "max_overhead_pct")));
     snprintf(
         buf, n, "%s %s/%s %s: failed: %s (%.0f trials)", cJSON_IsString(w) ? w->valuestring : "?",
         cJSON_IsString(s) ? s->valuestring : "off", cJSON_IsString(u) ? u->valuestring : "-", rate,
@@ -557,22 +561,26 @@ void bench_write_markdown(FILE *f, cJSON *results)
         fprintf(f, " (%s).\n\n", un->child->valuestring);
     }
     size_t nfailed = 0;
-    cJSON *all = cJSON_GetObjectItem(cJSON_GetObjectItem(results, "summary"), "configs");
-    for (cJSON *c = all ? all->child : NULL; c; c = c->next)
-        nfailed += bench_config_all_failed(c);
+    cJSON *lists[] = {get(results, "summary", "configs", NULL),
+                      get(results, "summary", "budget", NULL)};
+    for (size_t l = 0; l < 2; l++)
+        for (cJSON *c = lists[l] ? lists[l]->child : NULL; c; c = c->next)
+            nfailed += bench_config_all_failed(c);
     if (nfailed) {
         fprintf(f, "**%zu configuration%s failed** (no successful trial; not in the charts):\n\n",
                 nfailed, nfailed == 1 ? "" : "s");
-        for (cJSON *c = all->child; c; c = c->next)
-            if (bench_config_all_failed(c)) {
-                char line[512];
-                bench_config_failure(c, line, sizeof line);
-                fprintf(f, "- %s\n", line);
-            }
+        for (size_t l = 0; l < 2; l++)
+            for (cJSON *c = lists[l] ? lists[l]->child : NULL; c; c = c->next)
+                if (bench_config_all_failed(c)) {
+                    char line[512];
+                    bench_config_failure(c, line, sizeof line);
+                    fprintf(f, "- %s\n", line);
+                }
         fputs("\n", f);
     }
     write_paired_markdown(f, results);
     bench_bias_markdown(f, get(results, "summary", "bias", NULL));
+    bench_budget_markdown(f, cJSON_GetObjectItem(results, "summary"));
     fprintf(f, "## Unpaired medians\n\nMedians of the measured trials with 95%% bootstrap "
                "intervals. Overhead = 1 - "
                "throughput on / throughput off; *≈0* marks an interval that includes zero.\n\n");
@@ -830,6 +838,9 @@ int bench_summarize(const struct bench_config *c, const char *dir)
                 cJSON_AddItemToArray(costs, cost);
         }
     }
+    cJSON *budget = c->nbudgets ? bench_budget_rows(trials, &ix, c, aa_list) : NULL;
+    if (budget)
+        cJSON_AddItemToObject(summary, "budget", budget);
     trial_index_free(&ix);
     cJSON_AddItemToObject(summary, "layers", bench_pairs_layers(configs));
     cJSON_AddItemToObject(summary, "dose", bench_pairs_dose(configs));
@@ -864,13 +875,15 @@ int bench_summarize(const struct bench_config *c, const char *dir)
     if (rc)
         fprintf(stderr, "hzprof bench: cannot write the results in '%s'\n", dir);
     int nfailed = 0;
-    for (cJSON *c = configs->child; rc == 0 && c; c = c->next)
-        if (bench_config_all_failed(c)) {
-            char line[512];
-            bench_config_failure(c, line, sizeof line);
-            fprintf(stderr, "hzprof bench: %s\n", line);
-            nfailed++;
-        }
+    cJSON *lists[] = {configs, budget};
+    for (size_t l = 0; l < 2; l++)
+        for (cJSON *c = lists[l] ? lists[l]->child : NULL; rc == 0 && c; c = c->next)
+            if (bench_config_all_failed(c)) {
+                char line[512];
+                bench_config_failure(c, line, sizeof line);
+                fprintf(stderr, "hzprof bench: %s\n", line);
+                nfailed++;
+            }
     cJSON_Delete(results);
     return rc ? -1 : nfailed;
 }

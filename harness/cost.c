@@ -254,6 +254,53 @@ static int run_samplers(const struct cost_options *o, const struct cost_progress
     return 0;
 }
 
+static int run_calibration(const struct cost_progress *p, cJSON *rows, char *err, size_t n)
+{
+    static const char *const unwinders[] = {"none", "fp", "libunwind"};
+    if (p && p->calibration_begin)
+        p->calibration_begin(p->ctx);
+    for (const char *const *s = hzprof_sampler_names(); *s; s++) {
+        if (!(hzprof_sampler_caps(*s) & HZPROF_CAP_USER))
+            continue;
+        for (size_t u = 0; u < sizeof unwinders / sizeof unwinders[0]; u++) {
+            struct hzprof_config cfg;
+            hzprof_config_init(&cfg);
+            cfg.sampler = *s;
+            cfg.unwinder = unwinders[u];
+            struct hzprof_calibration c;
+            const int rc = hzprof_calibrate(&cfg, &c);
+            struct cost_calibration_row r = {.sampler = *s, .unwinder = unwinders[u]};
+            cJSON *row = cJSON_CreateObject();
+            if (!row || add_row(rows, row) != 0)
+                return out_of_memory(err, n);
+            cJSON_AddStringToObject(row, "sampler", *s);
+            if (rc != HZPROF_OK) {
+                r.unavailable = hzprof_error_detail();
+                cJSON_AddStringToObject(row, "unavailable", r.unavailable);
+                if (p && p->calibration_row)
+                    p->calibration_row(p->ctx, &r);
+                break;
+            }
+            r.test_rate_hz = c.test_rate_hz;
+            r.achieved_hz = c.achieved_hz;
+            r.cost_ns = c.cost_ns;
+            r.handler_ns = c.handler_ns;
+            r.ceiling_hz = c.ceiling_hz;
+            cJSON_AddStringToObject(row, "unwinder", unwinders[u]);
+            cJSON_AddNumberToObject(row, "cost_ns", c.cost_ns);
+            cJSON_AddNumberToObject(row, "handler_ns", c.handler_ns);
+            cJSON_AddNumberToObject(row, "achieved_hz", c.achieved_hz);
+            cJSON_AddNumberToObject(row, "ceiling_hz", c.ceiling_hz);
+            cJSON_AddNumberToObject(row, "test_rate_hz", c.test_rate_hz);
+            cJSON_AddNumberToObject(row, "pairs", c.pairs);
+            cJSON_AddNumberToObject(row, "cpu_seconds", c.cpu_seconds);
+            if (p && p->calibration_row)
+                p->calibration_row(p->ctx, &r);
+        }
+    }
+    return 0;
+}
+
 int cost_measure(const struct cost_options *o, const struct cost_progress *p, cJSON **out,
                  char *err, size_t err_size)
 {
@@ -277,6 +324,10 @@ int cost_measure(const struct cost_options *o, const struct cost_progress *p, cJ
     if (rc == 0 && (o->part == 0 || o->part == 2)) {
         cJSON *rows = cJSON_AddArrayToObject(doc, "samplers");
         rc = rows ? run_samplers(o, p, rows, err, err_size) : out_of_memory(err, err_size);
+    }
+    if (rc == 0 && (o->part == 0 || o->part == 3)) {
+        cJSON *rows = cJSON_AddArrayToObject(doc, "calibrated");
+        rc = rows ? run_calibration(p, rows, err, err_size) : out_of_memory(err, err_size);
     }
     if (rc != 0) {
         cJSON_Delete(doc);

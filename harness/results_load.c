@@ -71,10 +71,15 @@ static const struct field workload[] = {
 };
 
 static const struct field config[] = {
-    {"workloads", OBJECTS, true, workload}, {"samplers", STRINGS, true, NULL},
-    {"unwinders", STRINGS, true, NULL},     {"baselines", STRINGS, false, NULL},
-    {"rates", NUMBERS, true, NULL},         {"repetitions", NUMBER, true, NULL},
-    {"warmup", NUMBER, true, NULL},         END,
+    {"workloads", OBJECTS, true, workload},
+    {"samplers", STRINGS, true, NULL},
+    {"unwinders", STRINGS, true, NULL},
+    {"baselines", STRINGS, false, NULL},
+    {"rates", NUMBERS, true, NULL},
+    {"repetitions", NUMBER, true, NULL},
+    {"warmup", NUMBER, true, NULL},
+    {"max_overhead_pct", NUMBERS, false, NULL},
+    END,
 };
 
 static const struct field paired[] = {
@@ -191,6 +196,25 @@ static const struct field bias_row[] = {
     END,
 };
 
+/* Budget mode (bench_budget.h). */
+static const struct field budget_row[] = {
+    {"workload", STRING, true, NULL},
+    {"sampler", STRING, true, NULL},
+    {"unwinder", STRING, true, NULL},
+    {"max_overhead_pct", NUMBER, true, NULL},
+    {"n", NUMBER, true, NULL},
+    {"chosen_rate_hz", NUMBER_OR_NULL, false, NULL},
+    {"achieved_hz", NUMBER_OR_NULL, false, NULL},
+    {"predicted_overhead_pct", NUMBER_OR_NULL, false, NULL},
+    {"cost_us_per_sample", NUMBER_OR_NULL, false, NULL},
+    {"paired", OBJECT, false, paired},
+    {"verdict", STRING, true, NULL},
+    {"over_budget", BOOL, false, NULL},
+    {"unavailable", STRING, false, NULL},
+    {"failed", STRING, false, NULL},
+    END,
+};
+
 static const struct field summary[] = {
     {"configs", OBJECTS, true, row},
     {"cost_per_sample", OBJECTS, true, cost_row},
@@ -200,6 +224,7 @@ static const struct field summary[] = {
     {"dose", OBJECTS, false, dose},
     {"precision", OBJECT, false, precision},
     {"bias", OBJECTS, false, bias_row},
+    {"budget", OBJECTS, false, budget_row},
     END,
 };
 

@@ -302,7 +302,7 @@ START_TEST(test_strerror_covers_codes)
 {
     ck_assert_str_eq(hzprof_strerror(HZPROF_ERR_NO_PMU), "hardware counters unavailable");
     ck_assert_str_eq(hzprof_strerror(12345), "unknown error");
-    for (int code = 0; code >= HZPROF_ERR_RATE; code--)
+    for (int code = 0; code >= HZPROF_ERR_BUDGET; code--)
         ck_assert_str_ne(hzprof_strerror(code), "unknown error");
 }
 END_TEST

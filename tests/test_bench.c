@@ -4,7 +4,9 @@
  * configuration once, in a shuffled order), `--resume` after a kill running only the
  * missing trials, and bad configs failing with a clear message before any trial runs.
  *
- *   test_bench HZPROF
+ *   test_bench HZPROF BUDGET_CONFIG
+ *
+ * BUDGET_CONFIG: tests/fixtures/bench-budget.json, a run in budget mode only.
  */
 #define _GNU_SOURCE
 #include <check.h>
@@ -20,7 +22,7 @@
 #include <stdbool.h>
 #include <unistd.h>
 
-static const char *hzprof;
+static const char *hzprof, *budget_config;
 static char work[] = "/tmp/hzprof-test-bench-XXXXXX";
 
 /* 2 workloads x (off + 1 sampler x 1 unwinder x 2 rates, + perf-cycles x 2 rates)
@@ -316,7 +318,26 @@ START_TEST(test_bad_configs_fail_before_any_trial)
          "is set by the harness"},
         {"{\"workloads\": [{\"program\": \"io\"}], \"samplers\": [\"itimer\"], "
          "\"unwinders\": [\"fp\"]}",
-         "'rates' is required"},
+         "'rates' (or 'max_overhead_pct') is required"},
+        /* Budget mode's budgets: percentages above 0 and at most 50, each once. */
+        {"{\"workloads\": [{\"program\": \"io\"}], \"samplers\": [\"itimer\"], "
+         "\"unwinders\": [\"fp\"], \"max_overhead_pct\": [0]}",
+         "'max_overhead_pct' must hold budgets in percent, above 0 and at most 50"},
+        {"{\"workloads\": [{\"program\": \"io\"}], \"samplers\": [\"itimer\"], "
+         "\"unwinders\": [\"fp\"], \"max_overhead_pct\": [60]}",
+         "'max_overhead_pct' must hold budgets in percent"},
+        {"{\"workloads\": [{\"program\": \"io\"}], \"samplers\": [\"itimer\"], "
+         "\"unwinders\": [\"fp\"], \"max_overhead_pct\": [\"1%\"]}",
+         "'max_overhead_pct' must hold budgets in percent"},
+        {"{\"workloads\": [{\"program\": \"io\"}], \"samplers\": [\"itimer\"], "
+         "\"unwinders\": [\"fp\"], \"max_overhead_pct\": [1, 1]}",
+         "'max_overhead_pct': 1 is given twice"},
+        {"{\"workloads\": [{\"program\": \"io\"}], \"samplers\": [\"itimer\"], "
+         "\"unwinders\": [\"fp\"], \"max_overhead_pct\": []}",
+         "'max_overhead_pct' must be a list of 1..32 budgets"},
+        {"{\"workloads\": [{\"program\": \"io\", \"args\": [\"--max-overhead\", \"1\"]}], "
+         "\"samplers\": [\"itimer\"], \"unwinders\": [\"fp\"], \"rates\": [100]}",
+         "is set by the harness"},
         {"[1, 2", "not a JSON object"},
         /* Issue 15: samplers with modifiers, checked against what the sampler can do. */
         {"{\"workloads\": [{\"program\": \"io\"}], \"samplers\": [\"thread-timer+jitter=exp\"], "
@@ -630,13 +651,79 @@ START_TEST(test_truth_skid_in_records)
 }
 END_TEST
 
+/* Budget mode (bench_budget.h): every profiled trial runs with --max-overhead and reports
+ * the rate it chose and the overhead it predicted; the summary has a row per budget
+ * configuration whose verdict is the one its interval and prediction give, and summary.md
+ * has the section. The config has no "rates": budget configurations only. */
+START_TEST(test_budget_mode)
+{
+    ck_assert_int_eq(sh("'%s' bench %s -o %s/budget 2>/dev/null", hzprof, budget_config, work), 0);
+    char path[256];
+    cJSON *lines[64];
+    snprintf(path, sizeof path, "%s/budget/trials.jsonl", work);
+    const size_t n = load_lines(path, lines, 64);
+    ck_assert_uint_eq(n, 24); /* (a budget pair + an A/A pair) x 6 blocks */
+    size_t on = 0;
+    for (size_t i = 0; i < n; i++) {
+        cJSON *cfg = cJSON_GetObjectItem(lines[i], "config");
+        if (strcmp(cJSON_GetObjectItem(lines[i], "role")->valuestring, "on") == 0) {
+            on++;
+            ck_assert_double_eq(cJSON_GetObjectItem(cfg, "max_overhead_pct")->valuedouble, 1);
+            ck_assert_double_eq(cJSON_GetObjectItem(cfg, "rate")->valuedouble, 0);
+            cJSON *p = cJSON_GetObjectItem(cJSON_GetObjectItem(lines[i], "output"), "profiling");
+            ck_assert_double_eq(cJSON_GetObjectItem(p, "max_overhead_pct")->valuedouble, 1);
+            const double hz = cJSON_GetObjectItem(p, "hz")->valuedouble,
+                         cost = cJSON_GetObjectItem(p, "cost_ns_per_sample")->valuedouble,
+                         pred = cJSON_GetObjectItem(p, "predicted_overhead_pct")->valuedouble;
+            ck_assert(hz >= 1 && hz <= 10000 && cost > 0);
+            ck_assert_double_eq_tol(pred, hz * cost / 1e7, 1e-9); /* perf-clock: no ceiling */
+            ck_assert(pred <= 1 + 1e-9);
+            ck_assert(cJSON_IsTrue(cJSON_GetObjectItem(p, "cost_calibrated")));
+        } else {
+            ck_assert(!cJSON_GetObjectItem(cfg, "max_overhead_pct"));
+        }
+        cJSON_Delete(lines[i]);
+    }
+    ck_assert_uint_eq(on, 6);
+    snprintf(path, sizeof path, "%s/budget/results.json", work);
+    char *text = slurp(path);
+    cJSON *r = cJSON_Parse(text);
+    free(text);
+    cJSON *rows = cJSON_GetObjectItem(cJSON_GetObjectItem(r, "summary"), "budget");
+    ck_assert_int_eq(cJSON_GetArraySize(rows), 1);
+    cJSON *row = cJSON_GetArrayItem(rows, 0);
+    ck_assert_str_eq(cJSON_GetObjectItem(row, "sampler")->valuestring, "perf-clock");
+    ck_assert_double_eq(cJSON_GetObjectItem(row, "max_overhead_pct")->valuedouble, 1);
+    ck_assert_int_eq(cJSON_GetObjectItem(row, "n")->valueint, 6);
+    const double pred = cJSON_GetObjectItem(row, "predicted_overhead_pct")->valuedouble;
+    ck_assert(cJSON_GetObjectItem(row, "chosen_rate_hz")->valuedouble >= 1 && pred > 0);
+    cJSON *ov = cJSON_GetObjectItem(cJSON_GetObjectItem(row, "paired"), "cpu_overhead");
+    const double lo = cJSON_GetObjectItem(ov, "lo")->valuedouble,
+                 hi = cJSON_GetObjectItem(ov, "hi")->valuedouble;
+    const char *want = hi < pred ? "below" : lo > pred ? "above" : "within";
+    ck_assert_str_eq(cJSON_GetObjectItem(row, "verdict")->valuestring, want);
+    ck_assert(cJSON_IsBool(cJSON_GetObjectItem(row, "over_budget")));
+    /* Budget configurations stay out of the fixed-rate tables. */
+    ck_assert_int_eq(
+        cJSON_GetArraySize(cJSON_GetObjectItem(cJSON_GetObjectItem(r, "summary"), "configs")),
+        1); /* the workload off */
+    cJSON_Delete(r);
+    snprintf(path, sizeof path, "%s/budget/summary.md", work);
+    text = slurp(path);
+    ck_assert_ptr_nonnull(strstr(text, "## Budget mode: predicted vs measured"));
+    ck_assert_ptr_nonnull(strstr(text, "| mm | perf-clock | fp | 1 | "));
+    free(text);
+}
+END_TEST
+
 int main(int argc, char **argv)
 {
-    if (argc != 2) {
-        fprintf(stderr, "usage: %s HZPROF\n", argv[0]);
+    if (argc != 3) {
+        fprintf(stderr, "usage: %s HZPROF BUDGET_CONFIG\n", argv[0]);
         return 2;
     }
     hzprof = argv[1];
+    budget_config = argv[2];
     /* In the sanitizer build every workload carries libasan, which wants to come first in
      * the library list; the gperftools baseline preloads libprofiler before it. */
     char asan[1024];
@@ -654,6 +741,7 @@ int main(int argc, char **argv)
     tcase_add_test(tc, test_failed_configs_are_reported);
     tcase_add_test(tc, test_precision_targets_reported);
     tcase_add_test(tc, test_truth_skid_in_records);
+    tcase_add_test(tc, test_budget_mode);
     suite_add_tcase(s, tc);
     return run_suite(s);
 }

@@ -182,8 +182,12 @@ int html_report_write(cJSON *results, const char *dir, char *err, size_t n)
         html_escape(f, sampler);
         fputs("</a>: ", f);
         html_escape(f, field_str(cfg, "workload"));
-        fprintf(f, ", %s unwinder, %.0f Hz</li>\n", field_str(cfg, "unwinder"),
-                field_num(cfg, "rate"));
+        if (field_num(cfg, "max_overhead_pct") > 0) /* budget mode: its rate was chosen */
+            fprintf(f, ", %s unwinder, budget %g%%</li>\n", field_str(cfg, "unwinder"),
+                    field_num(cfg, "max_overhead_pct"));
+        else
+            fprintf(f, ", %s unwinder, %.0f Hz</li>\n", field_str(cfg, "unwinder"),
+                    field_num(cfg, "rate"));
     }
     fputs("</ul>\n", f);
 

@@ -14,6 +14,8 @@ const char profiling_usage[] =
     "Profiling (off unless --sampler is given):\n"
     "  --sampler S       itimer, thread-timer, perf-clock, perf-cycles, wall, wall-timer\n"
     "  --hz N            sampling rate (default 100)\n"
+    "  --max-overhead P  instead of --hz: the rate whose predicted overhead is P percent\n"
+    "                    (budget mode; calibrates ~0.4 s of CPU before the measured part)\n"
     "  --unwinder U      libunwind (default), fp, none\n"
     "  --jitter K        none (default), uniform or exp: random intervals, same mean\n"
     "  --no-interrupt    wall: never signal a blocked thread\n"
@@ -53,7 +55,7 @@ int profiling_parse_flag(struct profiling_options *o, const char *prog, int argc
     }
     if (strcmp(flag, "--sampler") == 0 || strcmp(flag, "--unwinder") == 0 ||
         strcmp(flag, "--profile-out") == 0 || strcmp(flag, "--hz") == 0 ||
-        strcmp(flag, "--jitter") == 0) {
+        strcmp(flag, "--jitter") == 0 || strcmp(flag, "--max-overhead") == 0) {
         if (!value) {
             fprintf(stderr, "%s: %s needs a value\n", prog, flag);
             return -1;
@@ -70,10 +72,19 @@ int profiling_parse_flag(struct profiling_options *o, const char *prog, int argc
         o->profile_out = value;
     else if (strcmp(flag, "--jitter") == 0)
         o->jitter = value;
-    else if (parse_uint_flag(prog, flag, value, 1, HZPROF_MAX_RATE_HZ, &v) != 0)
+    else if (strcmp(flag, "--max-overhead") == 0) {
+        if (hzprof_overhead_parse(value, &o->max_overhead) != HZPROF_OK) {
+            fprintf(stderr, "%s: --max-overhead: %s\n", prog, hzprof_error_detail());
+            return -1;
+        }
+    } else if (parse_uint_flag(prog, flag, value, 1, HZPROF_MAX_RATE_HZ, &v) != 0)
         return -1;
     else
         o->hz = (unsigned)v;
+    if (o->hz && o->max_overhead > 0) {
+        fprintf(stderr, "%s: --hz and --max-overhead both given: give a rate or a budget\n", prog);
+        return -1;
+    }
     return 1;
 }
 
@@ -95,7 +106,16 @@ static void add_profiling_json(struct run *r, const char *error)
     if (!r->prof.sampler)
         return;
     cJSON_AddStringToObject(p, "sampler", r->prof.sampler);
-    cJSON_AddNumberToObject(p, "hz", r->prof.hz ? r->prof.hz : HZPROF_DEFAULT_RATE_HZ);
+    struct hzprof_stats st;
+    const bool stats = r->profiling_on && hzprof_get_stats(&st) == HZPROF_OK;
+    /* Budget mode: the rate is the library's choice (known once started). */
+    cJSON_AddNumberToObject(p, "hz",
+                            stats                  ? st.rate_hz
+                            : r->prof.hz           ? r->prof.hz
+                            : r->prof.max_overhead ? 0
+                                                   : HZPROF_DEFAULT_RATE_HZ);
+    if (r->prof.max_overhead > 0)
+        cJSON_AddNumberToObject(p, "max_overhead_pct", 100 * r->prof.max_overhead);
     cJSON_AddStringToObject(p, "unwinder", r->prof.unwinder ? r->prof.unwinder : "libunwind");
     cJSON_AddStringToObject(p, "jitter", r->prof.jitter ? r->prof.jitter : "none");
     cJSON_AddBoolToObject(p, "no_interrupt", r->prof.no_interrupt);
@@ -103,9 +123,14 @@ static void add_profiling_json(struct run *r, const char *error)
         cJSON_AddStringToObject(p, "profile_out", r->prof.profile_out);
     if (error)
         cJSON_AddStringToObject(p, "error", error);
-    struct hzprof_stats st;
-    if (!r->profiling_on || hzprof_get_stats(&st) != HZPROF_OK)
+    if (!stats)
         return;
+    if (r->prof.max_overhead > 0) {
+        cJSON_AddNumberToObject(p, "predicted_overhead_pct", 100 * st.predicted_overhead);
+        cJSON_AddNumberToObject(p, "cost_ns_per_sample", st.cost_ns_per_sample);
+        cJSON_AddNumberToObject(p, "budget_ceiling_hz", st.budget_ceiling_hz);
+        cJSON_AddBoolToObject(p, "cost_calibrated", st.cost_calibrated);
+    }
     cJSON_AddNumberToObject(p, "samples", (double)st.samples_taken);
     cJSON_AddNumberToObject(p, "recorded", (double)st.samples_recorded);
     cJSON_AddNumberToObject(p, "lost", (double)st.samples_lost);
@@ -144,6 +169,7 @@ int run_begin(struct run *r)
         cfg.sampler = r->prof.sampler;
         if (r->prof.hz)
             cfg.rate_hz = r->prof.hz;
+        cfg.max_overhead = r->prof.max_overhead; /* hzprof_start calibrates: not measured */
         if (r->prof.unwinder)
             cfg.unwinder = r->prof.unwinder;
         cfg.jitter = r->prof.jitter;

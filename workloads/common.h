@@ -5,8 +5,11 @@
  *
  * The JSON object (schema "hzprof.workload/1"):
  *   workload, params {...}, profiling {enabled, sampler, hz, unwinder, jitter, no_interrupt,
- * profile_out, samples, recorded, lost, truncated, off_cpu, handler_ns_total, handler_ns_mean,
- *   handler_ns_max, achieved_hz, threads_seen} (only "enabled": false when off),
+ *   profile_out, samples, recorded, lost, truncated, off_cpu, handler_ns_total,
+ *   handler_ns_mean, handler_ns_max, achieved_hz, threads_seen, and in budget mode
+ *   (--max-overhead) max_overhead_pct, predicted_overhead_pct, cost_ns_per_sample,
+ *   budget_ceiling_hz, cost_calibrated, with hz the rate chosen} (only "enabled": false
+ *   when off),
  *   measured {wall_seconds, user_seconds, system_seconds, cpu_seconds, throughput, unit},
  *   counters {...} (see measure.h), result {...} (workload-specific), ok, error (if any).
  * Exit status: 0 ok; 1 the result was wrong (verification failed, lost requests); 2 bad
@@ -23,6 +26,7 @@
 struct profiling_options {
     const char *sampler; /* NULL: profiling off */
     unsigned hz;
+    double max_overhead; /* budget mode: a fraction (--max-overhead PCT); 0: off */
     const char *unwinder;
     const char *profile_out; /* .pb.gz, or .folded for folded stacks; NULL: none */
     const char *jitter;      /* hzprof_config.jitter; NULL: none */

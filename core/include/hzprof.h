@@ -86,6 +86,7 @@ enum hzprof_error {
     HZPROF_ERR_NO_PROFILE = -11, /* nothing recorded yet to write */
     HZPROF_ERR_LABELS = -12,     /* label stack empty or full */
     HZPROF_ERR_RATE = -13,       /* rate above the sampler's or the kernel's maximum */
+    HZPROF_ERR_BUDGET = -14,     /* the overhead budget cannot be met, even at 1 Hz */
 };
 
 /* A fixed message for a code ("hardware counters unavailable", ...). Never NULL. */
@@ -129,6 +130,39 @@ struct hzprof_config {
      * sampled with on CPU (a thread never sampled yet has none: the tick counts in
      * samples_missed). A blocked thread's system calls are then never interrupted. */
     int no_interrupt;
+    /* Budget mode: the most CPU profiling may add, as a fraction of each busy thread's
+     * CPU time (0.01 = 1%), in (0, HZPROF_MAX_OVERHEAD_LIMIT]; 0 = off. When set,
+     * hzprof_start ignores rate_hz: it takes the cost of one sample for this sampler and
+     * unwinder (from `calibration`, or by calibrating, hzprof_calibrate: about 0.4 s of
+     * CPU on the calling thread before profiling starts), starts at the highest rate whose
+     * predicted overhead fits (hzprof_budget_rate), and says what it chose and predicted
+     * in hzprof_stats and the pprof comments. Not with the "manual" sampler (no timer).
+     * The prediction is per CPU-second of a busy thread; the wall-clock samplers ("wall",
+     * "wall-timer") also signal threads that sleep, which this does not count. */
+    double max_overhead;
+    /* Budget mode: what one sample costs here, known in advance (an earlier
+     * hzprof_calibrate, or the figures `hzprof cost --json` writes); read at start only.
+     * NULL: calibrate at start. */
+    const struct hzprof_calibration *calibration;
+};
+
+/* The largest overhead budget accepted (50%): beyond that a "budget" is no limit. */
+#define HZPROF_MAX_OVERHEAD_LIMIT 0.5
+
+/* What one sample costs on this machine for a sampler and unwinder (hzprof_calibrate). */
+struct hzprof_calibration {
+    double cost_ns;        /* CPU ns one sample adds (see hzprof_calibrate), never less
+                              than the time measured inside the handler (handler_ns) */
+    double handler_ns;     /* mean time inside the handler per sample (a lower bound) */
+    double achieved_hz;    /* samples per CPU-second of the calling thread, at the test
+                              rate */
+    double ceiling_hz;     /* achieved_hz when the sampler reached under half the test
+                              rate (a tick sampler stops at CONFIG_HZ); else 0. Rates
+                              above it cost no more than it does */
+    unsigned test_rate_hz; /* the rate the on blocks ran at */
+    unsigned pairs;        /* pairs of blocks that took samples (0: a tick sampler,
+                              costed by its signal) */
+    double cpu_seconds;    /* process CPU the calibration took */
 };
 
 /* Fills *cfg with the defaults above. */
@@ -144,10 +178,53 @@ HZPROF_API int hzprof_config_check(const struct hzprof_config *cfg);
  * kernel's perf_event_max_sample_rate for the perf samplers. 0 for an unknown name. */
 HZPROF_API unsigned hzprof_sampler_max_rate(const char *sampler);
 
+/* Parses an overhead budget as the command line and HZPROF_MAX_OVERHEAD write it: a
+ * percentage, "1%", "0.5%" or "1" (percent), above 0 and at most 50. Digits and one
+ * decimal point only, then an optional '%' (no sign, exponent, spaces, nan or inf).
+ * Returns HZPROF_OK with *fraction set (0.01 for "1%"), or HZPROF_ERR_INVALID with
+ * hzprof_error_detail() saying why. */
+HZPROF_API int hzprof_overhead_parse(const char *text, double *fraction);
+
+/* The choice of budget mode, computed without measuring anything. */
+struct hzprof_budget {
+    unsigned rate_hz;          /* floor(max_overhead / cost) per second, in
+                                  [1, max_rate_hz] */
+    double predicted_overhead; /* min(rate_hz, ceiling_hz) x cost, a fraction */
+};
+
+/* The rate for a budget: max_overhead (a fraction, as hzprof_config.max_overhead) over
+ * the cost of one sample in CPU ns, rounded down, clamped to [1, max_rate_hz] (the
+ * sampler's maximum, hzprof_sampler_max_rate). ceiling_hz (0: none) is the rate the
+ * sampler cannot pass here (hzprof_calibration.ceiling_hz): rates above it cost what it
+ * costs, so the prediction uses the smaller of the two; the rate itself is not lowered
+ * to it, since a tick timer asked for a little less than a tick would fire every other
+ * tick. Returns HZPROF_OK; HZPROF_ERR_INVALID for an argument out of range;
+ * HZPROF_ERR_BUDGET when even 1 Hz would cost more than the budget. */
+HZPROF_API int hzprof_budget_rate(double max_overhead, double cost_ns, unsigned max_rate_hz,
+                                  double ceiling_hz, struct hzprof_budget *out);
+
+/* Measures what one sample costs here for cfg's sampler and unwinder (its rate_hz,
+ * max_overhead and calibration are ignored), on the calling thread, in about 0.4 s of
+ * CPU (less for tick samplers). A probe block of a fixed CPU-bound loop profiled at a test
+ * rate of 4 kHz (or the sampler's maximum, if lower) tells the samplers apart by the rate
+ * they reach. One that reaches it (perf-clock, perf-cycles, wall) then runs 7 pairs of
+ * ~25 ms blocks, one profiled and one not, in alternating order: cost = the median over
+ * pairs of (process CPU on - process CPU off) / samples. One that stops short (itimer,
+ * thread-timer: the kernel tick) has that rate as its ceiling_hz, and as its interrupt
+ * is the tick that comes anyway, its cost is the signal's: signals the thread sends
+ * itself through the same handler and unwinder, CPU per signal. Never less than the time
+ * measured inside the handler. The process's other threads are sampled too and add noise
+ * if they are busy. Not while profiling (HZPROF_ERR_RUNNING); not for "manual"
+ * (HZPROF_ERR_INVALID). Like hzprof_start it discards the previous profile, and it leaves
+ * none behind (hzprof_get_stats then returns HZPROF_ERR_NO_PROFILE). */
+HZPROF_API int hzprof_calibrate(const struct hzprof_config *cfg, struct hzprof_calibration *out);
+
 /* Starts profiling the whole process. Fails, with nothing left armed, on a bad config,
  * an unknown sampler/unwinder (HZPROF_ERR_UNKNOWN_*, detail lists the valid names), or
  * a sampler the machine cannot provide (e.g. HZPROF_ERR_NO_PMU for "perf-cycles" where
- * there is no PMU). Discards the previous profile. */
+ * there is no PMU). Discards the previous profile. In budget mode (max_overhead) it may
+ * calibrate first (see there) and fails with HZPROF_ERR_BUDGET, nothing started, when
+ * the budget cannot be met. */
 HZPROF_API int hzprof_start(const struct hzprof_config *cfg);
 
 /* Stops profiling: disarms every timer, waits for handlers in flight, drains the ring
@@ -186,9 +263,15 @@ struct hzprof_stats {
     double wall_seconds;        /* wall time while profiling */
     double achieved_hz;         /* samples_taken per CPU-second (per thread-wall-second
                                    for "wall"); compare with rate_hz */
-    unsigned rate_hz;           /* requested rate */
+    unsigned rate_hz;           /* requested rate (in budget mode: the rate chosen) */
     char sampler[32];
     char unwinder[32];
+    /* Budget mode (hzprof_config.max_overhead); all 0 otherwise. */
+    double max_overhead;       /* the budget, a fraction of a busy thread's CPU */
+    double predicted_overhead; /* min(rate_hz, budget_ceiling_hz) x cost_ns_per_sample */
+    double cost_ns_per_sample; /* the cost of one sample the choice used, CPU ns */
+    double budget_ceiling_hz;  /* the calibration's ceiling_hz (0: none seen) */
+    int cost_calibrated;       /* 1: measured by hzprof_start; 0: given in the config */
 };
 
 /* Statistics of the current session (live) or of the last one. */

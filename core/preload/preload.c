@@ -11,6 +11,11 @@
  *   HZPROF_JITTER     none (default), uniform or exp: random sampling intervals
  *   HZPROF_NO_INTERRUPT  1: the wall sampler never signals a blocked thread
  *   HZPROF_MAX_DEPTH  frames per sample (default 64)
+ *   HZPROF_MAX_OVERHEAD  budget mode: the most CPU profiling may add, a percentage
+ *                     ("1%", "0.5%", "1"); the rate is chosen for it at start (see
+ *                     hzprof_config.max_overhead), so HZPROF_RATE must not be set too
+ *   HZPROF_COST_FILE  budget mode: the cost per sample from this `hzprof cost --json`
+ *                     file (cost_file.h) instead of a calibration at start
  *   HZPROF_PID        profile only the process with this pid; set to our own pid when
  *                     absent, so children that inherit the environment stay unprofiled
  *   HZPROF_STATS      where to write a one-line summary (for `hzprof record`)
@@ -41,6 +46,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "cost_file.h"
 #include "hzprof.h"
 #include "threads.h"
 
@@ -83,6 +89,42 @@ static int env_unsigned(const char *name, unsigned lo, unsigned hi, unsigned *ou
     return 0;
 }
 
+/* Budget mode from HZPROF_MAX_OVERHEAD and HZPROF_COST_FILE into cfg (whose sampler and
+ * unwinder are set), with *cal holding a cost read from a file. Returns 0, or -1 after
+ * saying why, in the style of env_unsigned. */
+static int env_budget(struct hzprof_config *cfg, struct hzprof_calibration *cal)
+{
+    const char *budget = getenv("HZPROF_MAX_OVERHEAD");
+    const char *cost = getenv("HZPROF_COST_FILE");
+    const char *rate = getenv("HZPROF_RATE");
+    if (!budget || !*budget) {
+        if (cost && *cost) {
+            say("hzprof: HZPROF_COST_FILE is set without HZPROF_MAX_OVERHEAD (the cost only "
+                "serves a budget); not profiling");
+            return -1;
+        }
+        return 0;
+    }
+    if (hzprof_overhead_parse(budget, &cfg->max_overhead) != HZPROF_OK) {
+        say("hzprof: HZPROF_MAX_OVERHEAD=%s; not profiling", hzprof_error_detail());
+        return -1;
+    }
+    if (rate && *rate) {
+        say("hzprof: HZPROF_RATE and HZPROF_MAX_OVERHEAD are both set: give a rate or a budget "
+            "(which chooses the rate), not both; not profiling");
+        return -1;
+    }
+    if (cost && *cost) {
+        char err[512];
+        if (cost_file_read(cost, cfg->sampler, cfg->unwinder, cal, err, sizeof err) != 0) {
+            say("hzprof: HZPROF_COST_FILE: %s; not profiling", err);
+            return -1;
+        }
+        cfg->calibration = cal;
+    }
+    return 0;
+}
+
 static void write_stats(const char *outputs)
 {
     const char *path = getenv("HZPROF_STATS");
@@ -97,13 +139,16 @@ static void write_stats(const char *outputs)
             "low_stack=%llu achieved_hz=%.1f "
             "threads=%llu "
             "cpu_seconds=%.3f wall_seconds=%.3f handler_ns=%llu sampler=%s unwinder=%s "
-            "rate=%u outputs=%s\n",
+            "rate=%u max_overhead=%.6g predicted_overhead=%.6g cost_ns=%.1f ceiling_hz=%.1f "
+            "calibrated=%d outputs=%s\n",
             (unsigned long long)st.samples_taken, (unsigned long long)st.samples_lost,
             (unsigned long long)st.samples_missed, (unsigned long long)st.unsampled_cpu_ns,
             (unsigned long long)st.stacks_truncated, (unsigned long long)st.samples_off_cpu,
             (unsigned long long)st.samples_low_stack, st.achieved_hz,
             (unsigned long long)st.threads_seen, st.cpu_seconds, st.wall_seconds,
-            (unsigned long long)st.handler_ns_total, st.sampler, st.unwinder, st.rate_hz, outputs);
+            (unsigned long long)st.handler_ns_total, st.sampler, st.unwinder, st.rate_hz,
+            st.max_overhead, st.predicted_overhead, st.cost_ns_per_sample, st.budget_ceiling_hz,
+            st.cost_calibrated, outputs);
     fclose(f);
 }
 
@@ -240,7 +285,10 @@ __attribute__((constructor)) static void preload_start(void)
     if (env_unsigned("HZPROF_NO_INTERRUPT", 0, 1, &no_interrupt) != 0)
         return;
     cfg.no_interrupt = (int)no_interrupt;
-    int rc = hzprof_start(&cfg);
+    struct hzprof_calibration cal;
+    if (env_budget(&cfg, &cal) != 0)
+        return;
+    int rc = hzprof_start(&cfg); /* in budget mode: calibrates first, ~0.4 s of CPU */
     if (rc != HZPROF_OK) {
         say("hzprof: not profiling: %s: %s", hzprof_strerror(rc), hzprof_error_detail());
         return;

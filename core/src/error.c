@@ -24,6 +24,7 @@ const char *hzprof_strerror(int code)
     case HZPROF_ERR_NO_PROFILE: return "no profile recorded";
     case HZPROF_ERR_LABELS: return "label stack misuse";
     case HZPROF_ERR_RATE: return "sampling rate too high";
+    case HZPROF_ERR_BUDGET: return "overhead budget cannot be met";
     default: return "unknown error";
     }
 }

@@ -19,6 +19,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "budget.h"
 #include "error.h"
 #include "folded.h"
 #include "handler.h"
@@ -40,6 +41,7 @@ static const struct sampler_ops *active_sampler; /* active_cfg.sampler's */
 static struct timespec wall_start, cpu_start, realtime_start;
 static double last_wall_seconds, last_cpu_seconds;
 static struct hzprof_stats last_stats;
+static struct budget_info active_budget; /* budget mode's choice (budget.h); zero if off */
 
 void hzprof_config_init(struct hzprof_config *cfg)
 {
@@ -82,10 +84,15 @@ static int config_resolve(const struct hzprof_config *in, struct hzprof_config *
         return error_set(HZPROF_ERR_UNKNOWN_UNWINDER, "unknown unwinder '%s' (valid: %s)",
                          out->unwinder, valid);
     }
+    int rc = budget_check(out);
+    if (rc != HZPROF_OK)
+        return rc;
+    if (out->max_overhead != 0)
+        out->rate_hz = 1; /* ignored: budget.c chooses it at start */
     if (out->rate_hz < 1)
         return error_set(HZPROF_ERR_INVALID, "rate %u Hz out of range 1..%u", out->rate_hz,
                          HZPROF_MAX_RATE_HZ);
-    int rc = sampler_rate_check(*sampler, out->rate_hz, sampler_kernel_max_rate());
+    rc = sampler_rate_check(*sampler, out->rate_hz, sampler_kernel_max_rate());
     if (rc != HZPROF_OK)
         return rc;
     if (out->max_depth < 1 || out->max_depth > HZPROF_MAX_DEPTH_LIMIT)
@@ -248,13 +255,37 @@ fail_release:
     return rc;
 }
 
-int hzprof_start(const struct hzprof_config *cfg)
+int profiler_start(const struct hzprof_config *cfg, const struct budget_info *budget)
 {
     pthread_mutex_lock(&lifecycle_lock);
     int rc = running ? error_set(HZPROF_ERR_RUNNING, "hzprof_start: already profiling")
                      : start_locked(cfg);
+    if (rc == HZPROF_OK) {
+        memset(&active_budget, 0, sizeof active_budget);
+        if (budget)
+            active_budget = *budget;
+    }
     pthread_mutex_unlock(&lifecycle_lock);
     return rc;
+}
+
+int hzprof_start(const struct hzprof_config *cfg)
+{
+    if (cfg && cfg->max_overhead != 0) /* budget mode: it calibrates, then starts */
+        return budget_start(cfg);
+    return profiler_start(cfg, NULL);
+}
+
+void profiler_discard(void)
+{
+    pthread_mutex_lock(&lifecycle_lock);
+    if (!running) {
+        map_free(&profile);
+        have_profile = 0;
+        memset(&last_stats, 0, sizeof last_stats);
+        memset(&active_budget, 0, sizeof active_budget);
+    }
+    pthread_mutex_unlock(&lifecycle_lock);
 }
 
 static void stats_fill(struct hzprof_stats *st, double wall_s, double cpu_s)
@@ -278,6 +309,11 @@ static void stats_fill(struct hzprof_stats *st, double wall_s, double cpu_s)
     st->rate_hz = active_cfg.rate_hz;
     snprintf(st->sampler, sizeof st->sampler, "%s", active_cfg.sampler);
     snprintf(st->unwinder, sizeof st->unwinder, "%s", active_cfg.unwinder);
+    st->max_overhead = active_budget.max_overhead;
+    st->predicted_overhead = active_budget.predicted_overhead;
+    st->cost_ns_per_sample = active_budget.cost_ns;
+    st->budget_ceiling_hz = active_budget.ceiling_hz;
+    st->cost_calibrated = active_budget.calibrated;
     if (active_sampler && active_sampler->wall_clock)
         st->achieved_hz = wall_s > 0 && st->threads_seen
                               ? (double)st->samples_taken / (wall_s * (double)st->threads_seen)
@@ -343,7 +379,7 @@ static int build_profile_locked(struct pp_profile *pp)
     struct symbolizer *sym = symbolizer_open();
     if (!sym)
         return error_set(HZPROF_ERR_NO_MEMORY, "cannot start the symbolizer");
-    char settings[200], totals[160], version[64];
+    char settings[200], totals[160], version[64], budget[224] = "";
     snprintf(version, sizeof version, "hzprof %s", HZPROF_VERSION);
     snprintf(settings, sizeof settings, "sampler=%s unwinder=%s rate=%uHz max_depth=%u%s%s%s",
              active_cfg.sampler, active_cfg.unwinder, active_cfg.rate_hz, active_cfg.max_depth,
@@ -355,12 +391,23 @@ static int build_profile_locked(struct pp_profile *pp)
         (unsigned long long)last_stats.samples_taken, (unsigned long long)last_stats.samples_lost,
         (unsigned long long)last_stats.stacks_truncated, last_stats.achieved_hz,
         (unsigned long long)last_stats.threads_seen);
+    if (active_budget.max_overhead > 0) { /* budget mode: what it chose, and from what */
+        char ceiling[64] = "";
+        if (active_budget.ceiling_hz > 0)
+            snprintf(ceiling, sizeof ceiling, " ceiling=%.0fHz", active_budget.ceiling_hz);
+        snprintf(budget, sizeof budget,
+                 "budget: max_overhead=%.3g%% chosen_rate=%uHz predicted_overhead=%.3g%% "
+                 "cost_per_sample=%.0fns (%s)%s",
+                 100 * active_budget.max_overhead, active_cfg.rate_hz,
+                 100 * active_budget.predicted_overhead, active_budget.cost_ns,
+                 active_budget.calibrated ? "calibrated" : "given", ceiling);
+    }
     struct build_info info = {
         .sample_kind = active_sampler->wall_clock ? "wall" : "cpu",
         .period_ns = 1000000000u / active_cfg.rate_hz,
         .time_nanos = (int64_t)realtime_start.tv_sec * 1000000000 + realtime_start.tv_nsec,
         .duration_nanos = (int64_t)(last_wall_seconds * 1e9),
-        .comments = {version, settings, totals, NULL},
+        .comments = {version, settings, totals, budget[0] ? budget : NULL, NULL},
     };
     int rc = pprof_build(pp, &profile, sym, &info);
     symbolizer_close(sym);
