@@ -24,14 +24,15 @@
 static void bench_usage(FILE *out)
 {
     fprintf(out,
-            "usage: hzprof bench [quick|full|cachegrind|bias|CONFIG.json] [-o DIR] [--resume DIR]\n"
+            "usage: hzprof bench [quick|full|cachegrind|bias|budget|CONFIG.json] [-o DIR] "
+            "[--resume DIR]\n"
             "                    [--workloads LIST] [--samplers LIST] [--unwinders LIST]\n"
             "                    [--rates LIST] [--reps N] [--warmup N] [--seed N]\n"
             "                    [--cachegrind] [--dry-run]\n\n"
             "Runs every workload with profiling off and with each sampler x unwinder x rate,\n"
             "each trial a fresh process, in shuffled blocks; appends each trial to\n"
             "DIR/trials.jsonl at once and ends with DIR/results.json and DIR/summary.md.\n\n"
-            "  PRESET|FILE       preset (quick, full, cachegrind, bias) or JSON config (default "
+            "  PRESET|FILE       preset (quick, full, cachegrind, bias, budget) or JSON (default "
             "quick;\n"
             "                    see results/README.md)\n"
             "  -o DIR            output directory (default results/<UTC date>-<host>)\n"

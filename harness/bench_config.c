@@ -13,7 +13,7 @@
 #include "hzprof.h"
 #include "text_file.h"
 
-const char *const bench_presets[] = {"quick", "full", "cachegrind", "bias", NULL};
+const char *const bench_presets[] = {"quick", "full", "cachegrind", "bias", "budget", NULL};
 
 /* quick: at most 10 minutes on 2 cores. Two workloads of ~0.4 s a trial; a tick sampler,
  * perf-clock and wall, each with the platform floor (empty) and fp, at 1 and 4 kHz
@@ -84,6 +84,19 @@ static const char preset_bias[] =
     " \"wall-timer\", \"wall-timer+jitter=uniform\"],"
     " \"unwinders\": [\"fp\"], \"rates\": [1000], \"repetitions\": 5, \"warmup\": 1,"
     " \"seed\": 1}";
+
+/* budget (issue 15): does `--max-overhead 1%` keep its promise? matmul and io profiled in
+ * budget mode (each trial calibrates, picks its rate, predicts its overhead) by perf-clock
+ * and thread-timer, paired with unprofiled trials as every configuration; 12 measured
+ * blocks. About 5 minutes on 2 cores. */
+static const char preset_budget[] =
+    "{\"workloads\": ["
+    " {\"name\": \"matmul-l2\", \"program\": \"matmul\", \"args\": [\"--order\", \"ikj\", "
+    "\"--fit\", \"l2\", \"--reps\", \"150\"]},"
+    " {\"name\": \"io\", \"program\": \"io\", \"args\": [\"--connections\", \"16\", "
+    "\"--requests\", \"10000\"]}],"
+    " \"samplers\": [\"perf-clock\", \"thread-timer\"], \"unwinders\": [\"fp\"],"
+    " \"max_overhead_pct\": [1], \"repetitions\": 12, \"warmup\": 1, \"seed\": 1}";
 
 /* cachegrind: the full preset's question of cache misses per sample, on a machine without
  * a PMU: every trial under valgrind's cache simulator (slow: the work is cut down; the
@@ -429,9 +442,12 @@ int bench_config_load(const char *what, struct bench_config *c, char *err, size_
         return bench_config_parse(preset_cachegrind, c, err, n);
     if (strcmp(what, "bias") == 0)
         return bench_config_parse(preset_bias, c, err, n);
+    if (strcmp(what, "budget") == 0)
+        return bench_config_parse(preset_budget, c, err, n);
     char *text = read_file(what, NULL);
     if (!text)
-        FAIL("'%s' is neither a preset (quick, full, cachegrind, bias) nor a readable file: %s",
+        FAIL("'%s' is neither a preset (quick, full, cachegrind, bias, budget) nor a readable "
+             "file: %s",
              what, strerror(errno));
     char inner[400];
     int rc = bench_config_parse(text, c, inner, sizeof inner);
