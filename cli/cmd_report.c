@@ -22,6 +22,7 @@
 #include "bench_summary.h"
 #include "commands.h"
 #include "html_report.h"
+#include "json_fields.h"
 #include "paper_data.h"
 #include "results_load.h"
 #include "text_file.h"
@@ -37,16 +38,12 @@ static cJSON *load_results(const char *arg)
     return doc;
 }
 
+/* A string field as the tables print it: "off" where absent (a configuration without
+ * profiling has no sampler or unwinder). */
 static const char *str(cJSON *o, const char *k)
 {
-    cJSON *v = cJSON_GetObjectItem(o, k);
-    return cJSON_IsString(v) ? v->valuestring : "off";
-}
-
-static double num(cJSON *o, const char *k)
-{
-    cJSON *v = cJSON_GetObjectItem(o, k);
-    return cJSON_IsNumber(v) ? v->valuedouble : NAN;
+    const char *s = field_str(o, k);
+    return s ? s : "off";
 }
 
 static bool same_row(cJSON *a, cJSON *b, bool with_rate)
@@ -54,7 +51,7 @@ static bool same_row(cJSON *a, cJSON *b, bool with_rate)
     return strcmp(str(a, "workload"), str(b, "workload")) == 0 &&
            strcmp(str(a, "sampler"), str(b, "sampler")) == 0 &&
            strcmp(str(a, "unwinder"), str(b, "unwinder")) == 0 &&
-           (!with_rate || num(a, "rate") == num(b, "rate"));
+           (!with_rate || field_num(a, "rate") == field_num(b, "rate"));
 }
 
 static cJSON *find_row(cJSON *list, cJSON *like, bool with_rate)
@@ -72,20 +69,20 @@ static void cell(char *buf, size_t n, cJSON *e, const char *fmt)
         return;
     }
     char v[32], lo[32], hi[32];
-    snprintf(v, sizeof v, fmt, num(e, "value"));
-    if (isnan(num(e, "lo"))) {
+    snprintf(v, sizeof v, fmt, field_num(e, "value"));
+    if (isnan(field_num(e, "lo"))) {
         snprintf(buf, n, "%s", v);
         return;
     }
-    snprintf(lo, sizeof lo, fmt, num(e, "lo"));
-    snprintf(hi, sizeof hi, fmt, num(e, "hi"));
+    snprintf(lo, sizeof lo, fmt, field_num(e, "lo"));
+    snprintf(hi, sizeof hi, fmt, field_num(e, "hi"));
     snprintf(buf, n, "%s [%s, %s]", v, lo, hi);
 }
 
 static bool disjoint(cJSON *a, cJSON *b)
 {
-    return a && b && !isnan(num(a, "lo")) && !isnan(num(b, "lo")) &&
-           (num(a, "hi") < num(b, "lo") || num(b, "hi") < num(a, "lo"));
+    return a && b && !isnan(field_num(a, "lo")) && !isnan(field_num(b, "lo")) &&
+           (field_num(a, "hi") < field_num(b, "lo") || field_num(b, "hi") < field_num(a, "lo"));
 }
 
 static const char *const *run_names; /* column headers: the arguments as given */
@@ -110,7 +107,7 @@ static void table(cJSON **runs, int nruns, const char *list, const char *field, 
             cJSON_AddItemReferenceToArray(seen, r);
             printf("| %s | %s | %s |", str(r, "workload"), str(r, "sampler"), str(r, "unwinder"));
             if (with_rate)
-                printf(" %.0f |", num(r, "rate"));
+                printf(" %.0f |", field_num(r, "rate"));
             cJSON *cells[MAX_RUNS] = {0};
             for (int k = 0; k < nruns; k++) {
                 cJSON *other =
@@ -133,7 +130,7 @@ static void table(cJSON **runs, int nruns, const char *list, const char *field, 
 static void print_comparison(cJSON *a, cJSON *b, const char *name_a, const char *name_b)
 {
     cJSON *cmp = bench_compare(a, b);
-    const int agree = (int)num(cmp, "agree"), total = (int)num(cmp, "total");
+    const int agree = (int)field_num(cmp, "agree"), total = (int)field_num(cmp, "total");
     printf("\n## Reproducibility: %d of %d figures agree\n\n", agree, total);
     printf("A = %s, B = %s. A figure agrees when the 95%% interval of B - A (both runs' "
            "half-widths combined) includes zero.\n\n",
@@ -156,7 +153,7 @@ static void print_comparison(cJSON *a, cJSON *b, const char *name_a, const char 
             cell(cb, sizeof cb, cJSON_GetObjectItem(f, "b"), "%.2f");
             cell(cd, sizeof cd, cJSON_GetObjectItem(f, "diff"), "%.2f");
             printf("| %s | %s | %s | %s | %+.1f%% | %s |\n", str(f, "figure"), ca, cb, cd,
-                   100 * num(f, "rel_diff"),
+                   100 * field_num(f, "rel_diff"),
                    cJSON_IsTrue(cJSON_GetObjectItem(f, "agree")) ? "agree" : "**differ**");
         }
     } else {
@@ -241,8 +238,8 @@ static int report_many(char **names, int nruns)
         cJSON *m = cJSON_GetObjectItem(runs[i], "machine"),
               *b = cJSON_GetObjectItem(runs[i], "build");
         printf("| %s | %s | %s | %.0f | %s | %s | %s |\n", names[i], str(m, "host"),
-               str(m, "cpu_model"), num(m, "cores_online"), str(m, "kernel"), str(b, "git_commit"),
-               str(runs[i], "created"));
+               str(m, "cpu_model"), field_num(m, "cores_online"), str(m, "kernel"),
+               str(b, "git_commit"), str(runs[i], "created"));
     }
     run_names = (const char *const *)names;
     if (nruns == 2)

@@ -121,7 +121,7 @@ int html_report_write(cJSON *results, const char *dir, char *err, size_t n)
             html_escape(f, e->string);
         }
         fputs(" (", f);
-        html_escape(f, un->child->valuestring);
+        html_escape(f, cJSON_GetStringValue(un->child));
         fputs(").</p>\n", f);
     }
 

@@ -80,9 +80,11 @@ static void row_key(char *buf, size_t n, cJSON *c)
 static bool is_our_sampler(cJSON *config, const char *sampler)
 {
     cJSON *list = cJSON_GetObjectItem(config, "samplers");
-    for (cJSON *e = list ? list->child : NULL; e; e = e->next)
-        if (cJSON_IsString(e) && sampler && strcmp(e->valuestring, sampler) == 0)
+    for (cJSON *e = list ? list->child : NULL; e; e = e->next) {
+        const char *name = cJSON_GetStringValue(e);
+        if (name && sampler && strcmp(name, sampler) == 0)
             return true;
+    }
     return false;
 }
 
@@ -418,7 +420,7 @@ static int write_numbers(const char *path, const char *dir, cJSON *results, cJSO
     def_num(f, "config/trials", "%.0f", (double)cJSON_GetArraySize(trials));
     cJSON *un = cJSON_GetObjectItem(results, "counters_unavailable");
     def_num(f, "counters/count", "%.0f", (double)cJSON_GetArraySize(un));
-    def_text(f, "counters/reason", un && un->child ? un->child->valuestring : NULL);
+    def_text(f, "counters/reason", cJSON_GetStringValue(un ? un->child : NULL));
     const char *go = NULL;
     for (cJSON *t = trials ? trials->child : NULL; t && !go; t = t->next)
         go = field_str(cJSON_GetObjectItem(t, "output"), "go_version");
