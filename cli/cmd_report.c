@@ -176,6 +176,20 @@ static void report_usage(void)
            "html refuses to replace an existing DIR/index.html unless -f.\n");
 }
 
+/* Every report goes to stdout, whole or as a path: a write that failed there (a full disk
+ * behind a redirection) is an error, not a report cut short. failed: a writer saw one.
+ * Returns the exit status. */
+static int stdout_status(bool failed)
+{
+    int e = EIO; /* an earlier write failed, and its errno is gone */
+    if (fflush(stdout) != 0)
+        failed = true, e = errno;
+    if (!failed && !ferror(stdout))
+        return 0;
+    fprintf(stderr, "hzprof report: cannot write to stdout: %s\n", strerror(e));
+    return 1;
+}
+
 /* One run, in any format. */
 static int report_one(const char *arg, const char *format, const char *out_dir, bool force)
 {
@@ -198,7 +212,7 @@ static int report_one(const char *arg, const char *format, const char *out_dir, 
             printf("%s/numbers.tex\n", out_dir);
         }
     } else if (strcmp(format, "latex") == 0) {
-        latex_report_write(r, stdout);
+        rc = latex_report_write(r, stdout) != 0 ? stdout_status(true) : 0;
     } else {
         char index[4096];
         snprintf(index, sizeof index, "%s/index.html", arg);
@@ -312,5 +326,7 @@ int cmd_report(int argc, char **argv)
         fprintf(stderr, "hzprof report: --format %s takes one run\n", format);
         return 2;
     }
-    return nruns == 1 ? report_one(runs[0], format, out_dir, force) : report_many(runs, nruns);
+    const int rc =
+        nruns == 1 ? report_one(runs[0], format, out_dir, force) : report_many(runs, nruns);
+    return rc == 0 ? stdout_status(false) : rc;
 }
