@@ -5,6 +5,7 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <getopt.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,32 +19,35 @@
 
 int cmd_plot(int argc, char **argv)
 {
-    const char *in = NULL, *out = NULL;
-    for (int i = 1; i < argc; i++) {
-        if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
+    static const struct option longopts[] = {{"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0}};
+    const char *out = NULL;
+    int ch;
+    opterr = 0;
+    while ((ch = getopt_long(argc, argv, "o:h", longopts, NULL)) != -1) {
+        switch (ch) {
+        case 'h':
             printf("usage: hzprof plot RESULTS [-o DIR]\n\n"
                    "Charts of an hzprof bench run with gnuplot, as SVG and PNG with their .gp\n"
                    "scripts and .dat files: overhead-WORKLOAD, cost-WORKLOAD, achieved-rate,\n"
                    "truth-error. RESULTS is a results directory or results.json; DIR defaults\n"
                    "to RESULTS/plots.\n");
             return 0;
-        } else if (!strcmp(argv[i], "-o") && i + 1 < argc) {
-            out = argv[++i];
-        } else if (argv[i][0] == '-') {
+        case 'o': out = optarg; break;
+        default:
             fprintf(stderr, "hzprof plot: unknown or incomplete option '%s'; see --help\n",
-                    argv[i]);
-            return 2;
-        } else if (!in) {
-            in = argv[i];
-        } else {
-            fprintf(stderr, "hzprof plot: unexpected argument '%s'\n", argv[i]);
+                    argv[optind - 1]);
             return 2;
         }
     }
-    if (!in) {
+    if (optind == argc) {
         fprintf(stderr, "hzprof plot: expected a results directory or results.json\n");
         return 2;
     }
+    if (optind < argc - 1) {
+        fprintf(stderr, "hzprof plot: unexpected argument '%s'\n", argv[optind + 1]);
+        return 2;
+    }
+    const char *in = argv[optind];
     char path[4096], dir[4096];
     struct stat st;
     bool is_dir = stat(in, &st) == 0 && S_ISDIR(st.st_mode);

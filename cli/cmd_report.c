@@ -9,6 +9,7 @@
 #define _GNU_SOURCE
 #include <cjson/cJSON.h>
 #include <errno.h>
+#include <getopt.h>
 #include <math.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -21,6 +22,7 @@
 #include "bench_summary.h"
 #include "commands.h"
 #include "html_report.h"
+#include "json_fields.h"
 #include "paper_data.h"
 #include "results_load.h"
 #include "text_file.h"
@@ -36,16 +38,12 @@ static cJSON *load_results(const char *arg)
     return doc;
 }
 
+/* A string field as the tables print it: "off" where absent (a configuration without
+ * profiling has no sampler or unwinder). */
 static const char *str(cJSON *o, const char *k)
 {
-    cJSON *v = cJSON_GetObjectItem(o, k);
-    return cJSON_IsString(v) ? v->valuestring : "off";
-}
-
-static double num(cJSON *o, const char *k)
-{
-    cJSON *v = cJSON_GetObjectItem(o, k);
-    return cJSON_IsNumber(v) ? v->valuedouble : NAN;
+    const char *s = field_str(o, k);
+    return s ? s : "off";
 }
 
 static bool same_row(cJSON *a, cJSON *b, bool with_rate)
@@ -53,7 +51,7 @@ static bool same_row(cJSON *a, cJSON *b, bool with_rate)
     return strcmp(str(a, "workload"), str(b, "workload")) == 0 &&
            strcmp(str(a, "sampler"), str(b, "sampler")) == 0 &&
            strcmp(str(a, "unwinder"), str(b, "unwinder")) == 0 &&
-           (!with_rate || num(a, "rate") == num(b, "rate"));
+           (!with_rate || field_num(a, "rate") == field_num(b, "rate"));
 }
 
 static cJSON *find_row(cJSON *list, cJSON *like, bool with_rate)
@@ -71,20 +69,20 @@ static void cell(char *buf, size_t n, cJSON *e, const char *fmt)
         return;
     }
     char v[32], lo[32], hi[32];
-    snprintf(v, sizeof v, fmt, num(e, "value"));
-    if (isnan(num(e, "lo"))) {
+    snprintf(v, sizeof v, fmt, field_num(e, "value"));
+    if (isnan(field_num(e, "lo"))) {
         snprintf(buf, n, "%s", v);
         return;
     }
-    snprintf(lo, sizeof lo, fmt, num(e, "lo"));
-    snprintf(hi, sizeof hi, fmt, num(e, "hi"));
+    snprintf(lo, sizeof lo, fmt, field_num(e, "lo"));
+    snprintf(hi, sizeof hi, fmt, field_num(e, "hi"));
     snprintf(buf, n, "%s [%s, %s]", v, lo, hi);
 }
 
 static bool disjoint(cJSON *a, cJSON *b)
 {
-    return a && b && !isnan(num(a, "lo")) && !isnan(num(b, "lo")) &&
-           (num(a, "hi") < num(b, "lo") || num(b, "hi") < num(a, "lo"));
+    return a && b && !isnan(field_num(a, "lo")) && !isnan(field_num(b, "lo")) &&
+           (field_num(a, "hi") < field_num(b, "lo") || field_num(b, "hi") < field_num(a, "lo"));
 }
 
 static const char *const *run_names; /* column headers: the arguments as given */
@@ -109,7 +107,7 @@ static void table(cJSON **runs, int nruns, const char *list, const char *field, 
             cJSON_AddItemReferenceToArray(seen, r);
             printf("| %s | %s | %s |", str(r, "workload"), str(r, "sampler"), str(r, "unwinder"));
             if (with_rate)
-                printf(" %.0f |", num(r, "rate"));
+                printf(" %.0f |", field_num(r, "rate"));
             cJSON *cells[MAX_RUNS] = {0};
             for (int k = 0; k < nruns; k++) {
                 cJSON *other =
@@ -132,7 +130,7 @@ static void table(cJSON **runs, int nruns, const char *list, const char *field, 
 static void print_comparison(cJSON *a, cJSON *b, const char *name_a, const char *name_b)
 {
     cJSON *cmp = bench_compare(a, b);
-    const int agree = (int)num(cmp, "agree"), total = (int)num(cmp, "total");
+    const int agree = (int)field_num(cmp, "agree"), total = (int)field_num(cmp, "total");
     printf("\n## Reproducibility: %d of %d figures agree\n\n", agree, total);
     printf("A = %s, B = %s. A figure agrees when the 95%% interval of B - A (both runs' "
            "half-widths combined) includes zero.\n\n",
@@ -155,7 +153,7 @@ static void print_comparison(cJSON *a, cJSON *b, const char *name_a, const char 
             cell(cb, sizeof cb, cJSON_GetObjectItem(f, "b"), "%.2f");
             cell(cd, sizeof cd, cJSON_GetObjectItem(f, "diff"), "%.2f");
             printf("| %s | %s | %s | %s | %+.1f%% | %s |\n", str(f, "figure"), ca, cb, cd,
-                   100 * num(f, "rel_diff"),
+                   100 * field_num(f, "rel_diff"),
                    cJSON_IsTrue(cJSON_GetObjectItem(f, "agree")) ? "agree" : "**differ**");
         }
     } else {
@@ -164,126 +162,102 @@ static void print_comparison(cJSON *a, cJSON *b, const char *name_a, const char 
     cJSON_Delete(cmp);
 }
 
-int cmd_report(int argc, char **argv)
+static void report_usage(void)
 {
-    const char *format = "md", *out_dir = NULL;
-    bool force = false;
-    int nargs = 0;
-    char *args[MAX_RUNS + 1]; /* args[1..nargs]: the runs; args[0] the command */
-    args[0] = argv[0];
-    for (int i = 1; i < argc; i++) {
-        if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
-            printf("usage: hzprof report DIR|results.json [DIR ...] [--format md|html|latex] [-f]\n"
-                   "       hzprof report DIR --format latex -o OUT\n\n"
-                   "md (default): with one run its summary tables; with several, one column per\n"
-                   "run (machine) of cost per sample and overhead with 95%% intervals, rows whose\n"
-                   "intervals do not overlap flagged (two runs). html: DIR/index.html with the\n"
-                   "charts, the tables and a flame graph per sampler, all offline (one run).\n"
-                   "latex: the cost and overhead tables (one run). With -o OUT: what the paper\n"
-                   "shows, in OUT: numbers.tex (every number as \\hzv{KEY}), table-*.tex and\n"
-                   "plots/ (with PDFs); OUT must be new, empty, or written by this before.\n"
-                   "html refuses to replace an existing DIR/index.html unless -f.\n");
-            return 0;
-        } else if (strcmp(argv[i], "--format") == 0 && i + 1 < argc) {
-            format = argv[++i];
-            if (strcmp(format, "md") && strcmp(format, "html") && strcmp(format, "latex")) {
-                fprintf(stderr, "hzprof report: --format: '%s' is not md, html or latex\n", format);
-                return 2;
-            }
-        } else if (strcmp(argv[i], "-f") == 0 || strcmp(argv[i], "--force") == 0) {
-            force = true;
-        } else if (strcmp(argv[i], "-o") == 0 && i + 1 < argc) {
-            out_dir = argv[++i];
-        } else if (argv[i][0] == '-') {
-            fprintf(stderr, "hzprof report: unknown or incomplete option '%s'\n", argv[i]);
-            return 2;
-        } else if (nargs < MAX_RUNS) {
-            args[++nargs] = argv[i];
+    printf("usage: hzprof report DIR|results.json [DIR ...] [--format md|html|latex] [-f]\n"
+           "       hzprof report DIR --format latex -o OUT\n\n"
+           "md (default): with one run its summary tables; with several, one column per\n"
+           "run (machine) of cost per sample and overhead with 95%% intervals, rows whose\n"
+           "intervals do not overlap flagged (two runs). html: DIR/index.html with the\n"
+           "charts, the tables and a flame graph per sampler, all offline (one run).\n"
+           "latex: the cost and overhead tables (one run). With -o OUT: what the paper\n"
+           "shows, in OUT: numbers.tex (every number as \\hzv{KEY}), table-*.tex and\n"
+           "plots/ (with PDFs); OUT must be new, empty, or written by this before.\n"
+           "html refuses to replace an existing DIR/index.html unless -f.\n");
+}
+
+/* Every report goes to stdout, whole or as a path: a write that failed there (a full disk
+ * behind a redirection) is an error, not a report cut short. failed: a writer saw one.
+ * Returns the exit status. */
+static int stdout_status(bool failed)
+{
+    int e = EIO; /* an earlier write failed, and its errno is gone */
+    if (fflush(stdout) != 0)
+        failed = true, e = errno;
+    if (!failed && !ferror(stdout))
+        return 0;
+    fprintf(stderr, "hzprof report: cannot write to stdout: %s\n", strerror(e));
+    return 1;
+}
+
+/* One run, in any format. */
+static int report_one(const char *arg, const char *format, const char *out_dir, bool force)
+{
+    cJSON *r = load_results(arg);
+    if (!r)
+        return 1;
+    int rc = 0;
+    struct stat st;
+    char err[1024];
+    if (strcmp(format, "md") == 0) {
+        bench_write_markdown(stdout, r);
+    } else if (strcmp(format, "latex") == 0 && out_dir) {
+        if (stat(arg, &st) != 0 || !S_ISDIR(st.st_mode)) {
+            fprintf(stderr, "hzprof report: -o needs the results directory\n");
+            rc = 2;
+        } else if (paper_data_write(r, arg, out_dir, err, sizeof err) != 0) {
+            fprintf(stderr, "hzprof report: %s\n", err);
+            rc = 1;
         } else {
-            fprintf(stderr, "hzprof report: at most %d runs\n", MAX_RUNS);
-            return 2;
+            printf("%s/numbers.tex\n", out_dir);
         }
-    }
-    if (nargs == 0) {
-        fprintf(stderr, "hzprof report: expected a results directory; see --help\n");
-        return 2;
-    }
-    if (out_dir && strcmp(format, "latex") != 0) {
-        fprintf(stderr, "hzprof report: -o goes with --format latex\n");
-        return 2;
-    }
-    if (strcmp(format, "md") != 0 || nargs == 1) {
-        if (nargs != 1) {
-            fprintf(stderr, "hzprof report: --format %s takes one run\n", format);
-            return 2;
-        }
-        cJSON *r = load_results(args[1]);
-        if (!r)
-            return 1;
-        int rc = 0;
-        if (strcmp(format, "md") == 0) {
-            bench_write_markdown(stdout, r);
-        } else if (strcmp(format, "latex") == 0 && out_dir) {
-            struct stat st;
-            char err[1024];
-            if (stat(args[1], &st) != 0 || !S_ISDIR(st.st_mode)) {
-                fprintf(stderr, "hzprof report: -o needs the results directory\n");
-                rc = 2;
-            } else if (paper_data_write(r, args[1], out_dir, err, sizeof err) != 0) {
-                fprintf(stderr, "hzprof report: %s\n", err);
-                rc = 1;
-            } else {
-                printf("%s/numbers.tex\n", out_dir);
-            }
-        } else if (strcmp(format, "latex") == 0) {
-            latex_report_write(r, stdout);
+    } else if (strcmp(format, "latex") == 0) {
+        rc = latex_report_write(r, stdout) != 0 ? stdout_status(true) : 0;
+    } else {
+        char index[4096];
+        snprintf(index, sizeof index, "%s/index.html", arg);
+        if (stat(arg, &st) != 0 || !S_ISDIR(st.st_mode)) {
+            fprintf(stderr, "hzprof report: --format html needs the results directory\n");
+            rc = 2;
+        } else if (!force && access(index, F_OK) == 0) {
+            /* One rule for every writer (flame, cost): nothing replaced unasked. */
+            fprintf(stderr, "hzprof report: '%s' exists; use -f to replace it (and plots/)\n",
+                    index);
+            rc = 1;
+        } else if (html_report_write(r, arg, err, sizeof err) != 0) {
+            fprintf(stderr, "hzprof report: %s\n", err);
+            rc = 1;
         } else {
-            struct stat st;
-            char err[1024];
-            char index[4096];
-            snprintf(index, sizeof index, "%s/index.html", args[1]);
-            if (stat(args[1], &st) != 0 || !S_ISDIR(st.st_mode)) {
-                fprintf(stderr, "hzprof report: --format html needs the results directory\n");
-                rc = 2;
-            } else if (!force && access(index, F_OK) == 0) {
-                /* One rule for every writer (flame, cost): nothing replaced unasked. */
-                fprintf(stderr, "hzprof report: '%s' exists; use -f to replace it (and plots/)\n",
-                        index);
-                rc = 1;
-            } else if (html_report_write(r, args[1], err, sizeof err) != 0) {
-                fprintf(stderr, "hzprof report: %s\n", err);
-                rc = 1;
-            } else {
-                printf("%s/index.html\n", args[1]);
-            }
+            printf("%s/index.html\n", arg);
         }
-        cJSON_Delete(r);
-        return rc;
     }
-    argc = nargs + 1;
-    argv = args;
+    cJSON_Delete(r);
+    return rc;
+}
+
+/* Several runs side by side (md): names[0..nruns-1] as given. */
+static int report_many(char **names, int nruns)
+{
     cJSON *runs[MAX_RUNS];
-    int nruns = 0;
-    for (int i = 1; i < argc; i++) {
-        if (!(runs[nruns] = load_results(argv[i]))) {
-            while (nruns)
-                cJSON_Delete(runs[--nruns]);
+    for (int i = 0; i < nruns; i++) {
+        if (!(runs[i] = load_results(names[i]))) {
+            while (i)
+                cJSON_Delete(runs[--i]);
             return 1;
         }
-        nruns++;
     }
     printf("# hzprof report\n\n| run | host | CPU | cores | kernel | commit | created |\n"
            "|---|---|---|---:|---|---|---|\n");
     for (int i = 0; i < nruns; i++) {
         cJSON *m = cJSON_GetObjectItem(runs[i], "machine"),
               *b = cJSON_GetObjectItem(runs[i], "build");
-        printf("| %s | %s | %s | %.0f | %s | %s | %s |\n", argv[i + 1], str(m, "host"),
-               str(m, "cpu_model"), num(m, "cores_online"), str(m, "kernel"), str(b, "git_commit"),
-               str(runs[i], "created"));
+        printf("| %s | %s | %s | %.0f | %s | %s | %s |\n", names[i], str(m, "host"),
+               str(m, "cpu_model"), field_num(m, "cores_online"), str(m, "kernel"),
+               str(b, "git_commit"), str(runs[i], "created"));
     }
-    run_names = (const char *const *)&argv[1];
+    run_names = (const char *const *)names;
     if (nruns == 2)
-        print_comparison(runs[0], runs[1], argv[1], argv[2]);
+        print_comparison(runs[0], runs[1], names[0], names[1]);
     table(runs, nruns, "cost_per_sample", "cost_per_sample", false, "%.2f",
           "Cost per sample (µs of CPU)");
     table(runs, nruns, "configs", "overhead", true, "%.2f", "Overhead (%)");
@@ -298,10 +272,61 @@ int cmd_report(int argc, char **argv)
             header = true;
             char line[512];
             bench_config_failure(c, line, sizeof line);
-            printf("- %s: %s\n", argv[i + 1], line);
+            printf("- %s: %s\n", names[i], line);
         }
     }
     for (int i = 0; i < nruns; i++)
         cJSON_Delete(runs[i]);
     return 0;
+}
+
+int cmd_report(int argc, char **argv)
+{
+    static const struct option longopts[] = {{"format", required_argument, NULL, 'F'},
+                                             {"force", no_argument, NULL, 'f'},
+                                             {"help", no_argument, NULL, 'h'},
+                                             {NULL, 0, NULL, 0}};
+    const char *format = "md", *out_dir = NULL;
+    bool force = false;
+    int ch;
+    opterr = 0;
+    while ((ch = getopt_long(argc, argv, "o:fh", longopts, NULL)) != -1) {
+        switch (ch) {
+        case 'h': report_usage(); return 0;
+        case 'F':
+            format = optarg;
+            if (strcmp(format, "md") && strcmp(format, "html") && strcmp(format, "latex")) {
+                fprintf(stderr, "hzprof report: --format: '%s' is not md, html or latex\n", format);
+                return 2;
+            }
+            break;
+        case 'f': force = true; break;
+        case 'o': out_dir = optarg; break;
+        default:
+            fprintf(stderr, "hzprof report: unknown or incomplete option '%s'\n", argv[optind - 1]);
+            return 2;
+        }
+    }
+    /* The runs: what getopt_long left after the options, in their order. */
+    char **runs = argv + optind;
+    const int nruns = argc - optind;
+    if (nruns == 0) {
+        fprintf(stderr, "hzprof report: expected a results directory; see --help\n");
+        return 2;
+    }
+    if (nruns > MAX_RUNS) {
+        fprintf(stderr, "hzprof report: at most %d runs\n", MAX_RUNS);
+        return 2;
+    }
+    if (out_dir && strcmp(format, "latex") != 0) {
+        fprintf(stderr, "hzprof report: -o goes with --format latex\n");
+        return 2;
+    }
+    if (strcmp(format, "md") != 0 && nruns != 1) {
+        fprintf(stderr, "hzprof report: --format %s takes one run\n", format);
+        return 2;
+    }
+    const int rc =
+        nruns == 1 ? report_one(runs[0], format, out_dir, force) : report_many(runs, nruns);
+    return rc == 0 ? stdout_status(false) : rc;
 }

@@ -17,9 +17,12 @@ static inline cJSON *get(cJSON *o, const char *a, const char *b, const char *c)
     return x;
 }
 
+/* cJSON_GetNumberValue, with <math.h>'s NAN for a missing or non-number value: cJSON's own
+ * NaN has its sign bit set (it divides 0.0 by 0.0), which printf would write as "-nan". */
 static inline double num(cJSON *x)
 {
-    return cJSON_IsNumber(x) ? x->valuedouble : NAN;
+    const double v = cJSON_GetNumberValue(x);
+    return isnan(v) ? NAN : v;
 }
 
 #endif

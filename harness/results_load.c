@@ -268,10 +268,10 @@ static bool kind_is(cJSON *v, enum kind k)
 {
     switch (k) {
     case STRING: return cJSON_IsString(v);
-    case NUMBER: return cJSON_IsNumber(v) && isfinite(v->valuedouble);
+    case NUMBER: return isfinite(cJSON_GetNumberValue(v)); /* NaN when not a number */
     case BOOL: return cJSON_IsBool(v);
     case STRING_OR_NULL: return cJSON_IsString(v) || cJSON_IsNull(v);
-    case NUMBER_OR_NULL: return (cJSON_IsNumber(v) && isfinite(v->valuedouble)) || cJSON_IsNull(v);
+    case NUMBER_OR_NULL: return isfinite(cJSON_GetNumberValue(v)) || cJSON_IsNull(v);
     case OBJECT: return cJSON_IsObject(v);
     case OBJECTS: return array_of(v, cJSON_IsObject);
     case STRINGS: return array_of(v, cJSON_IsString);

@@ -2,6 +2,7 @@
 #include "text_file.h"
 
 #include <errno.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -50,6 +51,18 @@ char *read_file(const char *path, size_t *len)
     fclose(f);
     errno = saved;
     return buf;
+}
+
+int file_close_checked(FILE *f)
+{
+    const bool failed = ferror(f) != 0;
+    if (fclose(f) != 0)
+        return -1;
+    if (failed) {
+        errno = EIO;
+        return -1;
+    }
+    return 0;
 }
 
 int atomic_file_open(struct atomic_file *a, const char *path)

@@ -1,4 +1,5 @@
-/* text_file.h — reading a whole file into memory, for the command-line tools. */
+/* text_file.h — reading a whole file into memory, and writing files whose every write is
+ * checked, for the command-line tools. */
 #ifndef HZPROF_TEXT_FILE_H
 #define HZPROF_TEXT_FILE_H
 
@@ -14,6 +15,12 @@ char *read_stream(FILE *f, size_t *len);
 
 /* The same for a path; NULL with errno set if it cannot be opened or read. */
 char *read_file(const char *path, size_t *len);
+
+/* Closes f, a file written with stdio, checking every write to it: the error flag that an
+ * earlier write left (stdio keeps it, and a later flush may succeed), then fclose's own
+ * flush. Returns 0, or -1 with errno set (EIO when an earlier write failed and fclose did
+ * not say why). */
+int file_close_checked(FILE *f);
 
 /* Writing a file so that it is never seen half-written: the text goes to a temporary
  * file beside path (same directory, so the rename is atomic), which replaces path only

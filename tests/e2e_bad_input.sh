@@ -10,6 +10,8 @@
 #   messages          what flame, top and score say about inputs they cannot use
 #   results           report (each format) and plot on damaged results.json (issue 14 #13):
 #                     one line naming the field, exit 1, nothing written
+#   write_errors      report (md, latex, html), plot and flame writing to /dev/full: one
+#                     line naming what could not be written, exit 1
 #   fuzz_regressions  every input in FIXTURES_DIR (tests/fixtures/fuzz-regressions/, the
 #                     crashes libFuzzer found) through `hzprof top` and `flame`: exit 1
 #                     with one line, or, for those named *.valid.*, their output
@@ -216,6 +218,55 @@ json.dump(d, open(sys.argv[2], "w"))' "$good" "$1/results.json" "$2"
         expect_error "'cut.json' is not JSON" "$@" cut.json
         [ ! -e nomachine/index.html ] && [ ! -e nomachine/plots ] || fail "$f wrote output for a bad run"
         echo "ok: $f"
+    done
+    ;;
+write_errors)
+    # Issue 17: a write that fails is an error (one line, exit 1), never a report, chart or
+    # graph silently cut short. /dev/full fails every write with ENOSPC: as stdout, and as
+    # an output file through a link to it. (A .dat cut short that way made plot run
+    # gnuplot on /dev/full, which reads zeros forever.)
+    good="$fixtures/../../fuzz/corpus/results/quick.json"
+    [ -f "$good" ] || fail "no seed '$good'"
+    mkdir run && cp "$good" run/results.json
+    printf 'a;b 3\n' > one.folded
+    # expect_error with stdout on /dev/full.
+    expect_full() {
+        local want=$1; shift
+        local st=0
+        "$hzprof" "$@" > /dev/full 2> err.txt || st=$?
+        [ "$st" -eq 1 ] || fail "'$*' > /dev/full: exit $st, expected 1: $(head -c 2000 err.txt)"
+        grep -qF -- "$want" err.txt || fail "'$*' > /dev/full: expected '$want', got: $(head -c 2000 err.txt)"
+        [ "$(wc -l < err.txt)" -eq 1 ] || fail "'$*' > /dev/full: not one line: $(head -c 2000 err.txt)"
+        echo "ok: $* > /dev/full: $(cat err.txt)"
+    }
+    expect_full "hzprof report: cannot write to stdout: No space left on device" report run
+    expect_full "hzprof report: cannot write to stdout: No space left on device" report run run
+    expect_full "hzprof report: cannot write to stdout: No space left on device" report run --format latex
+    expect_full "hzprof flame: cannot write '-': No space left on device" flame one.folded -o -
+    ln -s /dev/full run/index.html
+    expect_error "hzprof report: cannot write 'run/index.html': No space left on device" \
+        report run --format html -f
+    [ ! -e run/index.html ] && [ ! -L run/index.html ] || fail "report left an index.html cut short"
+    # A flame graph the page links that cannot be written (its path a link into a missing
+    # directory) fails the page too, where it used to be left out silently.
+    mkdir -p flamed/profiles
+    python3 -c 'import json, sys
+d = json.load(open(sys.argv[1]))
+d["trials"][0]["profile"] = "profiles/trial-0.pb.gz"
+json.dump(d, open(sys.argv[2], "w"))' "$good" flamed/results.json
+    gen_pprof flamed/profiles/trial-0.pb.gz 'strings + stype + func + loc + sample([1], [1])'
+    ln -s nowhere/trial-0.svg flamed/profiles/trial-0.svg
+    expect_error "hzprof report: cannot write 'flamed/profiles/trial-0.svg': No such file or directory" \
+        report flamed --format html
+    [ ! -e flamed/index.html ] || fail "report left an index.html cut short"
+    rm flamed/profiles/trial-0.svg
+    "$hzprof" report flamed --format html > out.txt 2> err.txt || fail "report with a flame graph: $(cat err.txt)"
+    grep -q 'href="profiles/trial-0.svg"' flamed/index.html || fail "the page does not link the flame graph"
+    for f in achieved-rate.dat overhead-matmul-l2.dat cost-matmul-l2.gp; do
+        rm -rf plots && mkdir plots && ln -s /dev/full "plots/$f"
+        expect_error "hzprof plot: cannot write 'plots/$f': No space left on device" plot run -o plots
+        [ ! -e "plots/${f%.*}.svg" ] || fail "plot drew ${f%.*} from a file cut short"
+        echo "ok: plot through plots/$f"
     done
     ;;
 fuzz_regressions)

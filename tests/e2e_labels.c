@@ -87,9 +87,9 @@ static void part_exact(void)
     unlink("labels_exact.folded");
 }
 
-SUPPORT_BURN_FUNCTION(work_labeled, 3)
+static BURN_FUNCTION(work_labeled, 3)
 
-SUPPORT_BURN_FUNCTION(work_plain, 5)
+static BURN_FUNCTION(work_plain, 5)
 
 static void part_timer(void)
 {

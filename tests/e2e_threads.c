@@ -38,9 +38,9 @@ struct busy {
     double cpu;
 };
 
-SUPPORT_BURN_FUNCTION(burn_one, 7)
+static BURN_FUNCTION(burn_one, 7)
 
-SUPPORT_BURN_FUNCTION(burn_two, 11)
+static BURN_FUNCTION(burn_two, 11)
 
 static void *busy_one(void *arg)
 {

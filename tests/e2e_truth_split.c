@@ -32,9 +32,9 @@
 
 static volatile uint64_t sink;
 
-SUPPORT_BURN_FUNCTION(hot_a, 0x9e3779b97f4a7c15ull)
+static BURN_FUNCTION(hot_a, 0x9e3779b97f4a7c15ull)
 
-SUPPORT_BURN_FUNCTION(hot_b, 0x2545f4914f6cdd1dull)
+static BURN_FUNCTION(hot_b, 0x2545f4914f6cdd1dull)
 
 struct truth {
     double cpu_a, cpu_b, wall;

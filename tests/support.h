@@ -1,6 +1,7 @@
 /*
  * support.h — helpers shared by the end-to-end tests: parsing folded profiles, spinning
- * for a measured amount of CPU, and a failure macro that says what was expected.
+ * for a measured amount of CPU, functions that burn CPU in loops of their own
+ * (workloads/burn.h), and a failure macro that says what was expected.
  */
 #ifndef HZPROF_TEST_SUPPORT_H
 #define HZPROF_TEST_SUPPORT_H
@@ -8,6 +9,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+
+#include "burn.h" /* BURN_FUNCTION: `static BURN_FUNCTION(name, seed)` for a hot function */
 
 /* Fails the test (exit 1) with a message, file and line. */
 #define expect(cond, ...)                                                                          \
@@ -42,22 +45,6 @@ uint64_t folded_count_frames(const struct folded *f, const char *a, const char *
 uint64_t folded_total(const struct folded *f);
 /* Prints the profile to stderr (for failure diagnosis). */
 void folded_dump(const struct folded *f);
-
-/* Defines `static uint64_t name(uint64_t iterations)`: a leaf function that burns CPU in
- * a loop of its own, so that profiles can tell functions made this way apart (each gets
- * its own code, unlike calls to one shared kernel). */
-#define SUPPORT_BURN_FUNCTION(name, seed)                                                          \
-    static uint64_t __attribute__((noinline, noclone)) name(uint64_t iterations)                   \
-    {                                                                                              \
-        uint64_t x = (seed) | 1;                                                                   \
-        for (uint64_t i = 0; i < iterations; i++) {                                                \
-            x ^= x << 13;                                                                          \
-            x ^= x >> 7;                                                                           \
-            x ^= x << 17;                                                                          \
-            __asm__ volatile("" : "+r"(x));                                                        \
-        }                                                                                          \
-        return x;                                                                                  \
-    }
 
 /* Recurses `depth` frames (no tail calls), then sends SIGPROF to the calling thread:
  * a "manual" sample taken at a known stack depth. */

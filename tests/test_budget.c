@@ -195,7 +195,7 @@ START_TEST(test_calibration_leaves_no_profile)
 }
 END_TEST
 
-SUPPORT_BURN_FUNCTION(budget_work, 7)
+static BURN_FUNCTION(budget_work, 7)
 
 /* A calibrated start: the choice is the pure function's for the cost it measured, and the
  * session's profile holds the session's samples only. */

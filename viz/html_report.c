@@ -15,6 +15,7 @@
 #include "json_fields.h"
 #include "plot.h"
 #include "profile_input.h"
+#include "text_file.h"
 
 static void html_escape(FILE *f, const char *s)
 {
@@ -49,27 +50,37 @@ static void ci_cell(FILE *f, cJSON *e, const char *fmt)
     fputs("</td>", f);
 }
 
-/* Draws DIR/profiles/trial-N.svg from trial-N.pb.gz if it is not there yet. */
-static int ensure_flame(const char *dir, const char *profile, char *svg_rel, size_t n)
+/* Draws DIR/profiles/trial-N.svg from trial-N.pb.gz if it is not there yet. Returns 0 (the
+ * SVG is there), 1 when the profile cannot be read (the page links another trial), or -1
+ * with err when the SVG cannot be written: then no partial SVG is left, which a later run
+ * would take for a drawn one. */
+static int ensure_flame(const char *dir, const char *profile, char *svg_rel, size_t svg_n,
+                        char *err, size_t n)
 {
     char pb[8192], svg[8192];
     snprintf(pb, sizeof pb, "%s/%s", dir, profile);
-    snprintf(svg_rel, n, "%.*s.svg", (int)(strlen(profile) - strlen(".pb.gz")), profile);
+    snprintf(svg_rel, svg_n, "%.*s.svg", (int)(strlen(profile) - strlen(".pb.gz")), profile);
     snprintf(svg, sizeof svg, "%s/%s", dir, svg_rel);
     if (access(svg, F_OK) == 0)
         return 0;
     struct pp_profile p;
     char why[256];
     if (profile_load(pb, &p, why, sizeof why) != 0)
-        return -1;
+        return 1;
     FILE *f = fopen(svg, "w");
     struct flame_options o;
     flame_options_init(&o);
     o.subtitle = profile;
     int rc = f ? flame_write(&p, &o, f) : -1;
-    if (f && fclose(f) != 0)
-        rc = -1;
+    int e = errno;
+    if (f && file_close_checked(f) != 0 && rc == 0)
+        rc = -1, e = errno;
     profile_free(&p);
+    if (rc != 0) {
+        snprintf(err, n, "cannot write '%s': %s", svg, strerror(e));
+        if (f)
+            unlink(svg);
+    }
     return rc;
 }
 
@@ -121,7 +132,7 @@ int html_report_write(cJSON *results, const char *dir, char *err, size_t n)
             html_escape(f, e->string);
         }
         fputs(" (", f);
-        html_escape(f, un->child->valuestring);
+        html_escape(f, cJSON_GetStringValue(un->child));
         fputs(").</p>\n", f);
     }
 
@@ -173,7 +184,15 @@ int html_report_write(cJSON *results, const char *dir, char *err, size_t n)
         for (size_t i = 0; i < ndone; i++)
             dup |= strcmp(done[i], sampler) == 0;
         char svg[4096];
-        if (dup || ndone == 32 || ensure_flame(dir, profile, svg, sizeof svg) != 0)
+        if (dup || ndone == 32)
+            continue;
+        const int drawn = ensure_flame(dir, profile, svg, sizeof svg, err, n);
+        if (drawn < 0) {
+            fclose(f);
+            unlink(path); /* no page cut short, which would need -f to replace */
+            return -1;
+        }
+        if (drawn > 0)
             continue;
         done[ndone++] = sampler;
         fputs("<li><a href=\"", f);
@@ -257,8 +276,9 @@ int html_report_write(cJSON *results, const char *dir, char *err, size_t n)
           "href=\"summary.md\">summary.md</a> · <a href=\"trials.jsonl\">trials.jsonl</a></p>\n"
           "</body></html>\n",
           f);
-    if (fclose(f) != 0) {
-        snprintf(err, n, "cannot write '%s/index.html': %s", dir, strerror(errno));
+    if (file_close_checked(f) != 0) {
+        snprintf(err, n, "cannot write '%s': %s", path, strerror(errno));
+        unlink(path);
         return -1;
     }
     return 0;

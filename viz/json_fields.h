@@ -9,14 +9,15 @@
 
 static inline const char *field_str(cJSON *o, const char *k)
 {
-    cJSON *v = cJSON_GetObjectItem(o, k);
-    return cJSON_IsString(v) ? v->valuestring : NULL;
+    return cJSON_GetStringValue(cJSON_GetObjectItem(o, k));
 }
 
+/* cJSON_GetNumberValue, with <math.h>'s NAN for a missing or non-number value: cJSON's own
+ * NaN has its sign bit set (it divides 0.0 by 0.0), which printf would write as "-nan". */
 static inline double field_num(cJSON *o, const char *k)
 {
-    cJSON *v = cJSON_GetObjectItem(o, k);
-    return cJSON_IsNumber(v) ? v->valuedouble : NAN;
+    const double v = cJSON_GetNumberValue(cJSON_GetObjectItem(o, k));
+    return isnan(v) ? NAN : v;
 }
 
 /* A summary configuration that ran and never succeeded: results.json gives it "failed"

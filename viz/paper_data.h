@@ -60,8 +60,9 @@
 #include <stdio.h>
 
 /* `hzprof report DIR --format latex` without -o: the cost per sample and overhead tables
- * of one run, with their numbers, on out. */
-void latex_report_write(cJSON *results, FILE *out);
+ * of one run, with their numbers, on out. Returns 0, or -1 when a write to out failed
+ * (what is still buffered is the caller's to flush and check). */
+int latex_report_write(cJSON *results, FILE *out);
 
 /* results: parsed results.json of the run in results_dir. Returns 0, or -1 with err. */
 int paper_data_write(cJSON *results, const char *results_dir, const char *out_dir, char *err,

@@ -10,6 +10,7 @@
 #include "plot.h"
 
 #include "json_fields.h"
+#include "text_file.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -244,6 +245,23 @@ static int open_chart(const char *dir, const char *name, FILE **dat, FILE **gp, 
     return -1;
 }
 
+/* Closes a chart's files (either may be NULL), checking every write to them: gnuplot never
+ * runs on a script or data cut short by a full disk. Returns 0, or -1 with err naming the
+ * file. */
+static int close_chart(const char *dir, const char *name, FILE *dat, FILE *gp, char *err, size_t n)
+{
+    const char *bad = NULL;
+    int e = 0;
+    if (dat && file_close_checked(dat) != 0)
+        bad = "dat", e = errno;
+    if (gp && file_close_checked(gp) != 0 && !bad)
+        bad = "gp", e = errno;
+    if (!bad)
+        return 0;
+    snprintf(err, n, "cannot write '%s/%s.%s': %s", dir, name, bad, strerror(e));
+    return -1;
+}
+
 /* The distinct (sampler, unwinder) pairs of the configs of one workload. */
 static size_t series_of(cJSON *configs, const char *workload, struct series *s, size_t max)
 {
@@ -400,8 +418,8 @@ static int chart_panels(cJSON *configs, const char *w, const struct plot_target 
     fprintf(gp, "set logscale x\nset xzeroaxis lt -1 lw 1\nset key inside top left font ',9'\n"
                 "set offsets graph 0.05, graph 0.05, 0, 0\n");
     gp_outputs_rows(gp, name, cmd, rows);
-    fclose(dat);
-    fclose(gp);
+    if (close_chart(t->dir, name, dat, gp, err, n) != 0)
+        return -1;
     return run_gnuplot(t, name, err, n);
 }
 
@@ -450,8 +468,8 @@ static int chart_overhead(cJSON *configs, const char *w, const struct plot_targe
     gp_header(gp, name, title, "requested rate (Hz, log scale)", "overhead (% of throughput)");
     fprintf(gp, "set logscale x\nset xzeroaxis lt -1 lw 1\n");
     gp_outputs(gp, name, cmd);
-    fclose(dat);
-    fclose(gp);
+    if (close_chart(t->dir, name, dat, gp, err, n) != 0)
+        return -1;
     return run_gnuplot(t, name, err, n);
 }
 
@@ -503,8 +521,8 @@ static int chart_achieved(cJSON *configs, const char *w, const struct plot_targe
     gp_header(gp, "achieved-rate", title, "requested rate (Hz)", "achieved samples per CPU-second");
     fprintf(gp, "set logscale xy\n");
     gp_outputs(gp, "achieved-rate", cmd);
-    fclose(dat);
-    fclose(gp);
+    if (close_chart(t->dir, "achieved-rate", dat, gp, err, n) != 0)
+        return -1;
     return run_gnuplot(t, "achieved-rate", err, n);
 }
 
@@ -551,8 +569,8 @@ static int chart_cost(cJSON *costs, const char *w, const struct plot_target *t, 
              "'' using 1:3:4:5 with yerrorbars lc rgb '#000000' pt 0",
              name);
     gp_outputs(gp, name, cmd);
-    fclose(dat);
-    fclose(gp);
+    if (close_chart(t->dir, name, dat, gp, err, n) != 0)
+        return -1;
     return run_gnuplot(t, name, err, n);
 }
 
@@ -578,8 +596,8 @@ static int chart_truth(cJSON *configs, const struct plot_target *t, char *err, s
                 "font ',8' noenhanced\nunset key\nset yrange [0:*]\n");
     gp_outputs(gp, "truth-error",
                "plot 'truth-error.dat' using 1:3:xtic(2) with boxes lc rgb '#bb4a4a'");
-    fclose(dat);
-    fclose(gp);
+    if (close_chart(t->dir, "truth-error", dat, gp, err, n) != 0)
+        return -1;
     return run_gnuplot(t, "truth-error", err, n);
 }
 
@@ -618,7 +636,8 @@ static int chart_cache(cJSON *configs, const struct plot_target *t, char *err, s
     }
     if (!dat)
         return 0;
-    fclose(dat);
+    if (close_chart(t->dir, "cache-misses", dat, NULL, err, n) != 0)
+        return -1;
     if (!(gp = open_in(t->dir, "cache-misses", "gp"))) {
         snprintf(err, n, "cannot write in '%s': %s", t->dir, strerror(errno));
         return -1;
@@ -633,7 +652,8 @@ static int chart_cache(cJSON *configs, const struct plot_target *t, char *err, s
             lo * 1.1, hi * 1.1 + 1e-9);
     gp_outputs(gp, "cache-misses",
                "plot 'cache-misses.dat' using 1:3:xtic(2) with boxes lc rgb '#4abb7e'");
-    fclose(gp);
+    if (close_chart(t->dir, "cache-misses", NULL, gp, err, n) != 0)
+        return -1;
     return run_gnuplot(t, "cache-misses", err, n);
 }
 

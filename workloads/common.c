@@ -4,6 +4,7 @@
 
 #include <dlfcn.h>
 #include <errno.h>
+#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -46,46 +47,69 @@ int parse_uint_flag(const char *prog, const char *flag, const char *text, unsign
 int profiling_parse_flag(struct profiling_options *o, const char *prog, int argc, char **argv,
                          int *i)
 {
+    static const struct option flags[] = {PROFILING_LONGOPTS};
     const char *flag = argv[*i];
-    const char *value = *i + 1 < argc ? argv[*i + 1] : NULL;
-    unsigned long v;
-    if (strcmp(flag, "--no-interrupt") == 0) {
-        o->no_interrupt = true;
-        return 1;
-    }
-    if (strcmp(flag, "--sampler") == 0 || strcmp(flag, "--unwinder") == 0 ||
-        strcmp(flag, "--profile-out") == 0 || strcmp(flag, "--hz") == 0 ||
-        strcmp(flag, "--jitter") == 0 || strcmp(flag, "--max-overhead") == 0) {
-        if (!value) {
+    for (size_t k = 0; k < sizeof flags / sizeof flags[0]; k++) {
+        if (strncmp(flag, "--", 2) != 0 || strcmp(flag + 2, flags[k].name) != 0)
+            continue;
+        if (flags[k].has_arg == no_argument)
+            return profiling_option(o, prog, flags[k].val, NULL);
+        if (*i + 1 >= argc) {
             fprintf(stderr, "%s: %s needs a value\n", prog, flag);
             return -1;
         }
         (*i)++;
-    } else {
-        return 0;
+        return profiling_option(o, prog, flags[k].val, argv[*i]);
     }
-    if (strcmp(flag, "--sampler") == 0)
-        o->sampler = value;
-    else if (strcmp(flag, "--unwinder") == 0)
-        o->unwinder = value;
-    else if (strcmp(flag, "--profile-out") == 0)
-        o->profile_out = value;
-    else if (strcmp(flag, "--jitter") == 0)
-        o->jitter = value;
-    else if (strcmp(flag, "--max-overhead") == 0) {
-        if (hzprof_overhead_parse(value, &o->max_overhead) != HZPROF_OK) {
+    return 0;
+}
+
+int profiling_option(struct profiling_options *o, const char *prog, int opt, const char *arg)
+{
+    unsigned long v;
+    switch (opt) {
+    case PROFILING_OPT_SAMPLER: o->sampler = arg; return 1;
+    case PROFILING_OPT_UNWINDER: o->unwinder = arg; return 1;
+    case PROFILING_OPT_PROFILE_OUT: o->profile_out = arg; return 1;
+    case PROFILING_OPT_JITTER: o->jitter = arg; return 1;
+    case PROFILING_OPT_NO_INTERRUPT: o->no_interrupt = true; return 1;
+    case PROFILING_OPT_HZ:
+        if (parse_uint_flag(prog, "--hz", arg, 1, HZPROF_MAX_RATE_HZ, &v) != 0)
+            return -1;
+        o->hz = (unsigned)v;
+        break;
+    case PROFILING_OPT_MAX_OVERHEAD:
+        if (hzprof_overhead_parse(arg, &o->max_overhead) != HZPROF_OK) {
             fprintf(stderr, "%s: --max-overhead: %s\n", prog, hzprof_error_detail());
             return -1;
         }
-    } else if (parse_uint_flag(prog, flag, value, 1, HZPROF_MAX_RATE_HZ, &v) != 0)
-        return -1;
-    else
-        o->hz = (unsigned)v;
+        break;
+    default: return 0;
+    }
     if (o->hz && o->max_overhead > 0) {
         fprintf(stderr, "%s: --hz and --max-overhead both given: give a rate or a budget\n", prog);
         return -1;
     }
     return 1;
+}
+
+int workload_bad_flag(const char *prog, int ch, char **argv)
+{
+    /* getopt_long has stepped past the word that holds the flag it refused. */
+    if (ch == ':')
+        fprintf(stderr, "%s: %s needs a value\n", prog, argv[optind - 1]);
+    else
+        fprintf(stderr, "%s: unknown or incomplete option '%s'; see --help\n", prog,
+                argv[optind - 1]);
+    return 2;
+}
+
+int workload_extra_args(const char *prog, int argc, char **argv)
+{
+    if (optind >= argc)
+        return 0;
+    fprintf(stderr, "%s: unknown or incomplete option '%s'; see --help\n", prog, argv[optind]);
+    return 2;
 }
 
 void run_init(struct run *r, const char *workload, const struct profiling_options *o)

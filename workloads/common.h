@@ -19,6 +19,7 @@
 #define HZPROF_WORKLOAD_COMMON_H
 
 #include <cjson/cJSON.h>
+#include <getopt.h>
 #include <stdbool.h>
 
 #include "measure.h"
@@ -34,10 +35,53 @@ struct profiling_options {
 };
 
 /* Parses one profiling flag at argv[*i] (advancing *i past its value). Returns 1 if it
- * was one, 0 if not, -1 on a bad value (message printed). */
+ * was one, 0 if not, -1 on a bad value (message printed). For a hand-rolled loop; with
+ * getopt_long use PROFILING_LONGOPTS and profiling_option below. */
 int profiling_parse_flag(struct profiling_options *o, const char *prog, int argc, char **argv,
                          int *i);
 extern const char profiling_usage[];
+
+/* The profiling flags as getopt_long options: PROFILING_LONGOPTS goes into a workload's
+ * option table, and what getopt_long returns goes to profiling_option first. Their values
+ * are above any character, so they never clash with the workload's own short options. */
+enum {
+    PROFILING_OPT_SAMPLER = 0x100,
+    PROFILING_OPT_HZ,
+    PROFILING_OPT_UNWINDER,
+    PROFILING_OPT_PROFILE_OUT,
+    PROFILING_OPT_JITTER,
+    PROFILING_OPT_NO_INTERRUPT,
+    PROFILING_OPT_MAX_OVERHEAD,
+};
+/* clang-format off */
+#define PROFILING_LONGOPTS                                                                         \
+    {"sampler", required_argument, NULL, PROFILING_OPT_SAMPLER},                                   \
+    {"hz", required_argument, NULL, PROFILING_OPT_HZ},                                             \
+    {"unwinder", required_argument, NULL, PROFILING_OPT_UNWINDER},                                 \
+    {"profile-out", required_argument, NULL, PROFILING_OPT_PROFILE_OUT},                           \
+    {"jitter", required_argument, NULL, PROFILING_OPT_JITTER},                                     \
+    {"no-interrupt", no_argument, NULL, PROFILING_OPT_NO_INTERRUPT},                               \
+    {"max-overhead", required_argument, NULL, PROFILING_OPT_MAX_OVERHEAD}
+/* clang-format on */
+
+/* Takes one option getopt_long returned (opt, with its optarg). Returns 1 if it was a
+ * profiling flag, 0 if not, -1 on a bad value (message printed). */
+int profiling_option(struct profiling_options *o, const char *prog, int opt, const char *arg);
+
+/* The workloads' getopt_long conventions, in one place: the option string starts with
+ * "+:" (stop at the first argument that is not an option: a workload takes none, and it
+ * is refused before any flag after it is looked at; ':' tells a missing value from an
+ * unknown flag) and opterr is 0, so that every message is ours and one line. */
+#define WORKLOAD_OPTSTRING(shorts) "+:" shorts
+
+/* Prints the message for what getopt_long refused, ch being what it returned (':' a
+ * flag without its value, '?' anything else), and returns 2, the status for bad flags. */
+int workload_bad_flag(const char *prog, int ch, char **argv);
+
+/* After the getopt_long loop: prints the message for an argument left over (a workload
+ * takes none; the same message as an unknown flag, as truth gives too) and returns 2, or
+ * returns 0 when there is none. */
+int workload_extra_args(const char *prog, int argc, char **argv);
 
 /* A run: JSON document plus measurement. */
 struct run {

@@ -336,35 +336,49 @@ int main(int argc, char **argv)
 {
     struct profiling_options prof = {0};
     unsigned long conns = 16, requests = 20000, work = 2000, think_us = 0, timeout_s = 120;
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
-        int p = profiling_parse_flag(&prof, "io", argc, argv, &i);
+    static const struct option longopts[] = {{"help", no_argument, NULL, 'h'},
+                                             {"connections", required_argument, NULL, 'c'},
+                                             {"requests", required_argument, NULL, 'r'},
+                                             {"work", required_argument, NULL, 'w'},
+                                             {"think-us", required_argument, NULL, 'u'},
+                                             {"timeout-s", required_argument, NULL, 's'},
+                                             PROFILING_LONGOPTS,
+                                             {NULL, 0, NULL, 0}};
+    int ch;
+    opterr = 0;
+    while ((ch = getopt_long(argc, argv, WORKLOAD_OPTSTRING("h"), longopts, NULL)) != -1) {
+        const int p = profiling_option(&prof, "io", ch, optarg);
         if (p < 0)
             return 2;
         if (p > 0)
             continue;
-        unsigned long *target = NULL, lo = 0, hi = 0;
-        if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
-            usage(stdout);
-            return 0;
-        } else if (strcmp(a, "--connections") == 0) {
-            target = &conns, lo = 1, hi = MAX_CONNECTIONS;
-        } else if (strcmp(a, "--requests") == 0) {
-            target = &requests, lo = 1, hi = 100000000;
-        } else if (strcmp(a, "--work") == 0) {
-            target = &work, lo = 0, hi = 100000000;
-        } else if (strcmp(a, "--think-us") == 0) {
-            target = &think_us, lo = 0, hi = 10000000;
-        } else if (strcmp(a, "--timeout-s") == 0) {
-            target = &timeout_s, lo = 1, hi = 86400;
-        } else {
-            fprintf(stderr, "io: unknown or incomplete option '%s'; see --help\n", a);
-            return 2;
+        switch (ch) {
+        case 'h': usage(stdout); return 0;
+        case 'c':
+            if (parse_uint_flag("io", "--connections", optarg, 1, MAX_CONNECTIONS, &conns))
+                return 2;
+            break;
+        case 'r':
+            if (parse_uint_flag("io", "--requests", optarg, 1, 100000000, &requests))
+                return 2;
+            break;
+        case 'w':
+            if (parse_uint_flag("io", "--work", optarg, 0, 100000000, &work))
+                return 2;
+            break;
+        case 'u':
+            if (parse_uint_flag("io", "--think-us", optarg, 0, 10000000, &think_us))
+                return 2;
+            break;
+        case 's':
+            if (parse_uint_flag("io", "--timeout-s", optarg, 1, 86400, &timeout_s))
+                return 2;
+            break;
+        default: return workload_bad_flag("io", ch, argv);
         }
-        if (parse_uint_flag("io", a, v, lo, hi, target))
-            return 2;
-        i++;
     }
+    if (workload_extra_args("io", argc, argv))
+        return 2;
 
     struct run run;
     run_init(&run, "io", &prof);

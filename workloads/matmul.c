@@ -155,57 +155,68 @@ int main(int argc, char **argv)
     unsigned long n = 0, reps = 0, tile = 32, threads = 1;
     const char *fit = NULL;
     bool corrupt = false;
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
-        int p = profiling_parse_flag(&prof, "matmul", argc, argv, &i);
+    static const struct option longopts[] = {{"help", no_argument, NULL, 'h'},
+                                             {"corrupt", no_argument, NULL, 'c'},
+                                             {"order", required_argument, NULL, 'o'},
+                                             {"fit", required_argument, NULL, 'f'},
+                                             {"n", required_argument, NULL, 'n'},
+                                             {"reps", required_argument, NULL, 'r'},
+                                             {"tile", required_argument, NULL, 't'},
+                                             {"threads", required_argument, NULL, 'T'},
+                                             PROFILING_LONGOPTS,
+                                             {NULL, 0, NULL, 0}};
+    int ch;
+    opterr = 0;
+    while ((ch = getopt_long(argc, argv, WORKLOAD_OPTSTRING("h"), longopts, NULL)) != -1) {
+        const int p = profiling_option(&prof, "matmul", ch, optarg);
         if (p < 0)
             return 2;
         if (p > 0)
             continue;
-        if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
-            usage(stdout);
-            return 0;
-        } else if (strcmp(a, "--corrupt") == 0) {
-            corrupt = true;
-        } else if (strcmp(a, "--order") == 0 && v) {
-            i++;
+        switch (ch) {
+        case 'h': usage(stdout); return 0;
+        case 'c': corrupt = true; break;
+        case 'o': {
             int found = -1;
             for (int k = 0; k < 3; k++)
-                if (strcmp(v, order_names[k]) == 0)
+                if (strcmp(optarg, order_names[k]) == 0)
                     found = k;
             if (found < 0) {
-                fprintf(stderr, "matmul: --order: '%s' is not ijk, ikj or blocked\n", v);
+                fprintf(stderr, "matmul: --order: '%s' is not ijk, ikj or blocked\n", optarg);
                 return 2;
             }
             order = (enum order)found;
-        } else if (strcmp(a, "--fit") == 0 && v) {
-            i++;
-            if (strcmp(v, "l1") && strcmp(v, "l2") && strcmp(v, "llc") && strcmp(v, "dram")) {
-                fprintf(stderr, "matmul: --fit: '%s' is not l1, l2, llc or dram\n", v);
+            break;
+        }
+        case 'f':
+            if (strcmp(optarg, "l1") && strcmp(optarg, "l2") && strcmp(optarg, "llc") &&
+                strcmp(optarg, "dram")) {
+                fprintf(stderr, "matmul: --fit: '%s' is not l1, l2, llc or dram\n", optarg);
                 return 2;
             }
-            fit = v;
-        } else if (strcmp(a, "--n") == 0) {
-            if (parse_uint_flag("matmul", a, v, 2, 8192, &n))
+            fit = optarg;
+            break;
+        case 'n':
+            if (parse_uint_flag("matmul", "--n", optarg, 2, 8192, &n))
                 return 2;
-            i++;
-        } else if (strcmp(a, "--reps") == 0) {
-            if (parse_uint_flag("matmul", a, v, 1, 10000000, &reps))
+            break;
+        case 'r':
+            if (parse_uint_flag("matmul", "--reps", optarg, 1, 10000000, &reps))
                 return 2;
-            i++;
-        } else if (strcmp(a, "--tile") == 0) {
-            if (parse_uint_flag("matmul", a, v, 1, 4096, &tile))
+            break;
+        case 't':
+            if (parse_uint_flag("matmul", "--tile", optarg, 1, 4096, &tile))
                 return 2;
-            i++;
-        } else if (strcmp(a, "--threads") == 0) {
-            if (parse_uint_flag("matmul", a, v, 1, 256, &threads))
+            break;
+        case 'T':
+            if (parse_uint_flag("matmul", "--threads", optarg, 1, 256, &threads))
                 return 2;
-            i++;
-        } else {
-            fprintf(stderr, "matmul: unknown or incomplete option '%s'; see --help\n", a);
-            return 2;
+            break;
+        default: return workload_bad_flag("matmul", ch, argv);
         }
     }
+    if (workload_extra_args("matmul", argc, argv))
+        return 2;
     if (n && fit) {
         fprintf(stderr, "matmul: --n and --fit exclude each other\n");
         return 2;

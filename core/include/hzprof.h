@@ -3,38 +3,61 @@
  *
  * This is the only public header. Everything else under core/src is internal.
  *
- * Model (as Go's runtime CPU profiler): a sampler makes the kernel send SIGPROF to a
- * thread at a set rate; the async-signal-safe handler unwinds the interrupted stack and
- * writes it, with the thread's current label set, into a lock-free ring buffer; a reader
- * thread drains the ring into a hash map keyed by stack + labels. After hzprof_stop() the
- * aggregated profile can be written out (folded stacks here; pprof in a later module).
+ * Model (as Go's runtime CPU profiler): a sampler makes SIGPROF arrive at each thread at a
+ * set rate (a kernel timer, or for "wall" a helper thread that signals every thread); the
+ * async-signal-safe handler unwinds the interrupted stack and writes it, with the thread's
+ * current label set, into a lock-free ring buffer; a reader thread drains the ring into a
+ * hash map keyed by stack + labels. After hzprof_stop() the aggregated profile can be
+ * written out as folded stacks (hzprof_write_folded) or as a gzipped pprof profile
+ * (hzprof_write_pprof).
  *
- * Usage:
+ * Usage: tests/header_example.c, line for line; the header_example test builds it against
+ * this header and the library, runs it, and checks that this copy still matches it.
  *
- *     struct hzprof_config cfg;
- *     hzprof_config_init(&cfg);
- *     cfg.rate_hz = 1000;
- *     cfg.sampler = "perf-clock";
- *     int rc = hzprof_start(&cfg);
- *     if (rc != HZPROF_OK)
- *         fprintf(stderr, "%s: %s\n", hzprof_strerror(rc), hzprof_error_detail());
- *     ... work ...
- *     hzprof_stop();
- *     hzprof_write_folded("cpu.folded");
+ *     #include <hzprof.h>
+ *     #include <stdio.h>
+ *     #include <time.h>
+ *
+ *     static volatile unsigned long sink;
+ *
+ *     int main(void)
+ *     {
+ *         struct hzprof_config cfg;
+ *         hzprof_config_init(&cfg);
+ *         cfg.rate_hz = 1000;
+ *         cfg.sampler = "thread-timer";
+ *         int rc = hzprof_start(&cfg);
+ *         if (rc != HZPROF_OK) {
+ *             fprintf(stderr, "%s: %s\n", hzprof_strerror(rc), hzprof_error_detail());
+ *             return 1;
+ *         }
+ *         while (clock() < CLOCKS_PER_SEC / 5)
+ *             sink++;
+ *         hzprof_stop();
+ *         rc = hzprof_write_folded("cpu.folded", 0);
+ *         if (rc != HZPROF_OK) {
+ *             fprintf(stderr, "%s: %s\n", hzprof_strerror(rc), hzprof_error_detail());
+ *             return 1;
+ *         }
+ *         return 0;
+ *     }
  *
  * Threads: linking (or LD_PRELOADing) libhzprof interposes pthread_create, so threads
  * created after the library is loaded register themselves. Threads that already exist
  * when hzprof_start() is called are found in /proc/self/task and sampled too; those that
  * call hzprof_thread_register() also get full frame-pointer stacks (their stack bounds are
- * known) and warm up libunwind outside the signal handler.
+ * known), an alternate signal stack, and their unwinder warmed up outside the signal
+ * handler.
  *
- * Signals: while loaded, libhzprof owns SIGPROF. Its handler stays installed after
- * hzprof_stop() so that a signal still in flight is ignored rather than killing the
- * process. Slow system calls may be interrupted (SA_RESTART is set, but calls such as
- * nanosleep(2), poll(2) or epoll_wait(2) return EINTR regardless, and a blocking write(2)
- * returns short): code being profiled must retry. "wall" and "wall-timer" interrupt
- * blocked threads every period; the CPU samplers and "wall" with no_interrupt signal
- * only threads that run (README: "What profiling does to system calls").
+ * Signals: from the first hzprof_start(), libhzprof owns SIGPROF (a program that installs
+ * its own handler or ignores it stops the samples: hzprof_stats.sigprof_taken). Its
+ * handler stays installed after hzprof_stop() so that a signal still in flight is ignored
+ * rather than killing the process. Slow system calls may be interrupted (SA_RESTART is
+ * set, but calls such as nanosleep(2), poll(2) or epoll_wait(2) return EINTR regardless,
+ * and a blocking write(2) returns short): code being profiled must retry. "wall" and
+ * "wall-timer" interrupt blocked threads every period; the CPU samplers and "wall" with
+ * no_interrupt signal only threads that run (README: "What profiling does to system
+ * calls").
  *
  * Thread safety: hzprof_start/stop/get_stats/write_* are serialized internally and may be
  * called from any thread. Label functions act on the calling thread only.

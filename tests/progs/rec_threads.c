@@ -8,25 +8,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "burn.h"
 #include "hzprof.h"
 
 static volatile uint64_t sink;
 
-#define BURN(name)                                                                                 \
-    static uint64_t __attribute__((noinline)) name(uint64_t n)                                     \
-    {                                                                                              \
-        uint64_t x = n | 1;                                                                        \
-        for (uint64_t i = 0; i < n; i++) {                                                         \
-            x ^= x << 13;                                                                          \
-            x ^= x >> 7;                                                                           \
-            x ^= x << 17;                                                                          \
-            __asm__ volatile("" : "+r"(x));                                                        \
-        }                                                                                          \
-        return x;                                                                                  \
-    }
-BURN(work_zero)
-BURN(work_one)
-BURN(work_two)
+static BURN_FUNCTION(work_zero, 1)
+static BURN_FUNCTION(work_one, 2)
+static BURN_FUNCTION(work_two, 3)
 
 static void *worker(void *arg)
 {
