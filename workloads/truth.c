@@ -15,7 +15,8 @@
  *           must still get all the CPU.
  * syscalls  syscalls_a and syscalls_b burn CPU 3:1 in shuffled rounds of >= 50 ms and,
  *           every N us of that work (--syscall-us), make one cheap real system call
- *           (getppid) from truth_syscall_site, whose body is the `syscall` instruction: a
+ *           (a CPU-clock read) from truth_syscall_site, whose body is the `syscall`
+ *           instruction: a
  *           sample whose leaf is truth_syscall_site is "at a system call". A sampler whose
  *           signals wait for the thread's next return from the kernel piles samples there
  *           (skid); result.truth.syscall_sites names the function for the skid score.
@@ -49,6 +50,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "burn.h"
 #include "common.h"
 
 static volatile uint64_t sink;
@@ -59,19 +61,6 @@ static double thread_cpu(void)
     clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
     return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
-
-#define BURN_FUNCTION(name, seed)                                                                  \
-    uint64_t __attribute__((noinline)) name(uint64_t n)                                            \
-    {                                                                                              \
-        uint64_t x = (seed) | n;                                                                   \
-        for (uint64_t i = 0; i < n; i++) {                                                         \
-            x ^= x << 13;                                                                          \
-            x ^= x >> 7;                                                                           \
-            x ^= x << 17;                                                                          \
-            __asm__ volatile("" : "+r"(x));                                                        \
-        }                                                                                          \
-        return x;                                                                                  \
-    }
 
 BURN_FUNCTION(truth_a, 1)
 BURN_FUNCTION(truth_b, 2)
@@ -93,15 +82,23 @@ static uint64_t (*const thread_work[])(uint64_t) = {thread_work_0, thread_work_1
 static const char *const thread_work_names[] = {"thread_work_0", "thread_work_1", "thread_work_2",
                                                 "thread_work_3"};
 
-/* The syscalls case's one system call. Its body is the `syscall` instruction itself, so a
- * sample taken in the kernel during the call, or delivered on the way out of it, has this
- * function as its leaf. Elsewhere getppid() stands in: the leaf is then libc's getppid,
- * which syscall_sites names too. */
+/* The syscalls case's one system call: a read of the thread's CPU clock, as a program that
+ * keeps time by it makes (the program in which the wall sampler's skid was first seen did
+ * exactly that). It matters which call: reading a thread's CPU clock makes the scheduler
+ * account the thread's runtime, and that is when a helper thread waiting for this CPU is
+ * given it; a bench run with getppid here showed no skid at all. Its body is the `syscall`
+ * instruction itself, so a sample taken in the kernel during the call, or delivered on the
+ * way out of it, has this function as its leaf. Elsewhere getppid() stands in: the leaf is
+ * then libc's getppid, which syscall_sites names too. */
 long __attribute__((noinline, noclone)) truth_syscall_site(void)
 {
 #if defined(__x86_64__)
+    struct timespec ts;
     long ret;
-    __asm__ volatile("syscall" : "=a"(ret) : "0"((long)SYS_getppid) : "rcx", "r11", "memory");
+    __asm__ volatile("syscall"
+                     : "=a"(ret)
+                     : "0"((long)SYS_clock_gettime), "D"((long)CLOCK_THREAD_CPUTIME_ID), "S"(&ts)
+                     : "rcx", "r11", "memory");
     return ret;
 #else
     return getppid();
