@@ -150,9 +150,8 @@ static int parse_strings(cJSON *arr, const char *key, char **out, size_t *count,
         } else if (valid && !in_list(e->valuestring, valid)) {
             char names[256] = "";
             for (const char *const *v = valid; *v; v++)
-                if (strcmp(*v, "manual") != 0)
-                    snprintf(names + strlen(names), sizeof names - strlen(names), "%s%s",
-                             names[0] ? ", " : "", *v);
+                snprintf(names + strlen(names), sizeof names - strlen(names), "%s%s",
+                         names[0] ? ", " : "", *v);
             FAIL("'%s': unknown name '%s' (valid: %s)", key, e->valuestring, names);
         }
         out[(*count)++] = strdup(e->valuestring);

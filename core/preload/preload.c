@@ -171,7 +171,8 @@ static void finish(void)
             say("hzprof: the program installed its own SIGPROF handler or ignored SIGPROF: "
                 "sampling stopped there (%llu samples before)",
                 (unsigned long long)st.samples_taken);
-        else if (strcmp(st.sampler, "wall") != 0 && st.cpu_seconds * st.rate_hz >= 20 &&
+        else if (!(hzprof_sampler_caps(st.sampler) & HZPROF_CAP_WALL) &&
+                 st.cpu_seconds * st.rate_hz >= 20 &&
                  st.achieved_hz < 0.2 * (st.rate_hz < 250 ? st.rate_hz : 250) &&
                  st.unsampled_cpu_ns < 0.05e9 * st.cpu_seconds)
             /* Far under even a 250 Hz tick, and not for threads too short to be sampled
