@@ -76,6 +76,19 @@ struct input {
     char *buf; /* read from a pipe, or NULL */
 };
 
+/* Frees the input's text: a profile's once it is decoded (the profile holds copies of
+ * everything), folded text once the graph has taken its stacks (it keeps nothing of it).
+ * Idempotent. */
+static void input_drop_text(struct input *in)
+{
+    if (in->map)
+        munmap(in->map, in->map_len);
+    free(in->buf);
+    in->map = NULL;
+    in->buf = NULL;
+    in->text = NULL;
+}
+
 /* Reads PATH ('-': stdin). A regular file is mapped, not read: reading copies every byte
  * through the kernel into fresh heap pages, and those page faults were a third of the
  * time of a large graph. MAP_POPULATE maps it in one go instead of a fault per page.
@@ -127,13 +140,7 @@ static int input_load(const char *path, struct input *in, char *err, size_t n)
     if (pprof_is_gzip((const uint8_t *)in->text, in->len)) {
         char why[256];
         int rc = pprof_decode((const uint8_t *)in->text, in->len, &in->profile, why, sizeof why);
-        /* The profile holds copies of everything: the file is not needed any more. */
-        if (in->map)
-            munmap(in->map, in->map_len);
-        free(in->buf);
-        in->map = NULL;
-        in->buf = NULL;
-        in->text = NULL;
+        input_drop_text(in);
         if (rc != 0) {
             snprintf(err, n, "'%s': %s", path, why);
             return -1;
@@ -141,19 +148,6 @@ static int input_load(const char *path, struct input *in, char *err, size_t n)
         in->is_profile = true;
     }
     return 0;
-}
-
-/* Frees folded text once the graph has taken its stacks (it keeps nothing of it). */
-static void input_drop_text(struct input *in)
-{
-    if (in->is_profile)
-        return;
-    if (in->map)
-        munmap(in->map, in->map_len);
-    free(in->buf);
-    in->map = NULL;
-    in->buf = NULL;
-    in->text = NULL;
 }
 
 static void input_free(struct input *in)

@@ -22,6 +22,7 @@
 #include "bench_summary.h"
 #include "commands.h"
 #include "html_report.h"
+#include "json_path.h"
 #include "json_fields.h"
 #include "paper_data.h"
 #include "results_load.h"
@@ -64,19 +65,10 @@ static cJSON *find_row(cJSON *list, cJSON *like, bool with_rate)
 
 static void cell(char *buf, size_t n, cJSON *e, const char *fmt)
 {
-    if (!e) {
+    if (!e)
         snprintf(buf, n, "-");
-        return;
-    }
-    char v[32], lo[32], hi[32];
-    snprintf(v, sizeof v, fmt, field_num(e, "value"));
-    if (isnan(field_num(e, "lo"))) {
-        snprintf(buf, n, "%s", v);
-        return;
-    }
-    snprintf(lo, sizeof lo, fmt, field_num(e, "lo"));
-    snprintf(hi, sizeof hi, fmt, field_num(e, "hi"));
-    snprintf(buf, n, "%s [%s, %s]", v, lo, hi);
+    else
+        estimate_text(buf, n, e, fmt, NULL);
 }
 
 static bool disjoint(cJSON *a, cJSON *b)

@@ -117,20 +117,6 @@ cJSON *bench_bias_summary(const struct bench_config *c, cJSON *trials, uint64_t 
     return rows;
 }
 
-static void fmt_estimate(char *buf, size_t n, cJSON *e)
-{
-    if (!cJSON_IsObject(e)) {
-        snprintf(buf, n, "-");
-        return;
-    }
-    const double v = num(cJSON_GetObjectItem(e, "value")), lo = num(cJSON_GetObjectItem(e, "lo")),
-                 hi = num(cJSON_GetObjectItem(e, "hi"));
-    if (isfinite(lo) && isfinite(hi))
-        snprintf(buf, n, "%.1f [%.1f, %.1f]", v, lo, hi);
-    else
-        snprintf(buf, n, "%.1f", v);
-}
-
 void bench_bias_markdown(FILE *f, cJSON *bias)
 {
     if (!cJSON_GetArraySize(bias))
@@ -147,8 +133,9 @@ void bench_bias_markdown(FILE *f, cJSON *bias)
                "|---|---|---|---:|---|---:|---:|---|---|---:|---:|\n");
     for (cJSON *r = bias->child; r; r = r->next) {
         char err[64], skid[64], ratio[16] = "-";
-        fmt_estimate(err, sizeof err, cJSON_GetObjectItem(r, "attribution_error_pts"));
-        fmt_estimate(skid, sizeof skid, cJSON_GetObjectItem(r, "skid_pts"));
+        estimate_text(err, sizeof err, cJSON_GetObjectItem(r, "attribution_error_pts"), "%.1f",
+                      "-");
+        estimate_text(skid, sizeof skid, cJSON_GetObjectItem(r, "skid_pts"), "%.1f", "-");
         const double p = num(cJSON_GetObjectItem(r, "period_over_interval"));
         if (isfinite(p))
             snprintf(ratio, sizeof ratio, "%.2f", p);

@@ -177,16 +177,13 @@ void bench_budget_markdown(FILE *f, cJSON *summary)
                      un ? un : failed);
         cJSON *p = cJSON_GetObjectItem(r, "paired");
         cJSON *ov = cJSON_GetObjectItem(p, "cpu_overhead");
-        const double v = num(cJSON_GetObjectItem(ov, "value")),
-                     lo = num(cJSON_GetObjectItem(ov, "lo")),
-                     hi = num(cJSON_GetObjectItem(ov, "hi"));
+        const double v = num(cJSON_GetObjectItem(ov, "value"));
         if (isfinite(v)) {
             const bool resolved = cJSON_IsTrue(cJSON_GetObjectItem(p, "resolved"));
             const char *mark = resolved ? "" : "*";
-            if (isfinite(lo) && isfinite(hi))
-                snprintf(measured, sizeof measured, "%s%.2f [%.2f, %.2f]%s", mark, v, lo, hi, mark);
-            else
-                snprintf(measured, sizeof measured, "%s%.2f%s", mark, v, mark);
+            char text[96];
+            estimate_text(text, sizeof text, ov, "%.2f", NULL);
+            snprintf(measured, sizeof measured, "%s%s%s", mark, text, mark);
         }
         cell(pairs, sizeof pairs, p, "pairs", "%.0f");
         const char *verdict = cJSON_GetStringValue(cJSON_GetObjectItem(r, "verdict"));

@@ -344,19 +344,6 @@ cJSON *bench_trials_load(const char *path, size_t *damaged)
     return arr;
 }
 
-static void fmt_ci(char *buf, size_t n, cJSON *e, const char *fmt)
-{
-    char v[32], lo[32], hi[32];
-    snprintf(v, sizeof v, fmt, num(cJSON_GetObjectItem(e, "value")));
-    if (!cJSON_IsNumber(cJSON_GetObjectItem(e, "lo"))) {
-        snprintf(buf, n, "%s", v);
-        return;
-    }
-    snprintf(lo, sizeof lo, fmt, num(cJSON_GetObjectItem(e, "lo")));
-    snprintf(hi, sizeof hi, fmt, num(cJSON_GetObjectItem(e, "hi")));
-    snprintf(buf, n, "%s [%s, %s]", v, lo, hi);
-}
-
 /* Where a sample's time goes, and cost per sample by rate (bench_pairs.h). */
 static void write_layers_markdown(FILE *f, cJSON *summary)
 {
@@ -370,10 +357,10 @@ static void write_layers_markdown(FILE *f, cJSON *summary)
                    "|---|---|---|---:|---|---|---|---|\n");
         for (cJSON *l = layers->child; l; l = l->next) {
             char t[96], p[96], h[96], r[96];
-            fmt_ci(t, sizeof t, cJSON_GetObjectItem(l, "total_us"), "%.1f");
-            fmt_ci(p, sizeof p, cJSON_GetObjectItem(l, "platform_us"), "%.1f");
-            fmt_ci(h, sizeof h, cJSON_GetObjectItem(l, "handler_us"), "%.2f");
-            fmt_ci(r, sizeof r, cJSON_GetObjectItem(l, "rest_us"), "%.1f");
+            estimate_text(t, sizeof t, cJSON_GetObjectItem(l, "total_us"), "%.1f", NULL);
+            estimate_text(p, sizeof p, cJSON_GetObjectItem(l, "platform_us"), "%.1f", NULL);
+            estimate_text(h, sizeof h, cJSON_GetObjectItem(l, "handler_us"), "%.2f", NULL);
+            estimate_text(r, sizeof r, cJSON_GetObjectItem(l, "rest_us"), "%.1f", NULL);
             fprintf(f, "| %s | %s | %s | %.0f | %s | %s | %s | %s |\n",
                     cJSON_GetObjectItem(l, "workload")->valuestring,
                     cJSON_GetObjectItem(l, "sampler")->valuestring,
@@ -463,7 +450,7 @@ static void write_paired_markdown(FILE *f, cJSON *results)
                    "trial length s |\n|---|---:|---|---:|---:|\n");
         for (cJSON *a = aa->child; a; a = a->next) {
             char ratio[128];
-            fmt_ci(ratio, sizeof ratio, cJSON_GetObjectItem(a, "cpu_ratio"), "%.4f");
+            estimate_text(ratio, sizeof ratio, cJSON_GetObjectItem(a, "cpu_ratio"), "%.4f", NULL);
             fprintf(f, "| %s | %.0f | %s | %.2f | %.2f |\n",
                     cJSON_GetObjectItem(a, "workload")->valuestring,
                     num(cJSON_GetObjectItem(a, "pairs")), ratio,
@@ -484,12 +471,12 @@ static void write_paired_markdown(FILE *f, cJSON *results)
         if (!p)
             continue;
         char thr[128] = "-", cost[128] = "-", handler[128] = "-", hz[32] = "-";
-        fmt_ci(thr, sizeof thr, cJSON_GetObjectItem(p, "throughput_overhead"), "%.2f");
+        estimate_text(thr, sizeof thr, cJSON_GetObjectItem(p, "throughput_overhead"), "%.2f", NULL);
         if (cJSON_IsString(cJSON_GetObjectItem(p, "cost_text")))
             snprintf(cost, sizeof cost, "%s", cJSON_GetObjectItem(p, "cost_text")->valuestring);
         if (cJSON_GetObjectItem(p, "handler_us_per_sample"))
-            fmt_ci(handler, sizeof handler, cJSON_GetObjectItem(p, "handler_us_per_sample"),
-                   "%.2f");
+            estimate_text(handler, sizeof handler, cJSON_GetObjectItem(p, "handler_us_per_sample"),
+                          "%.2f", NULL);
         if (cJSON_IsNumber(cJSON_GetObjectItem(c, "achieved_hz_median")))
             snprintf(hz, sizeof hz, "%.0f", num(cJSON_GetObjectItem(c, "achieved_hz_median")));
         const bool ok = cJSON_IsTrue(cJSON_GetObjectItem(p, "resolved"));
@@ -593,10 +580,10 @@ void bench_write_markdown(FILE *f, cJSON *results)
         char thr[300] = "-", ov[128] = "-", hz[32] = "-", h[32] = "-", lost[32] = "-",
              err[32] = "-";
         if (cJSON_GetObjectItem(c, "throughput"))
-            fmt_ci(thr, sizeof thr, cJSON_GetObjectItem(c, "throughput"), "%.4g");
+            estimate_text(thr, sizeof thr, cJSON_GetObjectItem(c, "throughput"), "%.4g", NULL);
         cJSON *o = cJSON_GetObjectItem(c, "overhead");
         if (o) {
-            fmt_ci(ov, sizeof ov, o, "%.2f");
+            estimate_text(ov, sizeof ov, o, "%.2f", NULL);
             if (cJSON_IsTrue(cJSON_GetObjectItem(o, "ci_includes_zero")))
                 strncat(ov, " *≈0*", sizeof ov - strlen(ov) - 1);
         }
@@ -634,12 +621,12 @@ void bench_write_markdown(FILE *f, cJSON *results)
                "|---|---|---|---|---|---:|\n");
     for (cJSON *c = cJSON_GetObjectItem(summary, "cost_per_sample")->child; c; c = c->next) {
         char us[128], tree[128] = "-";
-        fmt_ci(us, sizeof us, cJSON_GetObjectItem(c, "cost_per_sample"), "%.2f");
+        estimate_text(us, sizeof us, cJSON_GetObjectItem(c, "cost_per_sample"), "%.2f", NULL);
         if (cJSON_IsTrue(get(c, "cost_per_sample", "ci_includes_zero", NULL)))
             strncat(us, " *≈0*", sizeof us - strlen(us) - 1);
         cJSON *t = cJSON_GetObjectItem(c, "cost_per_sample_process_tree");
         if (t) {
-            fmt_ci(tree, sizeof tree, t, "%.2f");
+            estimate_text(tree, sizeof tree, t, "%.2f", NULL);
             if (cJSON_IsTrue(cJSON_GetObjectItem(t, "ci_includes_zero")))
                 strncat(tree, " *≈0*", sizeof tree - strlen(tree) - 1);
         }

@@ -456,7 +456,11 @@ START_TEST(test_truth_cases_score)
     score_truth_case("--case threads --seconds 1 --sampler perf-clock --hz 1000", "cpu", 5);
     score_truth_case("--case deep --seconds 0.5 --sampler thread-timer --hz 250", "cpu", 5);
     score_truth_case("--case offcpu --seconds 1 --sampler thread-timer --hz 250", "cpu", 5);
-    score_truth_case("--case offcpu --seconds 2 --sampler wall --hz 250", "wall", 8);
+    /* The case's cycle (10 ms busy, 10 ms asleep) is 5 wall periods at 250 Hz: fixed ticks
+     * can lock onto its phases, 2 of every 5 on one side (seen: 1 run in 20 off by 10
+     * points, the lockstep issue 15 measures). Jittered intervals cannot lock. */
+    score_truth_case("--case offcpu --seconds 2 --sampler wall --jitter uniform --hz 250", "wall",
+                     8);
 }
 END_TEST
 

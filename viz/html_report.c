@@ -50,6 +50,17 @@ static void ci_cell(FILE *f, cJSON *e, const char *fmt)
     fputs("</td>", f);
 }
 
+/* A configuration's workload, sampler ("off" when none) and unwinder (`none` when none),
+ * escaped, with sep between workload and sampler and sep2 before the unwinder. */
+static void config_names(FILE *f, cJSON *c, const char *sep, const char *sep2, const char *none)
+{
+    html_escape(f, field_str(c, "workload"));
+    fputs(sep, f);
+    html_escape(f, field_str(c, "sampler") ? field_str(c, "sampler") : "off");
+    fputs(sep2, f);
+    html_escape(f, field_str(c, "unwinder") ? field_str(c, "unwinder") : none);
+}
+
 /* Draws DIR/profiles/trial-N.svg from trial-N.pb.gz if it is not there yet. Returns 0 (the
  * SVG is there), 1 when the profile cannot be read (the page links another trial), or -1
  * with err when the SVG cannot be written: then no partial SVG is left, which a later run
@@ -150,11 +161,7 @@ int html_report_write(cJSON *results, const char *dir, char *err, size_t n)
         for (cJSON *c = configs->child; c; c = c->next)
             if (field_config_failed(c)) {
                 fputs("<li>", f);
-                html_escape(f, field_str(c, "workload"));
-                fputs(" ", f);
-                html_escape(f, field_str(c, "sampler") ? field_str(c, "sampler") : "off");
-                fputs("/", f);
-                html_escape(f, field_str(c, "unwinder") ? field_str(c, "unwinder") : "-");
+                config_names(f, c, " ", "/", "-");
                 fprintf(f, " %.0f Hz: failed: ", field_num(c, "rate"));
                 html_escape(f, field_str(c, "failed"));
                 fprintf(f, " (%.0f trials)</li>\n", field_num(c, "failed_trials"));
@@ -217,11 +224,7 @@ int html_report_write(cJSON *results, const char *dir, char *err, size_t n)
     cJSON *costs = cJSON_GetObjectItem(summary, "cost_per_sample");
     for (cJSON *c = costs ? costs->child : NULL; c; c = c->next) {
         fputs("<tr><td>", f);
-        html_escape(f, field_str(c, "workload"));
-        fputs("</td><td>", f);
-        html_escape(f, field_str(c, "sampler"));
-        fputs("</td><td>", f);
-        html_escape(f, field_str(c, "unwinder"));
+        config_names(f, c, "</td><td>", "</td><td>", "–");
         fputs("</td>", f);
         ci_cell(f, cJSON_GetObjectItem(c, "cost_per_sample"), "%.2f");
         fprintf(f, "<td>%.0f</td></tr>\n", field_num(c, "points"));
@@ -232,11 +235,7 @@ int html_report_write(cJSON *results, const char *dir, char *err, size_t n)
           f);
     for (cJSON *c = configs ? configs->child : NULL; c; c = c->next) {
         fputs("<tr><td>", f);
-        html_escape(f, field_str(c, "workload"));
-        fputs("</td><td>", f);
-        html_escape(f, field_str(c, "sampler") ? field_str(c, "sampler") : "off");
-        fputs("</td><td>", f);
-        html_escape(f, field_str(c, "unwinder") ? field_str(c, "unwinder") : "–");
+        config_names(f, c, "</td><td>", "</td><td>", "–");
         fprintf(f, "</td><td>%.0f</td>", field_num(c, "rate"));
         if (isfinite(field_num(c, "achieved_hz_median")))
             fprintf(f, "<td>%.0f</td>", field_num(c, "achieved_hz_median"));

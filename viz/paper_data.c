@@ -12,6 +12,7 @@
 #include <sys/stat.h>
 
 #include "json_fields.h"
+#include "json_path.h"
 #include "plot.h"
 #include "results_load.h"
 #include "text_file.h"
@@ -159,20 +160,8 @@ static void write_cachegrind_numbers(FILE *f, cJSON *cg)
 /* "v [lo, hi]" of an estimate {value, lo, hi} with fmt for each, or "--". */
 static void def_ci(FILE *f, const char *key, const char *fmt, cJSON *e)
 {
-    const double v = field_num(e, "value"), lo = field_num(e, "lo"), hi = field_num(e, "hi");
-    char one[64], buf[200] = "--";
-    if (isfinite(v)) {
-        snprintf(buf, sizeof buf, fmt, v);
-        if (isfinite(lo) && isfinite(hi)) {
-            strcat(buf, " [");
-            snprintf(one, sizeof one, fmt, lo);
-            strcat(buf, one);
-            strcat(buf, ", ");
-            snprintf(one, sizeof one, fmt, hi);
-            strcat(buf, one);
-            strcat(buf, "]");
-        }
-    }
+    char buf[200];
+    estimate_text(buf, sizeof buf, e, fmt, "--");
     def_text(f, key, buf);
 }
 
@@ -757,9 +746,9 @@ static void latex_ci(FILE *f, cJSON *e)
         fputs("--", f);
         return;
     }
-    fprintf(f, "%.2f", field_num(e, "value"));
-    if (isfinite(field_num(e, "lo")))
-        fprintf(f, " [%.2f, %.2f]", field_num(e, "lo"), field_num(e, "hi"));
+    char text[128];
+    estimate_text(text, sizeof text, e, "%.2f", NULL);
+    fputs(text, f);
     if (cJSON_IsTrue(cJSON_GetObjectItem(e, "ci_includes_zero")))
         fputs("$^{\\approx 0}$", f);
 }
