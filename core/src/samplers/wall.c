@@ -128,13 +128,15 @@ static bool last_stack_read(struct thread_entry *t, uint64_t *pcs, unsigned *dep
         const uint32_t s1 = __atomic_load_n(&ls->seq, __ATOMIC_ACQUIRE);
         if (s1 & 1)
             continue;
-        unsigned d = __atomic_load_n(&ls->depth, __ATOMIC_RELAXED);
+        /* Acquire loads of the data: the second look at the count cannot pass them, and one
+         * that saw a store of a write in progress also sees that write's odd count. (No
+         * fences: ThreadSanitizer does not model them.) */
+        unsigned d = __atomic_load_n(&ls->depth, __ATOMIC_ACQUIRE);
         if (d > HZPROF_MAX_DEPTH_LIMIT)
             d = HZPROF_MAX_DEPTH_LIMIT;
         for (unsigned i = 0; i < d; i++)
-            pcs[i] = __atomic_load_n(&ls->pcs[i], __ATOMIC_RELAXED);
-        *label_set = __atomic_load_n(&ls->label_set, __ATOMIC_RELAXED);
-        __atomic_thread_fence(__ATOMIC_ACQUIRE);
+            pcs[i] = __atomic_load_n(&ls->pcs[i], __ATOMIC_ACQUIRE);
+        *label_set = __atomic_load_n(&ls->label_set, __ATOMIC_ACQUIRE);
         if (__atomic_load_n(&ls->seq, __ATOMIC_RELAXED) == s1) {
             *depth = d;
             return d > 0;
@@ -334,12 +336,13 @@ static void wall_sampled(const siginfo_t *si, const uint64_t *pcs, unsigned dept
     if (!ls)
         return;
     const uint32_t seq = __atomic_load_n(&ls->seq, __ATOMIC_RELAXED);
+    /* Release stores of the data (plain stores on x86): each is ordered after the odd
+     * count, which a reader that sees it then sees too. */
     __atomic_store_n(&ls->seq, seq + 1, __ATOMIC_RELAXED);
-    __atomic_thread_fence(__ATOMIC_RELEASE);
     for (unsigned i = 0; i < depth; i++)
-        __atomic_store_n(&ls->pcs[i], pcs[i], __ATOMIC_RELAXED);
-    __atomic_store_n(&ls->depth, depth, __ATOMIC_RELAXED);
-    __atomic_store_n(&ls->label_set, hz_thread.label_set, __ATOMIC_RELAXED);
+        __atomic_store_n(&ls->pcs[i], pcs[i], __ATOMIC_RELEASE);
+    __atomic_store_n(&ls->depth, depth, __ATOMIC_RELEASE);
+    __atomic_store_n(&ls->label_set, hz_thread.label_set, __ATOMIC_RELEASE);
     __atomic_store_n(&ls->seq, seq + 2, __ATOMIC_RELEASE);
 }
 
