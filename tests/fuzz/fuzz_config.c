@@ -15,8 +15,29 @@
 const char *const *hzprof_sampler_names(void)
 {
     static const char *const names[] = {"itimer", "thread-timer", "perf-clock", "perf-cycles",
-                                        "wall",   "manual",       NULL};
+                                        "wall",   "wall-timer",   "manual",     NULL};
     return names;
+}
+
+/* As the samplers' table has them (the sampler_ops of core/src/samplers/). */
+unsigned hzprof_sampler_caps(const char *name)
+{
+    static const struct {
+        const char *name;
+        unsigned caps;
+    } caps[] = {
+        {"itimer", HZPROF_CAP_USER},
+        {"thread-timer", HZPROF_CAP_USER},
+        {"perf-clock", HZPROF_CAP_USER | HZPROF_CAP_JITTER},
+        {"perf-cycles", HZPROF_CAP_USER},
+        {"wall", HZPROF_CAP_USER | HZPROF_CAP_WALL | HZPROF_CAP_JITTER | HZPROF_CAP_NO_INTERRUPT},
+        {"wall-timer", HZPROF_CAP_USER | HZPROF_CAP_WALL | HZPROF_CAP_JITTER},
+        {"manual", 0},
+    };
+    for (size_t i = 0; name && i < sizeof caps / sizeof caps[0]; i++)
+        if (strcmp(name, caps[i].name) == 0)
+            return HZPROF_CAP_KNOWN | caps[i].caps;
+    return 0;
 }
 
 const char *const *hzprof_unwinder_names(void)
