@@ -131,7 +131,9 @@ unprofiled)
     said=$(sed -n 's/.*, \([0-9.]*\) CPU s ([0-9]*%) in exited threads after their last sample.*/\1/p' record.err)
     [ -n "$said" ] || fail "short threads' CPU not accounted for: $(cat record.err)"
     echo "threads' CPU: measured $truth s, accounted as unsampled $said s"
-    awk -v a="$said" -v t="$truth" 'BEGIN { exit !(a >= 0.5 * t && a <= 1.2 * t) }' ||
+    # Within 10 %: the accounting starts once the thread's timer is armed (arming is the
+    # profiler's own CPU, before any timer could sample; counted, it made 1.07-1.26 x).
+    awk -v a="$said" -v t="$truth" 'BEGIN { exit !(a >= 0.5 * t && a <= 1.1 * t) }' ||
         fail "unsampled $said s vs the threads' $truth s"
     ;;
 hostile)

@@ -167,7 +167,6 @@ int hzprof_thread_register(void)
     else if (u->thread_init)
         u->thread_init();
     hz_thread.in_session = u != NULL;
-    hz_thread.cpu_at_register_ns = thread_cpu_ns();
     hz_thread.samples = 0;
     hz_thread.tid = (pid_t)syscall(SYS_gettid);
 
@@ -184,6 +183,9 @@ int hzprof_thread_register(void)
         __atomic_store_n(&hz_thread.entry, t, __ATOMIC_RELEASE);
     }
     pthread_mutex_unlock(&registry_lock);
+    /* The thread's CPU from here on is its own: arming its timer (above) is the profiler's
+     * cost, before any timer could sample, and is not counted as unsampled at its exit. */
+    hz_thread.cpu_at_register_ns = thread_cpu_ns();
     if (t) {
         hz_thread.registered = 1;
         pthread_setspecific(exit_key, &hz_thread);
