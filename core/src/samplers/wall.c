@@ -179,16 +179,13 @@ static void signal_thread(struct thread_entry *t, void *ctx)
         return;
     bool runnable, pending;
     thread_state(t->s.stat_fd, &runnable, &pending);
-    if (wall_no_interrupt && !runnable) {
-        t->s.last_cpu_ns = thread_cpu_ns(t->tid);
-        record_blocked(t);
-        return;
-    }
-    if (wall_no_interrupt && !pending &&
-        thread_cpu_ns(t->tid) - t->s.last_cpu_ns < wall_period_ns / 10 && in_system_call(t->tid)) {
-        /* Runnable but it has not run: woken inside a system call and waiting for a CPU
-         * (a writer its reader just woke): a signal now would cut that call short. */
-        t->s.last_cpu_ns = thread_cpu_ns(t->tid);
+    const uint64_t cpu = thread_cpu_ns(t->tid); /* read once a tick */
+    const bool ran = cpu - t->s.last_cpu_ns >= wall_period_ns / 10;
+    /* No-interrupt: not a thread that is blocked, nor one runnable without having run that
+     * sits inside a system call (woken there, waiting for a CPU, as a writer its reader
+     * just woke): a signal now would cut that call short. */
+    if (wall_no_interrupt && (!runnable || (!pending && !ran && in_system_call(t->tid)))) {
+        t->s.last_cpu_ns = cpu;
         record_blocked(t);
         return;
     }
@@ -202,8 +199,6 @@ static void signal_thread(struct thread_entry *t, void *ctx)
     si.si_code = SI_QUEUE;
     si.si_pid = getpid();
     si.si_uid = getuid();
-    const uint64_t cpu = thread_cpu_ns(t->tid);
-    const bool ran = cpu - t->s.last_cpu_ns >= wall_period_ns / 10;
     t->s.last_cpu_ns = cpu;
     si.si_value.sival_int = WALL_COOKIE | (runnable && ran ? 1 : 0) | (runnable && !ran ? 2 : 0);
     syscall(SYS_rt_tgsigqueueinfo, getpid(), t->tid, SIGPROF, &si);
