@@ -16,7 +16,7 @@
 
 #include "commands.h"
 #include "flame.h"
-#include "pprof/pprof_codec.h"
+#include "pprof_decode.h"
 #include "profile_input.h"
 #include "text_file.h"
 

@@ -12,8 +12,8 @@
 #include <unistd.h>
 
 #include "baseline.h"
-#include "folded.h"
-#include "pprof/pprof_codec.h"
+#include "folded_parse.h"
+#include "pprof/pprof_encode.h"
 #include "profile_input.h"
 
 #define PERF "/usr/bin/perf"

@@ -50,12 +50,13 @@ pkg-config --exists libcjson zlib || scripts/deps.sh libcjson-dev zlib1g-dev
 # The parsers and the viewers, as the hzprof binary has them; flame's script is embedded
 # as cli/CMakeLists.txt does it.
 cmake -DIN=viz/flame.js -DOUT="$out/flame_js.c" -P viz/flame_embed.cmake
-sources=(core/src/hash.c core/src/pprof/profile.c core/src/pprof/protobuf.c core/src/pprof/pprof_codec.c
-         core/src/folded.c cli/cmd_top.c cli/profile_input.c harness/text_file.c
+sources=(core/src/hash.c core/src/pprof/profile.c core/src/pprof/protobuf.c core/src/pprof/pprof_encode.c
+         core/src/folded.c profile/protobuf_read.c profile/pprof_decode.c profile/folded_parse.c
+         profile/profile_input.c profile/text_file.c cli/cmd_top.c
          harness/score.c viz/flame.c viz/flame_folded.c "$out/flame_js.c")
 cflags=(-std=gnu11 -g -O1 -fno-omit-frame-pointer -Wall -Wextra -Werror
         -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
-        -Icore/include -Icore/src -Icli -Iviz -Iharness)
+        -Icore/include -Icore/src -Iprofile -Iharness -Iviz -Icli)
 # shellcheck disable=SC2207
 libs=($(pkg-config --libs libcjson zlib) -lm)
 

@@ -21,8 +21,10 @@
 #include <zlib.h>
 
 #include "folded.h"
+#include "folded_parse.h"
 #include "hzprof.h"
-#include "pprof/pprof_codec.h"
+#include "pprof/pprof_encode.h"
+#include "pprof_decode.h"
 #include "support.h"
 
 static uint8_t *pprof_bytes;

@@ -31,8 +31,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "folded.h"
-#include "pprof/pprof_codec.h"
+#include "folded_parse.h"
+#include "pprof_decode.h"
 #include "score.h"
 #include "support.h"
 

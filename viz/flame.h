@@ -66,7 +66,7 @@ int flame_graph_add_profile(struct flame_graph *g, const struct pp_profile *p, i
 /* The same for folded stacks ("root;...;leaf COUNT" per line, a first frame "{k=v,...}"
  * holding labels), read straight from the text: the graph needs no profile, and keeps
  * nothing of the text. Sample type samples/count. The text is checked as folded_parse
- * (core/src/folded.h) checks it, with the same messages.
+ * (profile/folded_parse.h) checks it, with the same messages.
  * Returns 0, or -1 with a one-line reason in err ("line 3: empty frame name", or errno
  * ENOMEM and "out of memory"). */
 int flame_graph_add_folded(struct flame_graph *g, const char *text, size_t len, bool base,

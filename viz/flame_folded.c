@@ -1,13 +1,13 @@
 /*
  * flame_folded.c — folded stacks straight into a flame graph (see flame.h).
  *
- * `hzprof flame` on folded text could parse it into a profile (core/src/folded.c) and
- * draw that, but a profile is built for every view: a function, a location and a string
+ * `hzprof flame` on folded text could parse it into a profile (profile/folded_parse.c)
+ * and draw that, but a profile is built for every view: a function, a location and a string
  * per name, an allocation or two per line. A flame graph needs only each line's names as
  * interned ids and its count, so this reader goes from the text to the graph's stacks in
- * one pass. It accepts and rejects exactly what
- * folded_parse does, with the same messages (tests/e2e_flame.sh compares the two on bad
- * input), so the input format has one definition: folded.h.
+ * one pass. It reads the lines and the label pairs with folded_parse.h's reader, so it
+ * accepts and rejects exactly what folded_parse does, with the same messages
+ * (tests/e2e_flame.sh compares the two on bad input): the format has one definition.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -16,26 +16,20 @@
 #include <string.h>
 
 #include "flame_graph.h"
+#include "folded_parse.h"
 
-/* A root frame "{k=v,k2=v2}": as folded.c's parse_labels reads it, with the same
- * errors; *match when the tag filter's key has its value here. Returns 0, or -1 when
- * malformed. */
+/* Whether the label frame [text, text + n) has the tag filter's key with its value
+ * (*match). Returns 0, or -1 when malformed (folded_next_label). */
 static int labels_match(const char *text, size_t n, const char *key, const char *value, bool *match)
 {
-    const char *end = text + n - 1;
-    for (const char *q = text + 1; q < end;) {
-        const char *comma = memchr(q, ',', (size_t)(end - q));
-        const char *stop = comma ? comma : end;
-        const char *eq = memchr(q, '=', (size_t)(stop - q));
-        if (!eq || eq == q)
-            return -1;
-        if (key && strlen(key) == (size_t)(eq - q) && memcmp(q, key, (size_t)(eq - q)) == 0 &&
-            strlen(value) == (size_t)(stop - eq - 1) &&
-            memcmp(eq + 1, value, (size_t)(stop - eq - 1)) == 0)
+    const char *pos = NULL;
+    struct folded_label kv;
+    int more;
+    while ((more = folded_next_label(text, n, &pos, &kv)) == 1)
+        if (key && strlen(key) == kv.key_len && memcmp(kv.key, key, kv.key_len) == 0 &&
+            strlen(value) == kv.value_len && memcmp(kv.value, value, kv.value_len) == 0)
             *match = true;
-        q = stop + 1;
-    }
-    return 0;
+    return more;
 }
 
 /* The end of the frame that starts at f (the first ';' before end, or end), hashed on the
@@ -80,39 +74,14 @@ int flame_graph_add_folded(struct flame_graph *g, const char *data, size_t len, 
     const size_t nstacks = g->nstacks, nframes = g->nframes;
     const double total = g->total, base_total = g->base_total;
     const char *tag_key = g->o->tag_key;
-    size_t lineno = 0, samples = 0;
-    for (const char *line = data, *end = data + len; line < end;) {
-        const char *nl = memchr(line, '\n', (size_t)(end - line));
-        const char *stop = nl ? nl : end;
-        lineno++;
-        const char *next = nl ? nl + 1 : end;
-        if (stop > line && stop[-1] == '\r')
-            stop--;
-        if (stop == line) { /* blank line */
-            line = next;
-            continue;
-        }
-        if (memchr(line, '\0', (size_t)(stop - line))) /* the line is in cache now */
-            FAIL("line %zu: contains a NUL byte (binary data, not folded stacks?)", lineno);
-        const char *space = stop;
-        while (space > line && space[-1] != ' ')
-            space--;
-        if (space == line || space == stop)
-            FAIL("line %zu: expected 'frame;frame;... COUNT'", lineno);
-        char count_text[32];
-        size_t clen = (size_t)(stop - space);
-        if (clen >= sizeof count_text)
-            FAIL("line %zu: count too long", lineno);
-        memcpy(count_text, space, clen);
-        count_text[clen] = '\0';
-        char *cend;
-        errno = 0;
-        unsigned long long count = strtoull(count_text, &cend, 10);
-        if (errno || *cend || count_text[0] == '-' || count > INT64_MAX)
-            FAIL("line %zu: '%s' is not a sample count", lineno, count_text);
-        const char *frames_end = space - 1; /* the space before the count */
-        if (frames_end <= line)
-            FAIL("line %zu: no frames before the count", lineno);
+    size_t samples = 0;
+    struct folded_reader r;
+    struct folded_entry l;
+    int got;
+    folded_reader_init(&r, data, len);
+    while ((got = folded_next_line(&r, &l, err, err_size)) == 1) {
+        const char *line = l.frames, *frames_end = l.frames_end;
+        const size_t lineno = r.lineno;
         samples++;
         /* Room for every frame the line can hold: a byte and a ';' each. */
         if (flame_frames_reserve(g, (size_t)(frames_end - line) / 2 + 1) != 0)
@@ -124,7 +93,7 @@ int flame_graph_add_folded(struct flame_graph *g, const char *data, size_t len, 
             const char *fend = scan_frame(f, frames_end, &hash);
             if (fend == f)
                 FAIL("line %zu: empty frame name", lineno);
-            if (f == line && *f == '{' && fend[-1] == '}' && fend - f >= 2) {
+            if (folded_is_label_frame(line, f, fend)) {
                 if (labels_match(f, (size_t)(fend - f), tag_key, g->o->tag_value, &tagged) != 0)
                     FAIL("line %zu: malformed label frame", lineno);
             } else {
@@ -137,10 +106,11 @@ int flame_graph_add_folded(struct flame_graph *g, const char *data, size_t len, 
         }
         if (g->nframes == first)
             FAIL("line %zu: no frames, only labels", lineno);
-        if (flame_stack_end(g, first, tagged ? (double)count : 0, base) != 0)
+        if (flame_stack_end(g, first, tagged ? (double)l.count : 0, base) != 0)
             goto oom;
-        line = next;
     }
+    if (got < 0)
+        goto fail;
     if (samples == 0)
         FAIL("no samples: empty input");
     if (base) {

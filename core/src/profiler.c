@@ -25,7 +25,7 @@
 #include "handler.h"
 #include "map.h"
 #include "pprof/build.h"
-#include "pprof/pprof_codec.h"
+#include "pprof/pprof_encode.h"
 #include "reader.h"
 #include "samplers/jitter.h"
 #include "session.h"

@@ -4,7 +4,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "folded.h"
+#include "folded_parse.h"
 #include "fuzz_view.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

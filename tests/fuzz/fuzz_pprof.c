@@ -11,7 +11,7 @@
 #include <zlib.h>
 
 #include "fuzz_view.h"
-#include "pprof/pprof_codec.h"
+#include "pprof_decode.h"
 
 size_t LLVMFuzzerMutate(uint8_t *data, size_t size, size_t max_size);
 

@@ -5,7 +5,7 @@
 #include <stdint.h>
 
 #include "fuzz_view.h"
-#include "pprof/pprof_codec.h"
+#include "pprof_decode.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

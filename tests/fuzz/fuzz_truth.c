@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "folded.h"
+#include "folded_parse.h"
 #include "score.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

@@ -7,8 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "folded.h"
-#include "pprof/pprof_codec.h"
+#include "folded_parse.h"
+#include "pprof_decode.h"
 #include "text_file.h"
 
 int profile_load(const char *path, struct pp_profile *p, char *err, size_t err_size)

@@ -1,6 +1,7 @@
 /*
- * pprof_codec.h — a pp_profile to and from the bytes of a .pb.gz file: the protobuf
- * encoding of perftools.profiles.Profile, gzip-compressed (zlib).
+ * pprof_decode.h — the bytes of a .pb.gz file (the protobuf encoding of
+ * perftools.profiles.Profile, gzip-compressed) into a pp_profile. The encoder is core's
+ * (core/src/pprof/pprof_encode.h); only the tools read profiles, so the decoder is here.
  *
  * The decoder is meant for untrusted input: every malformed, truncated or non-gzip input
  * is an error with a message, never a crash, a hang or an unbounded allocation.
@@ -34,13 +35,13 @@
  * below are much lower than that. What is left is the time to gunzip up to
  * PPROF_MAX_DECOMPRESSED (about 7 s for 1 GiB of the bomb above on our 2-core test VM).
  */
-#ifndef HZPROF_PPROF_CODEC_H
-#define HZPROF_PPROF_CODEC_H
+#ifndef HZPROF_PPROF_DECODE_H
+#define HZPROF_PPROF_DECODE_H
 
 #include <stddef.h>
 #include <stdint.h>
 
-#include "profile.h"
+#include "pprof/profile.h"
 
 #define PPROF_MAX_DECOMPRESSED (1u << 30)    /* bytes of protobuf after gunzip */
 #define PPROF_MAX_DECODED_BYTES (2ull << 30) /* memory of the decoded model */
@@ -71,9 +72,6 @@ struct pprof_limits {
 
 /* The PPROF_MAX_* values above. */
 void pprof_limits_default(struct pprof_limits *lim);
-
-/* Encodes and gzips. Returns 0 and a malloc'd buffer, or -1 (out of memory / zlib). */
-int pprof_encode(const struct pp_profile *p, uint8_t **out, size_t *out_len);
 
 /* Gunzips and decodes into *p (profile_init'ed by the call) and indexes it, within the
  * default limits. Returns 0, or -1 with a one-line message in err (at most err_size
