@@ -5,6 +5,7 @@
 #include "pprof_decode.h"
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -319,43 +320,53 @@ static int decode_function(struct pb_reader r, struct pp_function *fn, const cha
     return rc;
 }
 
+/* The limit on the top-level entries of field `number` (sample types, samples, mappings,
+ * locations, functions, strings) and their name in the error; 0 and NULL for a field that
+ * is not counted. */
+static size_t entry_limit(const struct pprof_limits *lim, uint32_t number, const char **what)
+{
+    static const struct {
+        uint32_t number;
+        size_t offset;
+        const char *what;
+    } entries[] = {
+        {F_SAMPLE_TYPE, offsetof(struct pprof_limits, max_sample_types), "sample types"},
+        {F_SAMPLE, offsetof(struct pprof_limits, max_samples), "samples"},
+        {F_MAPPING, offsetof(struct pprof_limits, max_mappings), "mappings"},
+        {F_LOCATION, offsetof(struct pprof_limits, max_locations), "locations"},
+        {F_FUNCTION, offsetof(struct pprof_limits, max_functions), "functions"},
+        {F_STRING_TABLE, offsetof(struct pprof_limits, max_strings), "strings"},
+    };
+    for (size_t i = 0; i < sizeof entries / sizeof entries[0]; i++)
+        if (entries[i].number == number) {
+            *what = entries[i].what;
+            return *(const size_t *)((const char *)lim + entries[i].offset);
+        }
+    *what = NULL;
+    return 0;
+}
+
+/* grow() for a top-level entry of field `number`, within its limit. */
+static void *grow_entry(struct decoder *d, uint32_t number, void **array, size_t *n, size_t size,
+                        const char **error)
+{
+    const char *what;
+    const size_t limit = entry_limit(d->lim, number, &what);
+    return grow(d, array, n, size, limit, what, error);
+}
+
 /* The first pass: counts the top-level entries of each kind and refuses a profile with too
  * many before anything is allocated for them, so a bomb of tiny entries costs one scan. */
 static int check_counts(struct decoder *d, struct pb_reader r, const char **error)
 {
-    const struct pprof_limits *lim = d->lim;
     size_t n[F_STRING_TABLE + 1] = {0};
     struct pb_field f;
     int rc;
     while ((rc = pb_next_field(&r, &f, error)) == 1) {
-        if (f.wire_type != 2 || f.number > F_STRING_TABLE)
-            continue;
-        switch (f.number) {
-        case F_SAMPLE_TYPE:
-            if (++n[f.number] > lim->max_sample_types)
-                return over(d, error, lim->max_sample_types, "sample types");
-            break;
-        case F_SAMPLE:
-            if (++n[f.number] > lim->max_samples)
-                return over(d, error, lim->max_samples, "samples");
-            break;
-        case F_MAPPING:
-            if (++n[f.number] > lim->max_mappings)
-                return over(d, error, lim->max_mappings, "mappings");
-            break;
-        case F_LOCATION:
-            if (++n[f.number] > lim->max_locations)
-                return over(d, error, lim->max_locations, "locations");
-            break;
-        case F_FUNCTION:
-            if (++n[f.number] > lim->max_functions)
-                return over(d, error, lim->max_functions, "functions");
-            break;
-        case F_STRING_TABLE:
-            if (++n[f.number] > lim->max_strings)
-                return over(d, error, lim->max_strings, "strings");
-            break;
-        }
+        const char *what;
+        const size_t limit = entry_limit(d->lim, f.number, &what);
+        if (f.wire_type == 2 && what && ++n[f.number] > limit)
+            return over(d, error, limit, what);
     }
     return rc;
 }
@@ -373,33 +384,32 @@ static int decode_profile(struct decoder *d, struct pb_reader r, struct pp_profi
         if (f.wire_type == 2) {
             switch (f.number) {
             case F_SAMPLE_TYPE: {
-                struct pp_value_type *vt =
-                    grow(d, (void **)&p->sample_types, &p->nsample_types, sizeof *vt,
-                         lim->max_sample_types, "sample types", error);
+                struct pp_value_type *vt = grow_entry(d, f.number, (void **)&p->sample_types,
+                                                      &p->nsample_types, sizeof *vt, error);
                 sub = vt ? decode_value_type(f.bytes, vt, error) : -1;
                 break;
             }
             case F_SAMPLE: {
-                struct pp_sample *s = grow(d, (void **)&p->samples, &p->nsamples, sizeof *s,
-                                           lim->max_samples, "samples", error);
+                struct pp_sample *s =
+                    grow_entry(d, f.number, (void **)&p->samples, &p->nsamples, sizeof *s, error);
                 sub = s ? decode_sample(d, f.bytes, s, error) : -1;
                 break;
             }
             case F_MAPPING: {
-                struct pp_mapping *m = grow(d, (void **)&p->mappings, &p->nmappings, sizeof *m,
-                                            lim->max_mappings, "mappings", error);
+                struct pp_mapping *m =
+                    grow_entry(d, f.number, (void **)&p->mappings, &p->nmappings, sizeof *m, error);
                 sub = m ? decode_mapping(f.bytes, m, error) : -1;
                 break;
             }
             case F_LOCATION: {
-                struct pp_location *l = grow(d, (void **)&p->locations, &p->nlocations, sizeof *l,
-                                             lim->max_locations, "locations", error);
+                struct pp_location *l = grow_entry(d, f.number, (void **)&p->locations,
+                                                   &p->nlocations, sizeof *l, error);
                 sub = l ? decode_location(d, f.bytes, l, error) : -1;
                 break;
             }
             case F_FUNCTION: {
-                struct pp_function *fn = grow(d, (void **)&p->functions, &p->nfunctions, sizeof *fn,
-                                              lim->max_functions, "functions", error);
+                struct pp_function *fn = grow_entry(d, f.number, (void **)&p->functions,
+                                                    &p->nfunctions, sizeof *fn, error);
                 sub = fn ? decode_function(f.bytes, fn, error) : -1;
                 break;
             }
@@ -414,8 +424,8 @@ static int decode_profile(struct decoder *d, struct pb_reader r, struct pp_profi
                 }
                 memcpy(s, f.bytes.p, n);
                 s[n] = '\0';
-                char **slot = grow(d, (void **)&p->strings, &p->nstrings, sizeof *slot,
-                                   lim->max_strings, "strings", error);
+                char **slot = grow_entry(d, f.number, (void **)&p->strings, &p->nstrings,
+                                         sizeof *slot, error);
                 if (!slot) {
                     free(s);
                     return -1;
