@@ -47,6 +47,32 @@ static void bench_usage(FILE *out)
             "  --dry-run         print the plan and exit\n");
 }
 
+/* The run's progress on stderr: a bar redrawn in place on a terminal, a line per trial
+ * otherwise (a log). */
+static void print_trial(void *ctx, const struct bench_trial_done *t)
+{
+    const bool tty = *(const bool *)ctx;
+    const size_t done = t->done, total = t->total;
+    const double elapsed = t->elapsed_s, eta = t->eta_s;
+    if (tty) {
+        int width = 30, fill = total ? (int)(width * done / total) : width;
+        fprintf(stderr, "\r[%.*s%*s] %zu/%zu trials  %02d:%02d elapsed  ETA %02d:%02d  %-40.40s",
+                fill, "##############################", width - fill, "", done, total,
+                (int)elapsed / 60, (int)elapsed % 60, (int)eta / 60, (int)eta % 60, t->what);
+        if (done == total)
+            fputc('\n', stderr);
+    } else {
+        fprintf(stderr, "bench: %zu/%zu %s (%.0fs elapsed, ETA %.0fs)\n", done, total, t->what,
+                elapsed, eta);
+    }
+}
+
+static void print_note(void *ctx, const char *line)
+{
+    (void)ctx;
+    fprintf(stderr, PREFIX "%s\n", line);
+}
+
 static int write_text(const char *path, const char *text)
 {
     FILE *f = fopen(path, "w");
@@ -80,7 +106,10 @@ static int bench_with_config(const struct bench_config *cfg, const char *out_dir
         }
     }
     struct bench_plan plan;
-    bench_plan_make(cfg, &plan);
+    if (bench_plan_make(cfg, &plan) != 0) {
+        fprintf(stderr, PREFIX "out of memory\n");
+        return 1;
+    }
     if (dry_run) {
         printf("%zu configurations in %zu pairs x %zu blocks (%u warm-up) = %zu trials\n",
                plan.nconfigs, plan.pairs_per_block, plan.nblocks, cfg->warmup, plan.ntrials);
@@ -121,7 +150,16 @@ static int bench_with_config(const struct bench_config *cfg, const char *out_dir
             return 1;
         }
     }
-    int rc = bench_run(cfg, out_dir, bin_dir, resume);
+    bool tty = isatty(STDERR_FILENO);
+    const struct bench_progress print = {
+        .trial_done = print_trial, .note = print_note, .ctx = &tty};
+    char err[3 * PATH_MAX];
+    int rc = bench_run(cfg, out_dir, bin_dir, resume, &print, err, sizeof err);
+    if (rc < 0) {
+        if (err[0]) /* empty: bench_summarize said why itself */
+            fprintf(stderr, PREFIX "%s\n", err);
+        return 1;
+    }
     if (rc == 0 || rc == BENCH_SOME_FAILED)
         fprintf(stderr, PREFIX "wrote %s/results.json and %s/summary.md\n", out_dir, out_dir);
     if (rc == BENCH_SOME_FAILED) {

@@ -80,6 +80,11 @@ static int to_pprof(const char *raw, const char *out_pb, char *err, size_t n)
     char *text = NULL, *line = NULL;
     size_t text_len = 0, cap = 0, nframes = 0;
     FILE *folded = open_memstream(&text, &text_len);
+    if (!folded) {
+        snprintf(err, n, "cannot convert '%s': out of memory", raw);
+        pclose(p);
+        return -1;
+    }
     char *frames[MAX_FRAMES];
     ssize_t len;
     while ((len = getline(&line, &cap, p)) >= 0) {
@@ -93,19 +98,21 @@ static int to_pprof(const char *raw, const char *out_pb, char *err, size_t n)
             continue;
         }
         char *sym = strchr(s, ' ');
-        if (sym && nframes < MAX_FRAMES)
-            frames[nframes++] = strdup(sym + 1);
+        if (sym && nframes < MAX_FRAMES && (frames[nframes] = strdup(sym + 1)) != NULL)
+            nframes++;
     }
     fold_sample(folded, frames, nframes);
     while (nframes)
         free(frames[--nframes]);
     free(line);
     int status = pclose(p);
-    fclose(folded);
+    const bool whole = fclose(folded) == 0; /* the text is complete only after this */
     int rc = -1;
     struct pp_profile prof;
     char why[256];
-    if (status != 0) {
+    if (!whole) {
+        snprintf(err, n, "cannot convert '%s': out of memory", raw);
+    } else if (status != 0) {
         snprintf(err, n, "perf script failed on '%s'", raw);
     } else if (text_len == 0) {
         snprintf(err, n, "'%s' holds no samples", raw);

@@ -64,19 +64,48 @@ extern const char *const bench_role_names[]; /* "off", "on", "aa" */
  * configuration is the twin with profiling off. */
 bool bench_baseline_has_twin(const char *baseline);
 
+/* Returns 0, or -1 (out of memory) with nothing left to free. */
 int bench_plan_make(const struct bench_config *c, struct bench_plan *p);
 /* The profiling-off configuration that an on configuration is paired with: the
  * workload's off run, or for a baseline with a twin (go-pprof) its twin's off run. */
 size_t bench_plan_off_of(const struct bench_plan *p, size_t config);
 void bench_plan_free(struct bench_plan *p);
 
-/* Runs (or resumes) the benchmark into dir. bin_dir holds the workload binaries.
- * Returns 0; 1 with a message printed; or BENCH_SOME_FAILED when every file was written
- * but some configuration (not unavailable by design) had no successful trial (one line
- * printed per such configuration). */
+/* Told as the run goes, so the command can show it (bench_run never prints). Any member
+ * may be NULL; strings live for the call only. */
+struct bench_trial_done {
+    size_t trial;       /* its number (planned or adaptive) */
+    size_t done, total; /* trials recorded, resumed ones included; total grows with each
+                           adaptive round */
+    const char *what;   /* its configuration: "mm perf-clock/fp 1000 Hz", "mm off/- 0 Hz" */
+    double elapsed_s;   /* since this run (or resume) started */
+    double eta_s;       /* the rest at the mean pace so far */
+    bool skipped;       /* not run: unavailable here, or its pair's profiled side is */
+    int exit_status;    /* exit status, 128+signal, -1 on timeout; 0 when skipped */
+    const char *error;  /* what it recorded as its error (the tail of its stderr), or NULL:
+                           the run goes on, the summary counts it */
+};
+
+struct bench_progress {
+    void (*trial_done)(void *ctx, const struct bench_trial_done *t);
+    /* Something the run survives, in one line without the command's prefix: "DIR/trials.jsonl:
+     * 2 damaged lines kept and skipped" on resume. */
+    void (*note)(void *ctx, const char *line);
+    void *ctx;
+};
+
+/* Runs (or resumes) the benchmark into dir, which exists. bin_dir holds the workload
+ * binaries. p may be NULL. Returns 0; BENCH_SOME_FAILED when every file was written but
+ * some configuration (not unavailable by design) had no successful trial; or -1 with a
+ * one-line reason in err: the run cannot start or trials.jsonl cannot be written (what
+ * was written stays valid for --resume). Every file, child process and allocation of the
+ * run is released on each return. bench_summarize (bench_summary.h) still prints its own
+ * lines (a configuration that failed; why the results could not be written, err then
+ * empty) until it moves to this convention. */
 #define BENCH_SOME_FAILED 4
 /* Trial numbers (planned and adaptive) stay below this. */
 #define BENCH_MAX_TRIALS (1u << 20)
-int bench_run(const struct bench_config *c, const char *dir, const char *bin_dir, int resume);
+int bench_run(const struct bench_config *c, const char *dir, const char *bin_dir, bool resume,
+              const struct bench_progress *p, char *err, size_t err_size);
 
 #endif

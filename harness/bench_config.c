@@ -223,11 +223,12 @@ static int parse_workloads(cJSON *arr, struct bench_config *c, char *err, size_t
                 FAIL("'workloads': unknown key '%s' (valid: name, program, args)", f->string);
         cJSON *name = cJSON_GetObjectItem(w, "name"), *prog = cJSON_GetObjectItem(w, "program");
         cJSON *args = cJSON_GetObjectItem(w, "args");
-        if (!cJSON_IsString(prog) || !in_list(prog->valuestring, programs))
+        const char *program = cJSON_GetStringValue(prog), *label = cJSON_GetStringValue(name);
+        if (!program || !in_list(program, programs))
             FAIL("'workloads.program' must be one of matmul, io, truth (got %s)",
-                 cJSON_IsString(prog) ? prog->valuestring : "nothing");
-        bw->program = strdup(prog->valuestring);
-        bw->name = strdup(cJSON_IsString(name) ? name->valuestring : prog->valuestring);
+                 program ? program : "nothing");
+        bw->program = strdup(program);
+        bw->name = strdup(label ? label : program);
         for (size_t k = 0; k + 1 < c->nworkloads; k++)
             if (strcmp(c->workloads[k].name, bw->name) == 0)
                 FAIL("'workloads.name': '%s' appears twice", bw->name);

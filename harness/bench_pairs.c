@@ -47,10 +47,22 @@ static bool usable(cJSON *t)
            cJSON_IsObject(cJSON_GetObjectItem(t, "output"));
 }
 
+/* A string field of o, NULL when absent or not a string. */
+static const char *str_field(cJSON *o, const char *k)
+{
+    return cJSON_GetStringValue(cJSON_GetObjectItem(o, k));
+}
+
+/* Whether o's field k is the string want. */
+static bool str_is(cJSON *o, const char *k, const char *want)
+{
+    const char *v = str_field(o, k);
+    return v && strcmp(v, want) == 0;
+}
+
 static bool role_is(cJSON *t, const char *role)
 {
-    cJSON *r = cJSON_GetObjectItem(t, "role");
-    return cJSON_IsString(r) && strcmp(r->valuestring, role) == 0;
+    return str_is(t, "role", role);
 }
 
 /* A trial's budget in percent (budget mode), 0 for a configuration at a fixed rate. */
@@ -64,15 +76,12 @@ static bool config_is(cJSON *t, const char *workload, const char *sampler, const
                       double rate, double budget_pct)
 {
     cJSON *cfg = cJSON_GetObjectItem(t, "config");
-    cJSON *w = cJSON_GetObjectItem(cfg, "workload"), *s = cJSON_GetObjectItem(cfg, "sampler"),
-          *u = cJSON_GetObjectItem(cfg, "unwinder");
-    if (!cJSON_IsString(w) || strcmp(w->valuestring, workload) != 0)
+    if (!str_is(cfg, "workload", workload))
         return false;
     if (!sampler)
-        return cJSON_IsNull(s);
-    return cJSON_IsString(s) && strcmp(s->valuestring, sampler) == 0 && cJSON_IsString(u) &&
-           strcmp(u->valuestring, unwinder) == 0 && num(cJSON_GetObjectItem(cfg, "rate")) == rate &&
-           budget_of(cfg) == budget_pct;
+        return cJSON_IsNull(cJSON_GetObjectItem(cfg, "sampler"));
+    return str_is(cfg, "sampler", sampler) && str_is(cfg, "unwinder", unwinder) &&
+           num(cJSON_GetObjectItem(cfg, "rate")) == rate && budget_of(cfg) == budget_pct;
 }
 
 static double cpu_of(cJSON *t, bool process_tree)
@@ -234,12 +243,6 @@ cJSON *bench_pairs_budget(const struct trial_index *ix, const char *workload, co
                           const char *unwinder, double budget_pct, double mde_pct, uint64_t seed)
 {
     return pairs_config(ix, workload, sampler, unwinder, 0, budget_pct, false, mde_pct, seed);
-}
-
-static const char *str_field(cJSON *o, const char *k)
-{
-    cJSON *v = cJSON_GetObjectItem(o, k);
-    return cJSON_IsString(v) ? v->valuestring : NULL;
 }
 
 static bool same_row(cJSON *a, cJSON *b, bool same_unwinder, bool same_rate)

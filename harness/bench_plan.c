@@ -27,6 +27,7 @@ int bench_plan_make(const struct bench_config *c, struct bench_plan *p)
     p->configs = calloc(p->nconfigs, sizeof *p->configs);
     p->order = NULL;
     p->role = NULL;
+    p->ntrials = 0;
     if (!p->configs)
         return -1;
     size_t k = 0;
@@ -54,19 +55,21 @@ int bench_plan_make(const struct bench_config *c, struct bench_plan *p)
     /* Pairs: (off of c, c) for every configuration that profiles, (off, off) per
      * workload. */
     size_t *units = calloc(p->nconfigs, sizeof *units); /* on config id, or off id for A/A */
-    if (!units)
+    if (!units) {
+        bench_plan_free(p);
         return -1;
+    }
     size_t nunits = 0;
     for (size_t i = 0; i < p->nconfigs; i++)
         if (p->configs[i].sampler == NULL || p->configs[i].rate > 0 || p->configs[i].budget_pct > 0)
             units[nunits++] = i; /* twins' off configs (rate 0) only ever pair as "off" */
     p->pairs_per_block = nunits;
     p->ntrials = 2 * nunits * p->nblocks;
-    free(p->order);
     p->order = calloc(p->ntrials, sizeof *p->order);
     p->role = calloc(p->ntrials, sizeof *p->role);
     if (!p->order || !p->role) {
         free(units);
+        bench_plan_free(p);
         return -1;
     }
     for (size_t b = 0; b < p->nblocks; b++) {
@@ -117,4 +120,7 @@ void bench_plan_free(struct bench_plan *p)
     free(p->configs);
     free(p->order);
     free(p->role);
+    p->configs = NULL; /* freeing twice (a failed make, then the caller's free) is harmless */
+    p->order = NULL;
+    p->role = NULL;
 }

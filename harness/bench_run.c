@@ -1,6 +1,7 @@
 /*
  * bench_run.c — runs the planned trials, each a fresh process, appending each result to
- * trials.jsonl at once (see bench.h). Resumable.
+ * trials.jsonl at once (see bench.h). Resumable. Prints nothing: progress goes to the
+ * caller's callbacks, errors to its err buffer (ARCHITECTURE.md).
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -63,18 +64,46 @@ static int pin_harness(cpu_set_t *saved)
     return sched_setaffinity(0, sizeof harness, &harness) == 0 ? cpu : -1;
 }
 
-/* Runs argv with the extra environment variable pad (and pinned to cpu unless -1);
- * captures stdout and the tail of stderr; kills it after timeout_s. */
-static int run_process(char *const argv[], const char *pad, char *const *env, unsigned timeout_s,
-                       int cpu, struct trial_output *o)
+static void close_pipe(int fds[2])
 {
-    int out_pipe[2], err_pipe[2];
-    if (pipe2(out_pipe, O_CLOEXEC) != 0 || pipe2(err_pipe, O_CLOEXEC) != 0)
+    const int e = errno; /* the caller's reason, kept for its message */
+    for (int i = 0; i < 2; i++)
+        if (fds[i] >= 0)
+            close(fds[i]);
+    errno = e;
+}
+
+/* In the child after a failed exec: the reason on its stderr, which is the trial's pipe
+ * (the record's "error"), with write(2) alone: after fork, stdio's buffers and locks are
+ * the parent's. */
+static void exec_failed(const char *program, int e)
+{
+    const char *parts[] = {"cannot run ", program, ": ", strerror(e), "\n"};
+    for (size_t i = 0; i < sizeof parts / sizeof parts[0]; i++)
+        if (write(STDERR_FILENO, parts[i], strlen(parts[i])) < 0)
+            return;
+}
+
+/* Runs argv with the extra environment variable pad (and pinned to cpu unless -1);
+ * captures stdout and the tail of stderr; kills it after timeout_s. Returns 0 with the
+ * child reaped, or -1 with a reason in err (nothing left open, no child left). */
+static int run_process(char *const argv[], const char *pad, char *const *env, unsigned timeout_s,
+                       int cpu, struct trial_output *o, char *err, size_t err_size)
+{
+    int out_pipe[2] = {-1, -1}, err_pipe[2] = {-1, -1};
+    if (pipe2(out_pipe, O_CLOEXEC) != 0 || pipe2(err_pipe, O_CLOEXEC) != 0) {
+        snprintf(err, err_size, "cannot start a trial: %s", strerror(errno));
+        close_pipe(out_pipe);
         return -1;
+    }
     double t0 = now_s();
     pid_t pid = fork();
-    if (pid < 0)
+    if (pid < 0) {
+        snprintf(err, err_size, "cannot start a trial: %s", strerror(errno));
+        close_pipe(out_pipe);
+        close_pipe(err_pipe);
         return -1;
+    }
     if (pid == 0) {
         dup2(out_pipe[1], STDOUT_FILENO);
         dup2(err_pipe[1], STDERR_FILENO);
@@ -88,15 +117,15 @@ static int run_process(char *const argv[], const char *pad, char *const *env, un
         for (size_t i = 0; env && env[i]; i++)
             putenv(env[i]);
         execv(argv[0], argv);
-        fprintf(stderr, "cannot run %s: %s\n", argv[0], strerror(errno));
+        exec_failed(argv[0], errno);
         _exit(127);
     }
     close(out_pipe[1]);
     close(err_pipe[1]);
     struct pollfd fds[2] = {{out_pipe[0], POLLIN, 0}, {err_pipe[0], POLLIN, 0}};
     size_t cap = 0;
-    bool timed_out = false;
-    while (fds[0].fd >= 0 || fds[1].fd >= 0) {
+    bool timed_out = false, no_memory = false;
+    while ((fds[0].fd >= 0 || fds[1].fd >= 0) && !no_memory) {
         double left = t0 + timeout_s - now_s();
         if (left <= 0) {
             kill(pid, SIGKILL);
@@ -119,7 +148,13 @@ static int run_process(char *const argv[], const char *pad, char *const *env, un
             if (i == 0) {
                 if (o->out_len + (size_t)got + 1 > cap) {
                     cap = (o->out_len + (size_t)got + 1) * 2;
-                    o->out = realloc(o->out, cap);
+                    char *grown = realloc(o->out, cap);
+                    if (!grown) {
+                        kill(pid, SIGKILL);
+                        no_memory = true;
+                        break;
+                    }
+                    o->out = grown;
                 }
                 memcpy(o->out + o->out_len, buf, (size_t)got);
                 o->out_len += (size_t)got;
@@ -150,6 +185,12 @@ static int run_process(char *const argv[], const char *pad, char *const *env, un
     o->cpu_seconds = (double)ru.ru_utime.tv_sec + (double)ru.ru_utime.tv_usec / 1e6 +
                      (double)ru.ru_stime.tv_sec + (double)ru.ru_stime.tv_usec / 1e6;
     o->status = timed_out ? -1 : WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+    if (no_memory) {
+        free(o->out);
+        o->out = NULL;
+        snprintf(err, err_size, "out of memory");
+        return -1;
+    }
     return 0;
 }
 
@@ -164,7 +205,7 @@ static cJSON *cachegrind_summary(const char *path)
     while (fgets(line, sizeof line, f)) {
         if (strncmp(line, "events:", 7) == 0)
             snprintf(events, sizeof events, "%s", line + 7);
-        if (strncmp(line, "summary:", 8) == 0 && events[0]) {
+        if (strncmp(line, "summary:", 8) == 0 && events[0] && !o) { /* the first one */
             o = cJSON_CreateObject();
             cJSON_AddStringToObject(o, "source", "cachegrind");
             char *se = NULL, *sv = NULL;
@@ -220,8 +261,9 @@ static void record_baseline(cJSON *output, const char *name, unsigned rate, doub
     cJSON_AddStringToObject(p, "baseline", name);
     cJSON_AddStringToObject(p, "sampler", name);
     cJSON_AddNumberToObject(p, "hz", rate);
-    double cpu =
-        cJSON_GetObjectItem(cJSON_GetObjectItem(output, "measured"), "cpu_seconds")->valuedouble;
+    /* NaN when the workload did not say (then no achieved rate), never a NULL read. */
+    const double cpu = cJSON_GetNumberValue(
+        cJSON_GetObjectItem(cJSON_GetObjectItem(output, "measured"), "cpu_seconds"));
     if (samples >= 0) {
         cJSON_AddNumberToObject(p, "samples", samples);
         cJSON_AddNumberToObject(p, "achieved_hz", cpu > 0 ? samples / cpu : 0);
@@ -255,6 +297,9 @@ static void keep_baseline_profile(cJSON *rec, const struct baseline_ops *bl, con
 
 /* What every trial of one run shares. */
 struct run_ctx {
+    const struct bench_progress *p; /* may be NULL */
+    char *err;                      /* the caller's: why the run stopped */
+    size_t err_size;
     const struct bench_config *c;
     const struct bench_plan *plan;
     const char *dir, *bin_dir, *profiles;
@@ -266,26 +311,8 @@ struct run_ctx {
     cpu_set_t saved_mask;
     size_t finished, total;
     double started;
-    bool tty;
     long stop_after, ran; /* test hook: HZPROF_BENCH_STOP_AFTER */
 };
-
-static void progress(size_t done, size_t total, double started, const char *what, bool tty)
-{
-    double elapsed = now_s() - started;
-    double eta = done ? elapsed / (double)done * (double)(total - done) : 0;
-    if (tty) {
-        int width = 30, fill = total ? (int)(width * done / total) : width;
-        fprintf(stderr, "\r[%.*s%*s] %zu/%zu trials  %02d:%02d elapsed  ETA %02d:%02d  %-40.40s",
-                fill, "##############################", width - fill, "", done, total,
-                (int)elapsed / 60, (int)elapsed % 60, (int)eta / 60, (int)eta % 60, what);
-        if (done == total)
-            fputc('\n', stderr);
-    } else {
-        fprintf(stderr, "bench: %zu/%zu %s (%.0fs elapsed, ETA %.0fs)\n", done, total, what,
-                elapsed, eta);
-    }
-}
 
 /* Reads the trials already recorded (resume): marks done[] (by trial number, planned or
  * adaptive), the configurations found unavailable, and the highest trial number. A
@@ -320,14 +347,16 @@ static int load_done(struct run_ctx *x, const char *path, size_t *damaged, long 
         x->done[k] = true;
         if ((long)k > *max_trial)
             *max_trial = (long)k;
-        cJSON *un = cJSON_GetObjectItem(rec, "unavailable");
-        if (cJSON_IsString(un) && !x->unavailable[cid])
-            x->unavailable[cid] = strdup(un->valuestring);
+        const char *un = cJSON_GetStringValue(cJSON_GetObjectItem(rec, "unavailable"));
+        if (un && !x->unavailable[cid])
+            x->unavailable[cid] = strdup(un);
         cJSON_Delete(rec);
     }
     free(line);
     if (ftruncate(fileno(f), good_end) != 0) {
+        const int e = errno; /* the reason, not fclose's */
         fclose(f);
+        errno = e;
         return -1;
     }
     fclose(f);
@@ -343,7 +372,8 @@ static size_t pad_length(uint64_t seed, size_t k)
     return rng_below(&r, 4096);
 }
 
-/* Runs trial k of configuration cid in its role and returns its record (bench.h). */
+/* Runs trial k of configuration cid in its role and returns its record (bench.h); NULL
+ * with the reason in x->err when the trial could not be started. */
 static cJSON *trial_run(struct run_ctx *x, size_t k, size_t cid, enum bench_role role, size_t block)
 {
     const struct bench_config_entry *e = &x->plan->configs[cid];
@@ -352,6 +382,10 @@ static cJSON *trial_run(struct run_ctx *x, size_t k, size_t cid, enum bench_role
     const size_t pad_len = pad_length(x->c->seed, k);
     char rate[32], profile[8192] = "", cgout[8192] = "";
     cJSON *rec = cJSON_CreateObject();
+    if (!rec) {
+        snprintf(x->err, x->err_size, "out of memory");
+        return NULL;
+    }
     cJSON_AddNumberToObject(rec, "trial", (double)k);
     cJSON_AddNumberToObject(rec, "block", (double)block);
     cJSON_AddNumberToObject(rec, "pair", (double)(k / 2));
@@ -437,6 +471,7 @@ static cJSON *trial_run(struct run_ctx *x, size_t k, size_t cid, enum bench_role
         if (e->sampler && !e->baseline) {
             char why[200];
             if (bench_sampler_parse(e->sampler, &spec, why, sizeof why) != 0) { /* checked */
+                snprintf(x->err, x->err_size, "%s", why);
                 cJSON_Delete(rec);
                 return NULL;
             }
@@ -467,7 +502,8 @@ static cJSON *trial_run(struct run_ctx *x, size_t k, size_t cid, enum bench_role
         memset(pad, 'x', pad_len);
         pad[pad_len] = '\0';
         struct trial_output o = {0};
-        if (run_process(argv, pad, (char *const *)bc.env, x->c->trial_timeout_s, x->cpu, &o) != 0) {
+        if (run_process(argv, pad, (char *const *)bc.env, x->c->trial_timeout_s, x->cpu, &o, x->err,
+                        x->err_size) != 0) {
             cJSON_Delete(rec);
             return NULL;
         }
@@ -481,13 +517,11 @@ static cJSON *trial_run(struct run_ctx *x, size_t k, size_t cid, enum bench_role
             cJSON_AddNullToObject(rec, "output");
         if (o.status == -1)
             cJSON_AddStringToObject(rec, "error", "timeout: killed");
-        else if (o.status != 0) {
-            cJSON *errj = output ? cJSON_GetObjectItem(output, "error") : NULL;
-            cJSON_AddStringToObject(rec, "error", cJSON_IsString(errj) ? errj->valuestring : o.err);
-        }
+        const char *said = cJSON_GetStringValue(cJSON_GetObjectItem(output, "error"));
+        if (o.status != 0 && o.status != -1)
+            cJSON_AddStringToObject(rec, "error", said ? said : o.err);
         if (o.status == 3 && output) { /* the profiler cannot run this: skip the rest */
-            cJSON *errj = cJSON_GetObjectItem(output, "error");
-            x->unavailable[cid] = strdup(cJSON_IsString(errj) ? errj->valuestring : "unavailable");
+            x->unavailable[cid] = strdup(said ? said : "unavailable");
             cJSON_AddStringToObject(rec, "unavailable", x->unavailable[cid]);
         }
         if (bl) {
@@ -519,15 +553,17 @@ static cJSON *trial_run(struct run_ctx *x, size_t k, size_t cid, enum bench_role
 }
 
 /* Appends a record to trials.jsonl, on disk before the next trial starts. Returns 0, or
- * -1 when it could not be written whole (the file keeps what it had: a partial line is
- * cut off by the next --resume). */
+ * the errno when it could not be written whole (the file keeps what it had: a partial
+ * line is cut off by the next --resume). */
 static int trial_record(struct run_ctx *x, cJSON *rec)
 {
     char *line = cJSON_PrintUnformatted(rec);
+    errno = 0;
     int rc = line && fprintf(x->out, "%s\n", line) > 0 && fflush(x->out) == 0 &&
                      fsync(fileno(x->out)) == 0
                  ? 0
-                 : -1;
+             : errno ? errno
+                     : EIO;
     free(line);
     return rc;
 }
@@ -544,7 +580,30 @@ static void trial_label(const struct run_ctx *x, size_t cid, char *buf, size_t n
              e->sampler ? e->sampler : "off", e->unwinder ? e->unwinder : "-", rate);
 }
 
-/* Runs trial k unless done; records it. Returns 0, or 1 after printing why the run stops. */
+/* Tells the caller that trial k of configuration cid is recorded (rec). */
+static void trial_told(const struct run_ctx *x, size_t k, size_t cid, cJSON *rec)
+{
+    if (!x->p || !x->p->trial_done)
+        return;
+    char what[160];
+    trial_label(x, cid, what, sizeof what);
+    const double elapsed = now_s() - x->started, done = (double)x->finished;
+    cJSON *status = cJSON_GetObjectItem(rec, "exit_status"); /* absent when skipped */
+    const struct bench_trial_done t = {
+        .trial = k,
+        .done = x->finished,
+        .total = x->total,
+        .what = what,
+        .elapsed_s = elapsed,
+        .eta_s = done > 0 ? elapsed / done * (double)(x->total - x->finished) : 0,
+        .skipped = cJSON_IsTrue(cJSON_GetObjectItem(rec, "skipped")),
+        .exit_status = cJSON_IsNumber(status) ? status->valueint : 0,
+        .error = cJSON_GetStringValue(cJSON_GetObjectItem(rec, "error")),
+    };
+    x->p->trial_done(x->p->ctx, &t);
+}
+
+/* Runs trial k unless done; records it. Returns 0, or -1 with why the run stops in x->err. */
 static int trial_do(struct run_ctx *x, size_t k, size_t cid, size_t mate, enum bench_role role,
                     size_t block)
 {
@@ -552,23 +611,21 @@ static int trial_do(struct run_ctx *x, size_t k, size_t cid, size_t mate, enum b
         return 0;
     x->mate_config = mate;
     cJSON *rec = trial_run(x, k, cid, role, block);
-    if (!rec) {
-        fprintf(stderr, "hzprof bench: cannot start a trial: %s\n", strerror(errno));
-        return 1;
-    }
-    const int rc = trial_record(x, rec);
-    cJSON_Delete(rec);
-    if (rc != 0) {
-        fprintf(stderr,
-                "hzprof bench: cannot write '%s/trials.jsonl': %s; stopped (what was written "
-                "stays valid: --resume %s continues)\n",
-                x->dir, strerror(errno ? errno : EIO), x->dir);
-        return 1;
+    if (!rec)
+        return -1;
+    const int werr = trial_record(x, rec);
+    if (werr) {
+        cJSON_Delete(rec);
+        snprintf(x->err, x->err_size,
+                 "cannot write '%s/trials.jsonl': %s; stopped (what was written stays valid: "
+                 "--resume %s continues)",
+                 x->dir, strerror(werr), x->dir);
+        return -1;
     }
     x->done[k] = true;
-    char what[160];
-    trial_label(x, cid, what, sizeof what);
-    progress(++x->finished, x->total, x->started, what, x->tty);
+    x->finished++;
+    trial_told(x, k, cid, rec);
+    cJSON_Delete(rec);
     if (x->stop_after >= 0 && ++x->ran >= x->stop_after)
         _exit(137); /* test hook: as if killed */
     return 0;
@@ -618,8 +675,10 @@ static int adaptive_round(struct run_ctx *x, const size_t *need, size_t nneed, s
                           size_t *next)
 {
     size_t *units = calloc(nneed + x->c->nworkloads, sizeof *units);
-    if (!units)
-        return 1;
+    if (!units) {
+        snprintf(x->err, x->err_size, "out of memory");
+        return -1;
+    }
     size_t nu = 0;
     for (size_t i = 0; i < nneed; i++)
         units[nu++] = need[i];
@@ -654,47 +713,63 @@ static int adaptive_round(struct run_ctx *x, const size_t *need, size_t nneed, s
     return rc;
 }
 
-int bench_run(const struct bench_config *c, const char *dir, const char *bin_dir, int resume)
+int bench_run(const struct bench_config *c, const char *dir, const char *bin_dir, bool resume,
+              const struct bench_progress *p, char *err, size_t err_size)
 {
+    if (err_size)
+        err[0] = '\0';
     struct bench_plan plan;
-    if (bench_plan_make(c, &plan) != 0)
-        return 1;
-    char path[4096], profiles[4096];
+    if (bench_plan_make(c, &plan) != 0) {
+        snprintf(err, err_size, "out of memory");
+        return -1;
+    }
+    char path[4096], profiles[4096], cg[4096];
     snprintf(path, sizeof path, "%s/trials.jsonl", dir);
     snprintf(profiles, sizeof profiles, "%s/profiles", dir);
-    mkdir(profiles, 0777);
-    if (c->cachegrind) {
-        char cg[4096];
-        snprintf(cg, sizeof cg, "%s/cachegrind", dir);
-        mkdir(cg, 0777);
-    }
-    struct run_ctx x = {
-        .c = c, .plan = &plan, .dir = dir, .bin_dir = bin_dir, .profiles = profiles};
+    snprintf(cg, sizeof cg, "%s/cachegrind", dir);
+    struct run_ctx x = {.p = p,
+                        .err = err,
+                        .err_size = err_size,
+                        .c = c,
+                        .plan = &plan,
+                        .dir = dir,
+                        .bin_dir = bin_dir,
+                        .profiles = profiles,
+                        .cpu = -1};
     x.done = calloc(BENCH_MAX_TRIALS, sizeof *x.done);
     x.unavailable = calloc(plan.nconfigs, sizeof *x.unavailable);
     size_t *need = calloc(plan.nconfigs, sizeof *need);
-    int rc = 1;
+    int rc = -1;
     size_t damaged = 0;
     long max_trial = -1;
     if (!x.done || !x.unavailable || !need) {
-        fprintf(stderr, "hzprof bench: out of memory\n");
+        snprintf(err, err_size, "out of memory");
+        goto out;
+    }
+    const char *cant = mkdir(profiles, 0777) != 0 && errno != EEXIST              ? profiles
+                       : c->cachegrind && mkdir(cg, 0777) != 0 && errno != EEXIST ? cg
+                                                                                  : NULL;
+    if (cant) {
+        snprintf(err, err_size, "cannot create '%s': %s", cant, strerror(errno));
         goto out;
     }
     if (resume && load_done(&x, path, &damaged, &max_trial) != 0) {
-        fprintf(stderr, "hzprof bench: cannot read '%s': %s\n", path, strerror(errno));
+        snprintf(err, err_size, "cannot read '%s': %s", path, strerror(errno));
         goto out;
     }
-    if (damaged)
-        fprintf(stderr, "hzprof bench: %s: %zu damaged line%s kept and skipped\n", path, damaged,
-                damaged == 1 ? "" : "s");
+    if (damaged && p && p->note) {
+        char line[4200];
+        snprintf(line, sizeof line, "%s: %zu damaged line%s kept and skipped", path, damaged,
+                 damaged == 1 ? "" : "s");
+        p->note(p->ctx, line);
+    }
     if (!(x.out = fopen(path, "a"))) {
-        fprintf(stderr, "hzprof bench: cannot write '%s': %s\n", path, strerror(errno));
+        snprintf(err, err_size, "cannot write '%s': %s", path, strerror(errno));
         goto out;
     }
     for (size_t k = 0; k < plan.ntrials; k++)
         x.finished += x.done[k];
     x.total = plan.ntrials;
-    x.tty = isatty(STDERR_FILENO);
     x.cpu = pin_harness(&x.saved_mask);
     const char *stop_env = getenv("HZPROF_BENCH_STOP_AFTER");
     x.stop_after = stop_env ? strtol(stop_env, NULL, 10) : -1;
@@ -718,18 +793,18 @@ int bench_run(const struct bench_config *c, const char *dir, const char *bin_dir
         x.total = x.finished + 2 * (nneed + c->nworkloads);
         rc = adaptive_round(&x, need, nneed, block++, &next);
     }
-    if (x.cpu >= 0)
-        sched_setaffinity(0, sizeof x.saved_mask, &x.saved_mask);
-    if (x.out && fclose(x.out) != 0 && rc == 0) {
-        fprintf(stderr, "hzprof bench: cannot write '%s': %s\n", path, strerror(errno));
-        rc = 1;
+    if (fclose(x.out) != 0 && rc == 0) {
+        snprintf(err, err_size, "cannot write '%s': %s", path, strerror(errno));
+        rc = -1;
     }
     x.out = NULL;
-    if (rc == 0) {
+    if (rc == 0) { /* bench_summarize prints its own reason (err stays empty) */
         const int failed = bench_summarize(c, dir);
-        rc = failed < 0 ? 1 : failed > 0 ? BENCH_SOME_FAILED : 0;
+        rc = failed < 0 ? -1 : failed > 0 ? BENCH_SOME_FAILED : 0;
     }
 out:
+    if (x.cpu >= 0)
+        sched_setaffinity(0, sizeof x.saved_mask, &x.saved_mask);
     if (x.out)
         fclose(x.out);
     for (size_t i = 0; x.unavailable && i < plan.nconfigs; i++)
