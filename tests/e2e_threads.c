@@ -25,6 +25,7 @@
 
 #include "hzprof.h"
 #include "support.h"
+#include "test_config.h"
 
 #define RATE_HZ 200
 
@@ -94,10 +95,7 @@ int main(int argc, char **argv)
     expect(libc_pthread_create != NULL, "dlsym pthread_create");
     expect(libc_pthread_create(&t1, NULL, busy_one, &one) == 0, "create busy_one");
 
-    struct hzprof_config cfg;
-    hzprof_config_init(&cfg);
-    cfg.sampler = sampler;
-    cfg.unwinder = "libunwind";
+    struct hzprof_config cfg = test_config(sampler, "libunwind");
     cfg.rate_hz = RATE_HZ;
     int rc = hzprof_start(&cfg);
     expect(rc == HZPROF_OK, "start %s: %s", sampler, hzprof_error_detail());
