@@ -18,6 +18,7 @@
 
 #include "hzprof.h"
 #include "support.h"
+#include "test_config.h"
 
 #define RATE_HZ 4000
 
@@ -28,10 +29,7 @@ int main(int argc, char **argv)
         return 2;
     }
     const char *sampler = argv[1], *kind = argv[2];
-    struct hzprof_config cfg;
-    hzprof_config_init(&cfg);
-    cfg.sampler = sampler;
-    cfg.unwinder = "fp";
+    struct hzprof_config cfg = test_config(sampler, "fp");
     cfg.rate_hz = RATE_HZ;
     cfg.jitter = kind;
     const uint64_t iterations = spin_calibrate(5.0);

@@ -20,6 +20,7 @@
 
 #include "hzprof.h"
 #include "support.h"
+#include "test_config.h"
 
 static volatile uint64_t sink;
 
@@ -49,10 +50,7 @@ static uint64_t count_unlabeled(const struct folded *f)
 
 static void part_exact(void)
 {
-    struct hzprof_config cfg;
-    hzprof_config_init(&cfg);
-    cfg.sampler = "manual";
-    cfg.unwinder = "fp";
+    struct hzprof_config cfg = test_config("manual", "fp");
     expect(hzprof_start(&cfg) == HZPROF_OK, "start: %s", hzprof_error_detail());
     for (int i = 0; i < 100; i++) {
         expect(hzprof_label_push("phase", "even") == HZPROF_OK, "push");
@@ -94,10 +92,7 @@ static BURN_FUNCTION(work_plain, 5)
 static void part_timer(void)
 {
     const uint64_t block = spin_calibrate(0.02);
-    struct hzprof_config cfg;
-    hzprof_config_init(&cfg);
-    cfg.sampler = "thread-timer";
-    cfg.unwinder = "fp";
+    struct hzprof_config cfg = test_config("thread-timer", "fp");
     cfg.rate_hz = 250;
     expect(hzprof_start(&cfg) == HZPROF_OK, "start: %s", hzprof_error_detail());
     for (int i = 0; i < 40; i++) {

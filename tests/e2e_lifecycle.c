@@ -13,6 +13,7 @@
 
 #include "hzprof.h"
 #include "support.h"
+#include "test_config.h"
 
 static volatile uint64_t sink;
 static int base_fds, base_threads, base_timers;
@@ -33,10 +34,7 @@ static void expect_baseline(const char *when)
 
 static void start_or_die(const char *sampler, const char *unwinder)
 {
-    struct hzprof_config cfg;
-    hzprof_config_init(&cfg);
-    cfg.sampler = sampler;
-    cfg.unwinder = unwinder;
+    struct hzprof_config cfg = test_config(sampler, unwinder);
     cfg.rate_hz = 1000;
     int rc = hzprof_start(&cfg);
     expect(rc == HZPROF_OK, "start %s/%s: %s", sampler, unwinder, hzprof_error_detail());

@@ -25,6 +25,7 @@
 
 #include "hzprof.h"
 #include "support.h"
+#include "test_config.h"
 
 #define RATE_HZ 200
 
@@ -34,6 +35,7 @@ static int pipe_fds[2];
 static pthread_barrier_t go;
 
 struct busy {
+    uint64_t (*burn)(uint64_t n); /* burn_one or burn_two: the profile tells them apart */
     unsigned units;
     double cpu;
 };
@@ -42,22 +44,13 @@ static BURN_FUNCTION(burn_one, 7)
 
 static BURN_FUNCTION(burn_two, 11)
 
-static void *busy_one(void *arg)
+/* busy_one and busy_two: burns b->units of CPU in b->burn, measuring the thread's CPU. */
+static void *busy_main(void *arg)
 {
     struct busy *b = arg;
     pthread_barrier_wait(&go);
     double c0 = thread_cpu_seconds();
-    sink += burn_one(b->units * unit);
-    b->cpu = thread_cpu_seconds() - c0;
-    return NULL;
-}
-
-static void *busy_two(void *arg)
-{
-    struct busy *b = arg;
-    pthread_barrier_wait(&go);
-    double c0 = thread_cpu_seconds();
-    sink += burn_two(b->units * unit);
+    sink += b->burn(b->units * unit);
     b->cpu = thread_cpu_seconds() - c0;
     return NULL;
 }
@@ -83,7 +76,7 @@ int main(int argc, char **argv)
     expect(pipe(pipe_fds) == 0, "pipe");
     pthread_barrier_init(&go, NULL, 3);
 
-    struct busy one = {.units = 6}, two = {.units = 3};
+    struct busy one = {.burn = burn_one, .units = 6}, two = {.burn = burn_two, .units = 3};
     pthread_t t1, t2, ts;
     expect(pthread_create(&ts, NULL, sleeper_main, NULL) == 0, "create sleeper");
     void *libc = dlopen("libc.so.6", RTLD_NOW | RTLD_NOLOAD);
@@ -92,16 +85,13 @@ int main(int argc, char **argv)
         (int (*)(pthread_t *, const pthread_attr_t *, void *(*)(void *), void *))dlsym(
             libc, "pthread_create");
     expect(libc_pthread_create != NULL, "dlsym pthread_create");
-    expect(libc_pthread_create(&t1, NULL, busy_one, &one) == 0, "create busy_one");
+    expect(libc_pthread_create(&t1, NULL, busy_main, &one) == 0, "create busy_one");
 
-    struct hzprof_config cfg;
-    hzprof_config_init(&cfg);
-    cfg.sampler = sampler;
-    cfg.unwinder = "libunwind";
+    struct hzprof_config cfg = test_config(sampler, "libunwind");
     cfg.rate_hz = RATE_HZ;
     int rc = hzprof_start(&cfg);
     expect(rc == HZPROF_OK, "start %s: %s", sampler, hzprof_error_detail());
-    expect(pthread_create(&t2, NULL, busy_two, &two) == 0, "create busy_two");
+    expect(pthread_create(&t2, NULL, busy_main, &two) == 0, "create busy_two");
     pthread_barrier_wait(&go);
     pthread_join(t1, NULL);
     pthread_join(t2, NULL);

@@ -25,6 +25,7 @@
 
 #include "hzprof.h"
 #include "support.h"
+#include "test_config.h"
 
 #define RATE_HZ 200
 #define ROUNDS 4
@@ -71,10 +72,7 @@ int main(int argc, char **argv)
     const char *sampler = argv[1], *unwinder = argv[2];
     const uint64_t block = spin_calibrate(BLOCK_SECONDS);
 
-    struct hzprof_config cfg;
-    hzprof_config_init(&cfg);
-    cfg.sampler = sampler;
-    cfg.unwinder = unwinder;
+    struct hzprof_config cfg = test_config(sampler, unwinder);
     cfg.rate_hz = RATE_HZ;
     int rc = hzprof_start(&cfg);
     if (rc == HZPROF_ERR_NO_PMU) {

@@ -22,15 +22,7 @@
 #include "samplers/jitter.h"
 #include "samplers/sampler.h"
 #include "support.h"
-
-static struct hzprof_config config(const char *sampler, const char *unwinder)
-{
-    struct hzprof_config cfg;
-    hzprof_config_init(&cfg);
-    cfg.sampler = sampler;
-    cfg.unwinder = unwinder;
-    return cfg;
-}
+#include "test_config.h"
 
 START_TEST(test_defaults)
 {
@@ -47,7 +39,7 @@ END_TEST
 
 START_TEST(test_unknown_sampler_lists_valid_names)
 {
-    struct hzprof_config cfg = config("bogus", "fp");
+    struct hzprof_config cfg = test_config("bogus", "fp");
     ck_assert_int_eq(hzprof_start(&cfg), HZPROF_ERR_UNKNOWN_SAMPLER);
     ck_assert_str_eq(hzprof_error_detail(),
                      "unknown sampler 'bogus' (valid: itimer, thread-timer, perf-clock, "
@@ -58,7 +50,7 @@ END_TEST
 
 START_TEST(test_unknown_unwinder_lists_valid_names)
 {
-    struct hzprof_config cfg = config("manual", "dwarf");
+    struct hzprof_config cfg = test_config("manual", "dwarf");
     ck_assert_int_eq(hzprof_start(&cfg), HZPROF_ERR_UNKNOWN_UNWINDER);
     ck_assert_str_eq(hzprof_error_detail(),
                      "unknown unwinder 'dwarf' (valid: fp, libunwind, none, empty)");
@@ -67,16 +59,16 @@ END_TEST
 
 START_TEST(test_out_of_range_values)
 {
-    struct hzprof_config cfg = config("manual", "fp");
+    struct hzprof_config cfg = test_config("manual", "fp");
     cfg.rate_hz = 0;
     ck_assert_int_eq(hzprof_start(&cfg), HZPROF_ERR_INVALID);
     ck_assert_ptr_nonnull(strstr(hzprof_error_detail(), "rate 0 Hz"));
     cfg.rate_hz = HZPROF_MAX_RATE_HZ + 1;
     ck_assert_int_eq(hzprof_start(&cfg), HZPROF_ERR_RATE);
-    cfg = config("manual", "fp");
+    cfg = test_config("manual", "fp");
     cfg.max_depth = HZPROF_MAX_DEPTH_LIMIT + 1;
     ck_assert_int_eq(hzprof_start(&cfg), HZPROF_ERR_INVALID);
-    cfg = config("manual", "fp");
+    cfg = test_config("manual", "fp");
     cfg.ring_words = 3000;
     ck_assert_int_eq(hzprof_start(&cfg), HZPROF_ERR_INVALID);
     ck_assert_ptr_nonnull(strstr(hzprof_error_detail(), "power of two"));
@@ -94,7 +86,7 @@ START_TEST(test_rate_limits)
         const unsigned max = hzprof_sampler_max_rate(*name);
         ck_assert_uint_ge(max, 1);
         ck_assert_uint_le(max, HZPROF_MAX_RATE_HZ);
-        struct hzprof_config cfg = config(*name, "fp");
+        struct hzprof_config cfg = test_config(*name, "fp");
         cfg.rate_hz = 100000;
         ck_assert_int_eq(hzprof_config_check(&cfg), HZPROF_ERR_RATE);
         ck_assert_int_eq(hzprof_start(&cfg), HZPROF_ERR_RATE);
@@ -114,7 +106,7 @@ START_TEST(test_rate_limits)
     if (kernel && kernel < HZPROF_MAX_RATE_HZ)
         ck_assert_uint_eq(hzprof_sampler_max_rate("perf-clock"), kernel);
     /* At the limit, accepted. */
-    struct hzprof_config cfg = config("manual", "fp");
+    struct hzprof_config cfg = test_config("manual", "fp");
     cfg.rate_hz = HZPROF_MAX_RATE_HZ;
     ck_assert_int_eq(hzprof_config_check(&cfg), HZPROF_OK);
 }
@@ -124,7 +116,7 @@ END_TEST
  * recorded, nothing unwound. */
 START_TEST(test_empty_unwinder_counts_and_records_nothing)
 {
-    struct hzprof_config cfg = config("manual", "empty");
+    struct hzprof_config cfg = test_config("manual", "empty");
     ck_assert_int_eq(hzprof_start(&cfg), HZPROF_OK);
     const pid_t pid = getpid(), tid = (pid_t)syscall(SYS_gettid);
     for (int i = 0; i < 50; i++)
@@ -145,7 +137,7 @@ START_TEST(test_wall_counts_ticks_it_cannot_deliver)
      * machine it has not been scheduled) cannot take the wall sampler's next ticks:
      * SIGPROF does not queue, so they would merge into the pending one unseen. They are
      * counted as missed, not lost silently. */
-    struct hzprof_config cfg = config("wall", "fp");
+    struct hzprof_config cfg = test_config("wall", "fp");
     cfg.rate_hz = 1000;
     ck_assert_int_eq(hzprof_start(&cfg), HZPROF_OK);
     sigset_t prof, old;
@@ -173,30 +165,30 @@ START_TEST(test_jitter_and_no_interrupt_are_checked)
 {
     /* Issue 15: what each sampler can do is in its table entry, and a request it cannot
      * honour is refused with the reason, before anything is armed. */
-    struct hzprof_config cfg = config("perf-clock", "fp");
+    struct hzprof_config cfg = test_config("perf-clock", "fp");
     cfg.jitter = "gauss";
     ck_assert_int_eq(hzprof_config_check(&cfg), HZPROF_ERR_INVALID);
     ck_assert_str_eq(hzprof_error_detail(), "unknown jitter 'gauss' (valid: none, uniform, exp)");
-    cfg = config("thread-timer", "fp");
+    cfg = test_config("thread-timer", "fp");
     cfg.jitter = "uniform";
     ck_assert_int_eq(hzprof_start(&cfg), HZPROF_ERR_INVALID);
     ck_assert_ptr_nonnull(strstr(hzprof_error_detail(), "thread-timer cannot jitter"));
     ck_assert_int_eq(hzprof_running(), 0);
-    cfg = config("itimer", "fp");
+    cfg = test_config("itimer", "fp");
     cfg.jitter = "exp";
     ck_assert_int_eq(hzprof_config_check(&cfg), HZPROF_ERR_INVALID);
-    cfg = config("perf-clock", "fp");
+    cfg = test_config("perf-clock", "fp");
     cfg.no_interrupt = 1;
     ck_assert_int_eq(hzprof_config_check(&cfg), HZPROF_ERR_INVALID);
     ck_assert_ptr_nonnull(strstr(hzprof_error_detail(), "no-interrupt is a mode of the wall"));
-    cfg = config("wall-timer", "fp");
+    cfg = test_config("wall-timer", "fp");
     cfg.no_interrupt = 1;
     ck_assert_int_eq(hzprof_config_check(&cfg), HZPROF_ERR_INVALID);
-    cfg = config("wall", "fp");
+    cfg = test_config("wall", "fp");
     cfg.no_interrupt = 1;
     cfg.jitter = "exp";
     ck_assert_int_eq(hzprof_config_check(&cfg), HZPROF_OK);
-    cfg = config("wall-timer", "fp");
+    cfg = test_config("wall-timer", "fp");
     cfg.jitter = "none";
     ck_assert_int_eq(hzprof_config_check(&cfg), HZPROF_OK);
 
@@ -277,7 +269,7 @@ START_TEST(test_lifecycle_errors)
     struct hzprof_stats st;
     ck_assert_int_eq(hzprof_get_stats(&st), HZPROF_ERR_NO_PROFILE);
     ck_assert_int_eq(hzprof_write_folded("x.folded", 0), HZPROF_ERR_NO_PROFILE);
-    struct hzprof_config cfg = config("manual", "fp");
+    struct hzprof_config cfg = test_config("manual", "fp");
     ck_assert_int_eq(hzprof_start(&cfg), HZPROF_OK);
     ck_assert_int_eq(hzprof_running(), 1);
     ck_assert_int_eq(hzprof_start(&cfg), HZPROF_ERR_RUNNING);
@@ -289,7 +281,7 @@ END_TEST
 
 START_TEST(test_write_to_bad_path_fails_cleanly)
 {
-    struct hzprof_config cfg = config("manual", "fp");
+    struct hzprof_config cfg = test_config("manual", "fp");
     ck_assert_int_eq(hzprof_start(&cfg), HZPROF_OK);
     ck_assert_int_eq(hzprof_stop(), HZPROF_OK);
     ck_assert_int_eq(hzprof_write_folded("/nonexistent-dir/p.folded", 0), HZPROF_ERR_IO);
@@ -399,7 +391,7 @@ START_TEST(test_deep_stacks_truncate_at_max_depth)
     return;
 #endif
     const char *unwinder = _i == 0 ? "fp" : "libunwind";
-    struct hzprof_config cfg = config("manual", unwinder);
+    struct hzprof_config cfg = test_config("manual", unwinder);
     cfg.max_depth = 8;
     ck_assert_int_eq(hzprof_start(&cfg), HZPROF_OK);
     for (int i = 0; i < 10; i++)

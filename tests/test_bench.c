@@ -85,14 +85,51 @@ static size_t load_lines(const char *path, cJSON **out, size_t max)
     return n;
 }
 
+/* Writes text to WORK/NAME; its path goes to path (size bytes). */
+static void write_file(char *path, size_t size, const char *name, const char *text)
+{
+    snprintf(path, size, "%s/%s", work, name);
+    FILE *f = fopen(path, "w");
+    ck_assert_ptr_nonnull(f);
+    fputs(text, f);
+    fclose(f);
+}
+
+/* The contents of WORK/NAME, which must be there (to free). */
+static char *slurp_work(const char *name)
+{
+    char path[256];
+    snprintf(path, sizeof path, "%s/%s", work, name);
+    char *text = slurp(path);
+    ck_assert_msg(text != NULL, "no %s", path);
+    return text;
+}
+
+/* The parsed WORK/DIR/results.json (it must be there and parse). */
+static cJSON *load_results(const char *dir)
+{
+    char name[128];
+    snprintf(name, sizeof name, "%s/results.json", dir);
+    char *text = slurp_work(name);
+    cJSON *r = cJSON_Parse(text);
+    free(text);
+    ck_assert_msg(r != NULL, "%s/%s does not parse", work, name);
+    return r;
+}
+
+/* Runs `hzprof bench CONFIG -o WORK/DIR` (stderr discarded), which must succeed, and
+ * returns its parsed results.json. */
+static cJSON *bench_results(const char *config, const char *dir)
+{
+    ck_assert_int_eq(sh("'%s' bench %s -o %s/%s 2>/dev/null", hzprof, config, work, dir), 0);
+    return load_results(dir);
+}
+
 static void setup(void)
 {
     ck_assert_ptr_nonnull(mkdtemp(work));
     char path[256];
-    snprintf(path, sizeof path, "%s/tiny.json", work);
-    FILE *f = fopen(path, "w");
-    fputs(tiny, f);
-    fclose(f);
+    write_file(path, sizeof path, "tiny.json", tiny);
 }
 
 static void teardown(void)
@@ -102,13 +139,9 @@ static void teardown(void)
 
 START_TEST(test_schema_count_interleaving)
 {
-    ck_assert_int_eq(sh("'%s' bench %s/tiny.json -o %s/run 2>/dev/null", hzprof, work, work), 0);
     char path[256];
-    snprintf(path, sizeof path, "%s/run/results.json", work);
-    char *text = slurp(path);
-    ck_assert_ptr_nonnull(text);
-    cJSON *r = cJSON_Parse(text);
-    free(text);
+    snprintf(path, sizeof path, "%s/tiny.json", work);
+    cJSON *r = bench_results(path, "run");
     ck_assert_int_eq(cJSON_GetObjectItem(r, "schema_version")->valueint, 1);
     const char *keys[] = {"created", "machine", "build", "config", "counters_unavailable",
                           "summary", "trials"};
@@ -210,8 +243,7 @@ START_TEST(test_schema_count_interleaving)
     for (int i = 0; i < TINY_TRIALS; i++)
         cJSON_Delete(lines[i]);
     cJSON_Delete(r);
-    snprintf(path, sizeof path, "%s/run/summary.md", work);
-    text = slurp(path);
+    char *text = slurp_work("run/summary.md");
     ck_assert_ptr_nonnull(strstr(text, "| mm | perf-clock | fp | 1000 |"));
     ck_assert_ptr_nonnull(strstr(text, "## Paired overhead"));
     ck_assert_ptr_nonnull(strstr(text, "minimum detectable effect"));
@@ -289,9 +321,8 @@ START_TEST(test_resume_runs_only_missing_trials)
     }
     for (int i = 0; i < TINY_TRIALS; i++)
         cJSON_Delete(after[i]);
-    snprintf(path, sizeof path, "%s/r/results.json", work);
-    char *results = slurp(path);
-    ck_assert(results && strstr(results, "\"trials_damaged\":\t2"));
+    char *results = slurp_work("r/results.json");
+    ck_assert(strstr(results, "\"trials_damaged\":\t2"));
     free(results);
 }
 END_TEST
@@ -358,10 +389,7 @@ START_TEST(test_bad_configs_fail_before_any_trial)
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         char path[256], err[256];
-        snprintf(path, sizeof path, "%s/bad.json", work);
-        FILE *f = fopen(path, "w");
-        fputs(cases[i].json, f);
-        fclose(f);
+        write_file(path, sizeof path, "bad.json", cases[i].json);
         snprintf(err, sizeof err, "%s/err.txt", work);
         int st = sh("'%s' bench %s -o %s/never 2> %s", hzprof, path, work, err);
         ck_assert_msg(st == 2, "case %zu exited %d", i, st);
@@ -417,10 +445,7 @@ START_TEST(test_failed_configs_are_reported)
         "[\"--order\", \"zig\"]}], \"samplers\": [\"perf-clock\"], \"unwinders\": [\"fp\"],"
         " \"rates\": [200], \"repetitions\": 2, \"warmup\": 0, \"seed\": 7}";
     char path[256], err[256];
-    snprintf(path, sizeof path, "%s/failing.json", work);
-    FILE *f = fopen(path, "w");
-    fputs(cfg, f);
-    fclose(f);
+    write_file(path, sizeof path, "failing.json", cfg);
     snprintf(err, sizeof err, "%s/err.txt", work);
     ck_assert_int_eq(sh("'%s' bench %s -o %s/fail 2> %s", hzprof, path, work, err), 1);
     char *msg = slurp(err);
@@ -441,9 +466,7 @@ START_TEST(test_failed_configs_are_reported)
     for (int i = 0; i < 16; i++)
         cJSON_Delete(lines[i]);
 
-    snprintf(path, sizeof path, "%s/fail/summary.md", work);
-    char *md = slurp(path);
-    ck_assert_ptr_nonnull(md);
+    char *md = slurp_work("fail/summary.md");
     ck_assert_msg(strstr(md, "**2 configurations failed**"), "%s", md);
     ck_assert(strstr(md, "- broken off/- off: failed: matmul: --order: 'zig' is not ijk, ikj or "
                          "blocked (6 trials)"));
@@ -466,10 +489,9 @@ START_TEST(test_failed_configs_are_reported)
         /* Issue 14 #9: a second report does not replace it unasked; -f does. */
         ck_assert_int_eq(sh("'%s' report %s/fail --format html >/dev/null 2>&1", hzprof, work), 1);
         ck_assert_int_eq(sh("'%s' report %s/fail --format html -f >/dev/null", hzprof, work), 0);
-        snprintf(path, sizeof path, "%s/fail/index.html", work);
-        char *html = slurp(path);
-        ck_assert(html && strstr(html, "Left out of the charts: 2 configurations whose trials "
-                                       "all failed"));
+        char *html = slurp_work("fail/index.html");
+        ck_assert(strstr(html, "Left out of the charts: 2 configurations whose trials "
+                               "all failed"));
         ck_assert(strstr(html, "failed (2 trials): matmul: --order: &#39;zig&#39;") ||
                   strstr(html, "failed (2 trials): matmul: --order: 'zig'"));
         free(html);
@@ -499,21 +521,15 @@ START_TEST(test_baselines_have_rows)
      * its samples show the workload's threads did. go-pprof runs the Go twin, with a row
      * of its own for the twin with profiling off; truth has no twin. */
     char path[256];
-    snprintf(path, sizeof path, "%s/bl.json", work);
-    FILE *f = fopen(path, "w");
-    fputs("{\"workloads\": [{\"name\": \"mm\", \"program\": \"matmul\", \"args\": "
-          "[\"--n\", \"96\", \"--reps\", \"60\", \"--threads\", \"2\"]}, {\"name\": \"tr\", "
-          "\"program\": \"truth\", \"args\": [\"--case\", \"split\", \"--seconds\", \"0.05\"]}], "
-          "\"samplers\": [\"perf-clock\"], \"unwinders\": [\"fp\"], \"baselines\": "
-          "[\"gperftools\", \"gperftools-thread\", \"perf-record\", \"go-pprof\"], "
-          "\"rates\": [200, 1000], \"repetitions\": 2, \"warmup\": 0, \"seed\": 1}",
-          f);
-    fclose(f);
-    ck_assert_int_eq(sh("'%s' bench %s -o %s/bl 2>/dev/null", hzprof, path, work), 0);
-    snprintf(path, sizeof path, "%s/bl/results.json", work);
-    char *text = slurp(path);
-    cJSON *r = cJSON_Parse(text);
-    free(text);
+    write_file(
+        path, sizeof path, "bl.json",
+        "{\"workloads\": [{\"name\": \"mm\", \"program\": \"matmul\", \"args\": "
+        "[\"--n\", \"96\", \"--reps\", \"60\", \"--threads\", \"2\"]}, {\"name\": \"tr\", "
+        "\"program\": \"truth\", \"args\": [\"--case\", \"split\", \"--seconds\", \"0.05\"]}], "
+        "\"samplers\": [\"perf-clock\"], \"unwinders\": [\"fp\"], \"baselines\": "
+        "[\"gperftools\", \"gperftools-thread\", \"perf-record\", \"go-pprof\"], "
+        "\"rates\": [200, 1000], \"repetitions\": 2, \"warmup\": 0, \"seed\": 1}");
+    cJSON *r = bench_results(path, "bl");
     char twin[1024];
     snprintf(twin, sizeof twin, "%s", hzprof);
     snprintf(strrchr(twin, '/') + 1, sizeof twin - (size_t)(strrchr(twin, '/') + 1 - twin),
@@ -567,20 +583,13 @@ START_TEST(test_precision_targets_reported)
      * (the adaptive rule once used another bootstrap seed than the summary and stopped
      * with a figure the summary then called unmet). */
     char path[256];
-    snprintf(path, sizeof path, "%s/ad.json", work);
-    FILE *f = fopen(path, "w");
-    fputs("{\"workloads\": [{\"name\": \"mm\", \"program\": \"matmul\", \"args\": "
-          "[\"--n\", \"64\", \"--reps\", \"400\"]}], \"samplers\": [\"perf-clock\"], "
-          "\"unwinders\": [\"empty\", \"fp\"], \"rates\": [2000], \"repetitions\": 2, "
-          "\"warmup\": 0, \"seed\": 3, \"adaptive\": {\"precision\": 0.3, \"budget_s\": "
-          "600, \"max_repetitions\": 8, \"targets\": [{\"unwinder\": \"fp\"}]}}",
-          f);
-    fclose(f);
-    ck_assert_int_eq(sh("'%s' bench %s -o %s/ad 2>/dev/null", hzprof, path, work), 0);
-    snprintf(path, sizeof path, "%s/ad/results.json", work);
-    char *text = slurp(path);
-    cJSON *r = cJSON_Parse(text);
-    free(text);
+    write_file(path, sizeof path, "ad.json",
+               "{\"workloads\": [{\"name\": \"mm\", \"program\": \"matmul\", \"args\": "
+               "[\"--n\", \"64\", \"--reps\", \"400\"]}], \"samplers\": [\"perf-clock\"], "
+               "\"unwinders\": [\"empty\", \"fp\"], \"rates\": [2000], \"repetitions\": 2, "
+               "\"warmup\": 0, \"seed\": 3, \"adaptive\": {\"precision\": 0.3, \"budget_s\": "
+               "600, \"max_repetitions\": 8, \"targets\": [{\"unwinder\": \"fp\"}]}}");
+    cJSON *r = bench_results(path, "ad");
     cJSON *prec = cJSON_GetObjectItem(cJSON_GetObjectItem(r, "summary"), "precision");
     ck_assert(cJSON_IsObject(prec));
     ck_assert_double_eq(cJSON_GetObjectItem(prec, "target_pct")->valuedouble, 30);
@@ -593,8 +602,7 @@ START_TEST(test_precision_targets_reported)
     ck_assert_msg(met || pairs >= 8, "unmet with %.0f pairs of 8", pairs);
     ck_assert_double_eq(cJSON_GetObjectItem(prec, "met")->valuedouble, met ? 1 : 0);
     /* summary.md says it too. */
-    snprintf(path, sizeof path, "%s/ad/summary.md", work);
-    text = slurp(path);
+    char *text = slurp_work("ad/summary.md");
     ck_assert_ptr_nonnull(strstr(text, met ? "1 of 1 headline figures met" : "0 of 1 headline"));
     free(text);
     cJSON_Delete(r);
@@ -607,21 +615,14 @@ START_TEST(test_truth_skid_in_records)
      * beside the attribution error; one of a truth without syscall sites (periodic) does
      * not; --period-us and --busy reach the record in the workload's params. */
     char path[256];
-    snprintf(path, sizeof path, "%s/skid.json", work);
-    FILE *f = fopen(path, "w");
-    fputs("{\"workloads\": [{\"name\": \"sc\", \"program\": \"truth\", \"args\": [\"--case\", "
-          "\"syscalls\", \"--seconds\", \"0.1\", \"--busy\", \"1\"]}, {\"name\": \"pe\", "
-          "\"program\": \"truth\", \"args\": [\"--case\", \"periodic\", \"--seconds\", \"0.1\", "
-          "\"--period-us\", \"2000\"]}], \"samplers\": [\"thread-timer\"], \"unwinders\": "
-          "[\"fp\"], \"rates\": [1000], \"repetitions\": 2, \"warmup\": 0, \"seed\": 5}",
-          f);
-    fclose(f);
-    ck_assert_int_eq(sh("'%s' bench %s -o %s/skid 2>/dev/null", hzprof, path, work), 0);
-    snprintf(path, sizeof path, "%s/skid/results.json", work);
-    char *text = slurp(path);
-    cJSON *r = cJSON_Parse(text);
-    free(text);
-    ck_assert_ptr_nonnull(r);
+    write_file(
+        path, sizeof path, "skid.json",
+        "{\"workloads\": [{\"name\": \"sc\", \"program\": \"truth\", \"args\": [\"--case\", "
+        "\"syscalls\", \"--seconds\", \"0.1\", \"--busy\", \"1\"]}, {\"name\": \"pe\", "
+        "\"program\": \"truth\", \"args\": [\"--case\", \"periodic\", \"--seconds\", \"0.1\", "
+        "\"--period-us\", \"2000\"]}], \"samplers\": [\"thread-timer\"], \"unwinders\": "
+        "[\"fp\"], \"rates\": [1000], \"repetitions\": 2, \"warmup\": 0, \"seed\": 5}");
+    cJSON *r = bench_results(path, "skid");
     int profiled[2] = {0, 0};
     for (cJSON *t = cJSON_GetObjectItem(r, "trials")->child; t; t = t->next) {
         cJSON *c = cJSON_GetObjectItem(t, "config");
@@ -657,7 +658,7 @@ END_TEST
  * has the section. The config has no "rates": budget configurations only. */
 START_TEST(test_budget_mode)
 {
-    ck_assert_int_eq(sh("'%s' bench %s -o %s/budget 2>/dev/null", hzprof, budget_config, work), 0);
+    cJSON *r = bench_results(budget_config, "budget");
     char path[256];
     cJSON *lines[64];
     snprintf(path, sizeof path, "%s/budget/trials.jsonl", work);
@@ -685,10 +686,6 @@ START_TEST(test_budget_mode)
         cJSON_Delete(lines[i]);
     }
     ck_assert_uint_eq(on, 6);
-    snprintf(path, sizeof path, "%s/budget/results.json", work);
-    char *text = slurp(path);
-    cJSON *r = cJSON_Parse(text);
-    free(text);
     cJSON *rows = cJSON_GetObjectItem(cJSON_GetObjectItem(r, "summary"), "budget");
     ck_assert_int_eq(cJSON_GetArraySize(rows), 1);
     cJSON *row = cJSON_GetArrayItem(rows, 0);
@@ -708,8 +705,7 @@ START_TEST(test_budget_mode)
         cJSON_GetArraySize(cJSON_GetObjectItem(cJSON_GetObjectItem(r, "summary"), "configs")),
         1); /* the workload off */
     cJSON_Delete(r);
-    snprintf(path, sizeof path, "%s/budget/summary.md", work);
-    text = slurp(path);
+    char *text = slurp_work("budget/summary.md");
     ck_assert_ptr_nonnull(strstr(text, "## Budget mode: predicted vs measured"));
     ck_assert_ptr_nonnull(strstr(text, "| mm | perf-clock | fp | 1 | "));
     free(text);

@@ -18,6 +18,7 @@
 
 #include "hzprof.h"
 #include "support.h"
+#include "test_config.h"
 
 START_TEST(test_rate_for_budget)
 {
@@ -134,10 +135,7 @@ END_TEST
 START_TEST(test_start_with_given_cost)
 {
     struct hzprof_calibration cal = {.cost_ns = 1e6, .ceiling_hz = 0};
-    struct hzprof_config cfg;
-    hzprof_config_init(&cfg);
-    cfg.sampler = "thread-timer";
-    cfg.unwinder = "fp";
+    struct hzprof_config cfg = test_config("thread-timer", "fp");
     cfg.rate_hz = 5000; /* ignored */
     cfg.max_overhead = 0.01;
     cfg.calibration = &cal;
@@ -172,10 +170,7 @@ END_TEST
 START_TEST(test_calibration_leaves_no_profile)
 {
     /* A profile of the caller's exists before. */
-    struct hzprof_config cfg;
-    hzprof_config_init(&cfg);
-    cfg.sampler = "manual";
-    cfg.unwinder = "fp";
+    struct hzprof_config cfg = test_config("manual", "fp");
     ck_assert_int_eq(hzprof_start(&cfg), HZPROF_OK);
     struct hzprof_calibration cal;
     ck_assert_int_eq(hzprof_calibrate(&cfg, &cal), HZPROF_ERR_RUNNING);
@@ -201,10 +196,7 @@ static BURN_FUNCTION(budget_work, 7)
  * session's profile holds the session's samples only. */
 START_TEST(test_calibrated_start_is_consistent_and_clean)
 {
-    struct hzprof_config cfg;
-    hzprof_config_init(&cfg);
-    cfg.sampler = "thread-timer";
-    cfg.unwinder = "fp";
+    struct hzprof_config cfg = test_config("thread-timer", "fp");
     cfg.max_overhead = 0.005;
     ck_assert_int_eq(hzprof_start(&cfg), HZPROF_OK);
     struct hzprof_stats st;

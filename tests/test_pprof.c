@@ -26,6 +26,7 @@
 #include "pprof/pprof_encode.h"
 #include "pprof_decode.h"
 #include "support.h"
+#include "test_config.h"
 
 static uint8_t *pprof_bytes;
 static size_t pprof_len;
@@ -51,10 +52,7 @@ static char *read_file(const char *path, size_t *len)
 /* Records a small profile with labels, varied depths and truncation, once per process. */
 static void make_profile(void)
 {
-    struct hzprof_config cfg;
-    hzprof_config_init(&cfg);
-    cfg.sampler = "manual";
-    cfg.unwinder = "fp";
+    struct hzprof_config cfg = test_config("manual", "fp");
     cfg.max_depth = 40;
     ck_assert_int_eq(hzprof_start(&cfg), HZPROF_OK);
     for (int i = 0; i < 60; i++) {

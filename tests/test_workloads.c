@@ -24,6 +24,7 @@
 #include "check_runner.h"
 #include <cjson/cJSON.h>
 #include <math.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -60,11 +61,19 @@ static char *run_text(const char *cmd, int *status, size_t *len)
     return out;
 }
 
-/* Runs a command line, returns its stdout parsed as JSON (NULL if not JSON) and status. */
-static cJSON *run_json(const char *cmd, int *status)
+/* Runs a command line (printf-style), returns its stdout parsed as JSON (NULL if not
+ * JSON) and its exit status. */
+static cJSON *run_json(int *status, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static cJSON *run_json(int *status, const char *fmt, ...)
 {
-    size_t n;
-    char *out = run_text(cmd, status, &n);
+    char cmd[1024];
+    va_list ap;
+    va_start(ap, fmt);
+    const int n = vsnprintf(cmd, sizeof cmd, fmt, ap);
+    va_end(ap);
+    ck_assert_msg(n > 0 && (size_t)n < sizeof cmd, "command line too long: %s", cmd);
+    size_t len;
+    char *out = run_text(cmd, status, &len);
     if (!out)
         return NULL;
     /* Exactly one JSON object and nothing else on stdout. */
@@ -146,7 +155,7 @@ static void run_all_samplers(const char *bin, const char *args, const char *work
         snprintf(cmd, sizeof cmd, "%s %s%s%s --hz 500", bin, args, samplers[s] ? " --sampler " : "",
                  samplers[s] ? samplers[s] : "");
         int status;
-        cJSON *d = run_json(cmd, &status);
+        cJSON *d = run_json(&status, "%s", cmd); /* cmd: for the messages below */
         ck_assert_msg(d != NULL, "'%s' printed no JSON", cmd);
         if (samplers[s] && strcmp(samplers[s], "perf-cycles") == 0 && !machine_has_pmu()) {
             ck_assert_int_eq(status, 3);
@@ -183,11 +192,9 @@ START_TEST(test_matmul_verifies_every_order)
 {
     const char *orders[] = {"ijk", "ikj", "blocked"};
     for (int o = 0; o < 3; o++) {
-        char cmd[512];
-        snprintf(cmd, sizeof cmd, "%s --order %s --n 77 --reps 2 --threads 2 --tile 16", matmul_bin,
-                 orders[o]);
         int status;
-        cJSON *d = run_json(cmd, &status);
+        cJSON *d = run_json(&status, "%s --order %s --n 77 --reps 2 --threads 2 --tile 16",
+                            matmul_bin, orders[o]);
         ck_assert_int_eq(status, 0);
         ck_assert(cJSON_IsTrue(path(d, "result", "verified")));
         ck_assert_int_eq(path(d, "result", "mismatched_rows")->valueint, 0);
@@ -198,10 +205,8 @@ END_TEST
 
 START_TEST(test_matmul_corruption_is_caught)
 {
-    char cmd[512];
-    snprintf(cmd, sizeof cmd, "%s --order blocked --n 64 --reps 1 --corrupt", matmul_bin);
     int status;
-    cJSON *d = run_json(cmd, &status);
+    cJSON *d = run_json(&status, "%s --order blocked --n 64 --reps 1 --corrupt", matmul_bin);
     ck_assert_int_eq(status, 1);
     ck_assert(cJSON_IsFalse(path(d, "result", "verified")));
     ck_assert(cJSON_IsFalse(path(d, "ok", NULL)));
@@ -212,10 +217,8 @@ END_TEST
 
 START_TEST(test_matmul_fit_uses_cache_sizes)
 {
-    char cmd[512];
-    snprintf(cmd, sizeof cmd, "%s --fit l1 --reps 1", matmul_bin);
     int status;
-    cJSON *d = run_json(cmd, &status);
+    cJSON *d = run_json(&status, "%s --fit l1 --reps 1", matmul_bin);
     ck_assert_int_eq(status, 0);
     double l1 = path(path(d, "params", "caches_bytes"), "l1d", NULL)->valuedouble;
     double ws = path(d, "params", "working_set_bytes")->valuedouble;
@@ -229,9 +232,7 @@ END_TEST
  * by the caller). */
 static cJSON *matmul_fit(const char *env, const char *fit, int *status)
 {
-    char cmd[1024];
-    snprintf(cmd, sizeof cmd, "%s %s --fit %s --reps 1 2>/dev/null", env, matmul_bin, fit);
-    return run_json(cmd, status);
+    return run_json(status, "%s %s --fit %s --reps 1 2>/dev/null", env, matmul_bin, fit);
 }
 
 static void write_file(const char *dir, const char *rel, const char *text)
@@ -342,11 +343,9 @@ END_TEST
 
 START_TEST(test_io_perf_clock_10khz_loses_nothing)
 {
-    char cmd[512];
-    snprintf(cmd, sizeof cmd,
-             "%s --connections 16 --requests 20000 --sampler perf-clock --hz 10000", io_bin);
     int status;
-    cJSON *d = run_json(cmd, &status);
+    cJSON *d = run_json(
+        &status, "%s --connections 16 --requests 20000 --sampler perf-clock --hz 10000", io_bin);
     ck_assert_int_eq(status, 0);
     ck_assert_int_eq(path(d, "result", "completed")->valueint, 20000);
     ck_assert_int_eq(path(d, "result", "lost")->valueint, 0);
@@ -361,23 +360,17 @@ START_TEST(test_bad_flags_are_rejected)
 {
     const char *cmds[] = {"--n 0", "--order zig", "--fit l9", "--reps x", "--bogus"};
     for (int i = 0; i < 5; i++) {
-        char cmd[512];
-        snprintf(cmd, sizeof cmd, "%s %s 2>/dev/null", matmul_bin, cmds[i]);
         int status;
-        cJSON *d = run_json(cmd, &status);
+        cJSON *d = run_json(&status, "%s %s 2>/dev/null", matmul_bin, cmds[i]);
         ck_assert_msg(status == 2, "'%s' exited %d", cmds[i], status);
         ck_assert_ptr_null(d);
     }
-    char cmd[512];
-    snprintf(cmd, sizeof cmd, "%s --case nope 2>/dev/null", truth_bin);
     int status;
-    ck_assert_ptr_null(run_json(cmd, &status));
+    ck_assert_ptr_null(run_json(&status, "%s --case nope 2>/dev/null", truth_bin));
     ck_assert_int_eq(status, 2);
-    snprintf(cmd, sizeof cmd, "%s --case split --seconds 0 2>/dev/null", truth_bin);
-    ck_assert_ptr_null(run_json(cmd, &status));
+    ck_assert_ptr_null(run_json(&status, "%s --case split --seconds 0 2>/dev/null", truth_bin));
     ck_assert_int_eq(status, 2);
-    snprintf(cmd, sizeof cmd, "%s --connections 0 2>/dev/null", io_bin);
-    ck_assert_ptr_null(run_json(cmd, &status));
+    ck_assert_ptr_null(run_json(&status, "%s --connections 0 2>/dev/null", io_bin));
     ck_assert_int_eq(status, 2);
 }
 END_TEST
@@ -431,10 +424,8 @@ static struct pp_profile load_pprof(const char *file)
 
 static void score_truth_case(const char *args, const char *kind, double bound)
 {
-    char cmd[512];
-    snprintf(cmd, sizeof cmd, "%s %s --profile-out truth_case.pb.gz", truth_bin, args);
     int status;
-    cJSON *d = run_json(cmd, &status);
+    cJSON *d = run_json(&status, "%s %s --profile-out truth_case.pb.gz", truth_bin, args);
     ck_assert_int_eq(status, 0);
     cJSON *truth = path(path(d, "result", "truth"), kind, NULL);
     ck_assert(cJSON_IsObject(truth));
@@ -486,10 +477,8 @@ static double share_of(cJSON *d, const char *kind, const char *name)
 
 static cJSON *run_truth(const char *args)
 {
-    char cmd[512];
-    snprintf(cmd, sizeof cmd, "%s %s", truth_bin, args);
     int status;
-    cJSON *d = run_json(cmd, &status);
+    cJSON *d = run_json(&status, "%s %s", truth_bin, args);
     ck_assert_msg(d != NULL && status == 0, "'%s' exited %d", args, status);
     check_common_fields(d, "truth", false);
     return d;
@@ -555,9 +544,8 @@ START_TEST(test_truth_bias_bad_flags)
     };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         char cmd[512];
-        snprintf(cmd, sizeof cmd, "%s %s 2>/dev/null", truth_bin, bad[i][0]);
         int status;
-        ck_assert_ptr_null(run_json(cmd, &status));
+        ck_assert_ptr_null(run_json(&status, "%s %s 2>/dev/null", truth_bin, bad[i][0]));
         ck_assert_msg(status == 2, "'%s' exited %d", bad[i][0], status);
         snprintf(cmd, sizeof cmd, "%s %s 2>&1 >/dev/null", truth_bin, bad[i][0]);
         size_t len;

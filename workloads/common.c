@@ -93,6 +93,18 @@ int profiling_option(struct profiling_options *o, const char *prog, int opt, con
     return 1;
 }
 
+int workload_option(struct profiling_options *o, const char *prog,
+                    const struct uint_flag *uint_flags, int opt, const char *arg)
+{
+    const int p = profiling_option(o, prog, opt, arg);
+    if (p != 0)
+        return p;
+    for (const struct uint_flag *f = uint_flags; f->flag; f++)
+        if (f->opt == opt)
+            return parse_uint_flag(prog, f->flag, arg, f->lo, f->hi, f->out) == 0 ? 1 : -1;
+    return 0;
+}
+
 int workload_bad_flag(const char *prog, int ch, char **argv)
 {
     /* getopt_long has stepped past the word that holds the flag it refused. */

@@ -68,6 +68,20 @@ enum {
  * profiling flag, 0 if not, -1 on a bad value (message printed). */
 int profiling_option(struct profiling_options *o, const char *prog, int opt, const char *arg);
 
+/* One of a workload's own integer flags, in a table ended by an entry whose flag is NULL. */
+struct uint_flag {
+    int opt;              /* what getopt_long returns for it */
+    const char *flag;     /* "--name", for messages */
+    unsigned long lo, hi; /* the range allowed */
+    unsigned long *out;
+};
+
+/* Takes one option getopt_long returned: a profiling flag (as profiling_option) or one of
+ * uint_flags (parsed as parse_uint_flag). Returns 1 if it was either, 0 if neither, -1 on
+ * a bad value (message printed). */
+int workload_option(struct profiling_options *o, const char *prog,
+                    const struct uint_flag *uint_flags, int opt, const char *arg);
+
 /* The workloads' getopt_long conventions, in one place: the option string starts with
  * "+:" (stop at the first argument that is not an option: a workload takes none, and it
  * is refused before any flag after it is looked at; ':' tells a missing value from an

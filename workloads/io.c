@@ -344,36 +344,22 @@ int main(int argc, char **argv)
                                              {"timeout-s", required_argument, NULL, 's'},
                                              PROFILING_LONGOPTS,
                                              {NULL, 0, NULL, 0}};
+    const struct uint_flag uint_flags[] = {{'c', "--connections", 1, MAX_CONNECTIONS, &conns},
+                                           {'r', "--requests", 1, 100000000, &requests},
+                                           {'w', "--work", 0, 100000000, &work},
+                                           {'u', "--think-us", 0, 10000000, &think_us},
+                                           {'s', "--timeout-s", 1, 86400, &timeout_s},
+                                           {0, NULL, 0, 0, NULL}};
     int ch;
     opterr = 0;
     while ((ch = getopt_long(argc, argv, WORKLOAD_OPTSTRING("h"), longopts, NULL)) != -1) {
-        const int p = profiling_option(&prof, "io", ch, optarg);
+        const int p = workload_option(&prof, "io", uint_flags, ch, optarg);
         if (p < 0)
             return 2;
         if (p > 0)
             continue;
         switch (ch) {
         case 'h': usage(stdout); return 0;
-        case 'c':
-            if (parse_uint_flag("io", "--connections", optarg, 1, MAX_CONNECTIONS, &conns))
-                return 2;
-            break;
-        case 'r':
-            if (parse_uint_flag("io", "--requests", optarg, 1, 100000000, &requests))
-                return 2;
-            break;
-        case 'w':
-            if (parse_uint_flag("io", "--work", optarg, 0, 100000000, &work))
-                return 2;
-            break;
-        case 'u':
-            if (parse_uint_flag("io", "--think-us", optarg, 0, 10000000, &think_us))
-                return 2;
-            break;
-        case 's':
-            if (parse_uint_flag("io", "--timeout-s", optarg, 1, 86400, &timeout_s))
-                return 2;
-            break;
         default: return workload_bad_flag("io", ch, argv);
         }
     }

@@ -165,10 +165,15 @@ int main(int argc, char **argv)
                                              {"threads", required_argument, NULL, 'T'},
                                              PROFILING_LONGOPTS,
                                              {NULL, 0, NULL, 0}};
+    const struct uint_flag uint_flags[] = {{'n', "--n", 2, 8192, &n},
+                                           {'r', "--reps", 1, 10000000, &reps},
+                                           {'t', "--tile", 1, 4096, &tile},
+                                           {'T', "--threads", 1, 256, &threads},
+                                           {0, NULL, 0, 0, NULL}};
     int ch;
     opterr = 0;
     while ((ch = getopt_long(argc, argv, WORKLOAD_OPTSTRING("h"), longopts, NULL)) != -1) {
-        const int p = profiling_option(&prof, "matmul", ch, optarg);
+        const int p = workload_option(&prof, "matmul", uint_flags, ch, optarg);
         if (p < 0)
             return 2;
         if (p > 0)
@@ -195,22 +200,6 @@ int main(int argc, char **argv)
                 return 2;
             }
             fit = optarg;
-            break;
-        case 'n':
-            if (parse_uint_flag("matmul", "--n", optarg, 2, 8192, &n))
-                return 2;
-            break;
-        case 'r':
-            if (parse_uint_flag("matmul", "--reps", optarg, 1, 10000000, &reps))
-                return 2;
-            break;
-        case 't':
-            if (parse_uint_flag("matmul", "--tile", optarg, 1, 4096, &tile))
-                return 2;
-            break;
-        case 'T':
-            if (parse_uint_flag("matmul", "--threads", optarg, 1, 256, &threads))
-                return 2;
             break;
         default: return workload_bad_flag("matmul", ch, argv);
         }

@@ -30,6 +30,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "samplers/clock.h"
 #include "session.h"
 #include "thread_state.h"
 
@@ -44,13 +45,6 @@ struct session hz_session = {.wake_fd = -1};
 #endif
 #define HANDLER_STACK_BYTES (4096 * STACK_SCALE)
 #define HANDLER_PC_ONLY_BYTES (1024 * STACK_SCALE)
-
-static uint64_t monotonic_ns(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts); /* async-signal-safe (POSIX), vDSO */
-    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
 
 static void stat_max(uint64_t *max, uint64_t value)
 {
@@ -103,7 +97,7 @@ static void record_write(struct session *s, const siginfo_t *si, uint64_t *rec, 
     if (s->sampler->sampled)
         s->sampler->sampled(si, &rec[RECORD_SAMPLE_FIXED_WORDS], depth);
 
-    const uint64_t spent = monotonic_ns() - start;
+    const uint64_t spent = clock_ns(CLOCK_MONOTONIC) - start;
     __atomic_fetch_add(&s->handler_ns_total, spent, __ATOMIC_RELAXED);
     stat_max(&s->handler_ns_max, spent);
 }
@@ -116,7 +110,7 @@ void handler_record_for(pid_t tid, uint32_t label_set, const uint64_t *pcs, unsi
     if (depth > s->max_depth)
         depth = s->max_depth;
     memcpy(&rec[RECORD_SAMPLE_FIXED_WORDS], pcs, depth * sizeof *pcs);
-    record_put(s, rec, tid, label_set, depth, false, flags, monotonic_ns());
+    record_put(s, rec, tid, label_set, depth, false, flags, clock_ns(CLOCK_MONOTONIC));
 }
 
 /* Not inlined: its 2 KB record must not sit in the handler's frame when the handler
@@ -124,7 +118,7 @@ void handler_record_for(pid_t tid, uint32_t label_set, const uint64_t *pcs, unsi
 static void __attribute__((noinline))
 record_sample(struct session *s, const siginfo_t *si, ucontext_t *uc, unsigned flags)
 {
-    const uint64_t start = monotonic_ns();
+    const uint64_t start = clock_ns(CLOCK_MONOTONIC);
     uint64_t rec[RECORD_SAMPLE_FIXED_WORDS + HZPROF_MAX_DEPTH_LIMIT];
     bool truncated = false;
     const unsigned depth = s->unwinder->unwind(uc, (uintptr_t *)&rec[RECORD_SAMPLE_FIXED_WORDS],
@@ -137,7 +131,7 @@ record_sample(struct session *s, const siginfo_t *si, ucontext_t *uc, unsigned f
 static void __attribute__((noinline))
 record_pc_only(struct session *s, const siginfo_t *si, ucontext_t *uc, unsigned flags)
 {
-    const uint64_t start = monotonic_ns();
+    const uint64_t start = clock_ns(CLOCK_MONOTONIC);
     uint64_t rec[RECORD_SAMPLE_FIXED_WORDS + 1];
     rec[RECORD_SAMPLE_FIXED_WORDS] = (uint64_t)uc->uc_mcontext.gregs[REG_RIP];
     __atomic_fetch_add(&s->samples_low_stack, 1, __ATOMIC_RELAXED);

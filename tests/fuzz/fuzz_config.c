@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fuzz_text.h"
 #include "bench_config.h"
 #include "hzprof.h"
 
@@ -48,11 +49,9 @@ const char *const *hzprof_unwinder_names(void)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    char *text = malloc(size + 1);
+    char *text = fuzz_text(data, size);
     if (!text)
         return 0;
-    memcpy(text, data, size);
-    text[size] = '\0';
     const size_t json_len = strlen(text);
     const char *extra = json_len < size ? text + json_len + 1 : NULL;
     struct bench_config c;

@@ -26,6 +26,22 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     return 0;
 }
 
+/* Runs z, set up by inflateInit2 or deflateInit2, over all of in into out (at most cap
+ * bytes) with step (inflate or deflate), then ends it with end. Returns the length, or 0
+ * if the stream did not finish in cap bytes (or is not a complete gzip stream). */
+static size_t z_finish(z_stream *z, int (*step)(z_streamp, int), int (*end)(z_streamp),
+                       const uint8_t *in, size_t len, uint8_t *out, size_t cap)
+{
+    z->next_in = (Bytef *)in;
+    z->avail_in = (uInt)len;
+    z->next_out = out;
+    z->avail_out = (uInt)cap;
+    int rc = step(z, Z_FINISH);
+    size_t n = z->total_out;
+    end(z);
+    return rc == Z_STREAM_END ? n : 0;
+}
+
 /* Gunzips at most `cap` bytes into out; returns the length, or 0 if it is not a complete
  * gzip stream of that size. */
 static size_t gunzip_into(const uint8_t *in, size_t len, uint8_t *out, size_t cap)
@@ -34,14 +50,7 @@ static size_t gunzip_into(const uint8_t *in, size_t len, uint8_t *out, size_t ca
     memset(&z, 0, sizeof z);
     if (inflateInit2(&z, 15 + 16) != Z_OK)
         return 0;
-    z.next_in = (Bytef *)in;
-    z.avail_in = (uInt)len;
-    z.next_out = out;
-    z.avail_out = (uInt)cap;
-    int rc = inflate(&z, Z_FINISH);
-    size_t n = z.total_out;
-    inflateEnd(&z);
-    return rc == Z_STREAM_END ? n : 0;
+    return z_finish(&z, inflate, inflateEnd, in, len, out, cap);
 }
 
 /* Gzips in into out (at most cap bytes); returns the length, or 0 if it does not fit. */
@@ -51,14 +60,7 @@ static size_t gzip_into(const uint8_t *in, size_t len, uint8_t *out, size_t cap)
     memset(&z, 0, sizeof z);
     if (deflateInit2(&z, Z_BEST_SPEED, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) != Z_OK)
         return 0;
-    z.next_in = (Bytef *)in;
-    z.avail_in = (uInt)len;
-    z.next_out = out;
-    z.avail_out = (uInt)cap;
-    int rc = deflate(&z, Z_FINISH);
-    size_t n = z.total_out;
-    deflateEnd(&z);
-    return rc == Z_STREAM_END ? n : 0;
+    return z_finish(&z, deflate, deflateEnd, in, len, out, cap);
 }
 
 size_t LLVMFuzzerCustomMutator(uint8_t *data, size_t size, size_t max_size, unsigned int seed)

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fuzz_text.h"
 #include "bench.h"
 #include "bench_pairs.h"
 #include "bench_summary.h"
@@ -49,11 +50,9 @@ bool bench_baseline_has_twin(const char *b)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    char *text = malloc(size + 1);
+    char *text = fuzz_text(data, size);
     if (!text)
         return 0;
-    memcpy(text, data, size);
-    text[size] = '\0';
     cJSON *doc = cJSON_Parse(text);
     free(text);
     char err[1024];

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "folded_parse.h"
+#include "fuzz_text.h"
 #include "score.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -22,11 +23,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         ready = 1;
     }
     /* As read_file gives it: NUL-terminated, with its length. */
-    char *text = malloc(size + 1);
+    char *text = fuzz_text(data, size);
     if (!text)
         return 0;
-    memcpy(text, data, size);
-    text[size] = '\0';
     static const char *const kinds[] = {"cpu", "wall"};
     for (size_t k = 0; k < 2; k++) {
         struct truth t;

@@ -153,52 +153,51 @@ static void *peer_signal(void *start)
 
 /* The blocking operations, each counted into *r. */
 
+/* After a call failed: true if by EINTR, counted into *r and *interrupted (the operation
+ * was cut short at least once); false for any other failure. */
+static int by_signal(struct result *r, int *interrupted)
+{
+    if (errno != EINTR)
+        return 0;
+    r->eintr_total++;
+    *interrupted = 1;
+    return 1;
+}
+
+/* One read of len bytes from the pipe into buf, or one write of them into it, continued
+ * after EINTR and short counts. */
+static void transfer(struct result *r, int writing, char *buf, size_t len)
+{
+    r->calls = 1;
+    size_t off = 0;
+    int interrupted = 0;
+    while (off < len) {
+        ssize_t n =
+            writing ? write(fds[1], buf + off, len - off) : read(fds[0], buf + off, len - off);
+        r->syscalls++;
+        if (n < 0 && by_signal(r, &interrupted))
+            continue;
+        if (n <= 0)
+            die(writing ? "write" : "read");
+        if ((size_t)n < len - off)
+            r->shorts++;
+        off += (size_t)n;
+    }
+    r->eintr = interrupted;
+}
+
 static void do_read(struct result *r)
 {
     char buf[64];
-    r->calls = 1;
-    size_t got = 0;
-    int interrupted = 0;
-    while (got < sizeof buf) {
-        ssize_t n = read(fds[0], buf + got, sizeof buf - got);
-        r->syscalls++;
-        if (n < 0 && errno == EINTR) {
-            r->eintr_total++;
-            interrupted = 1;
-            continue;
-        }
-        if (n <= 0)
-            die("read");
-        if ((size_t)n < sizeof buf - got)
-            r->shorts++;
-        got += (size_t)n;
-    }
-    r->eintr = interrupted;
+    transfer(r, 0, buf, sizeof buf);
 }
 
 static char write_buf[WRITE_BYTES];
 
 static void do_write(struct result *r)
 {
-    char *const buf = write_buf; /* filled by main: its page faults are not the call's CPU */
-    r->calls = 1;
-    size_t off = 0;
-    int interrupted = 0;
-    while (off < WRITE_BYTES) {
-        ssize_t n = write(fds[1], buf + off, WRITE_BYTES - off);
-        r->syscalls++;
-        if (n < 0 && errno == EINTR) {
-            r->eintr_total++;
-            interrupted = 1;
-            continue;
-        }
-        if (n <= 0)
-            die("write");
-        if ((size_t)n < WRITE_BYTES - off)
-            r->shorts++;
-        off += (size_t)n;
-    }
-    r->eintr = interrupted;
+    /* write_buf is filled by main: its page faults are not the call's CPU. */
+    transfer(r, 1, write_buf, WRITE_BYTES);
 }
 
 static void do_nanosleep(struct result *r)
@@ -211,10 +210,8 @@ static void do_nanosleep(struct result *r)
             r->syscalls++;
             if (nanosleep(&req, &rem) == 0)
                 break;
-            if (errno != EINTR)
+            if (!by_signal(r, &interrupted))
                 die("nanosleep");
-            r->eintr_total++;
-            interrupted = 1;
             req = rem; /* sleep what is left */
         }
         r->eintr += interrupted;
@@ -231,10 +228,8 @@ static void do_accept(struct result *r)
         fd = accept4(listen_fd, NULL, NULL, SOCK_CLOEXEC);
         if (fd >= 0)
             break;
-        if (errno != EINTR)
+        if (!by_signal(r, &interrupted))
             die("accept");
-        r->eintr_total++;
-        interrupted = 1;
     }
     close(fd);
     r->eintr = interrupted;
@@ -257,10 +252,8 @@ static void do_epoll_wait(struct result *r)
         int n = epoll_wait(ep, &ev, 1, (int)left_ms);
         if (n == 0)
             break; /* the timeout: nothing was ready, as expected */
-        if (n > 0 || errno != EINTR)
+        if (n > 0 || !by_signal(r, &interrupted))
             die("epoll_wait (ready or failed)");
-        r->eintr_total++;
-        interrupted = 1;
     }
     close(ep);
     r->eintr = interrupted;

@@ -119,6 +119,13 @@ extern const struct sampler_ops sampler_manual;
  * to it to restart the call) or just after one. Reads only the page the PC is on. */
 bool sampler_stopped_in_syscall(const ucontext_t *uc);
 
+/* For the per-thread POSIX-timer samplers (thread-timer, wall-timer): a timer on clock
+ * that sends thread t SIGPROF with cookie in si_value, first after first_ns then every
+ * interval_ns (0: once), kept in t->s.timer. clock_name, if not NULL, goes in the error
+ * detail. Returns HZPROF_OK, or HZPROF_ERR_SYSTEM with the detail set and no timer left. */
+int sampler_posix_timer_arm(struct thread_entry *t, clockid_t clock, const char *clock_name,
+                            int cookie, uint64_t interval_ns, uint64_t first_ns);
+
 /* By name, or NULL. */
 const struct sampler_ops *sampler_find(const char *name);
 

@@ -23,42 +23,41 @@
 
 #include "../error.h"
 #include "../threads.h"
+#include "clock.h"
 #include "sampler.h"
 
 #define TIMER_COOKIE 0x687a7072 /* "hzpr" */
 
-/* The kernel's encoding of a thread's CPU clock id (CPUCLOCK_SCHED | PERTHREAD). */
-static clockid_t thread_cpu_clock(pid_t tid)
-{
-    return (clockid_t)((~(unsigned)tid << 3) | 6u);
-}
-
-static int thread_timer_arm(struct thread_entry *t, const struct sampler_params *p)
+int sampler_posix_timer_arm(struct thread_entry *t, clockid_t clock, const char *clock_name,
+                            int cookie, uint64_t interval_ns, uint64_t first_ns)
 {
     struct sigevent sev;
     memset(&sev, 0, sizeof sev);
     sev.sigev_notify = SIGEV_THREAD_ID;
     sev.sigev_signo = SIGPROF;
-    sev.sigev_value.sival_int = TIMER_COOKIE;
+    sev.sigev_value.sival_int = cookie;
     sev._sigev_un._tid = t->tid;
-    if (timer_create(thread_cpu_clock(t->tid), &sev, &t->s.timer) != 0)
-        return error_set_errno(HZPROF_ERR_SYSTEM, errno, "timer_create(thread %d)", t->tid);
-
+    if (timer_create(clock, &sev, &t->s.timer) != 0)
+        return error_set_errno(HZPROF_ERR_SYSTEM, errno, "timer_create(%s%sthread %d)",
+                               clock_name ? clock_name : "", clock_name ? ", " : "", t->tid);
     struct itimerspec its;
-    memset(&its, 0, sizeof its);
-    its.it_interval.tv_sec = (time_t)(p->period_ns / 1000000000u);
-    its.it_interval.tv_nsec = (long)(p->period_ns % 1000000000u);
-    /* First expiry uniformly in (0, period]: rand_r on a per-thread seed. */
-    unsigned seed = (unsigned)t->tid * 2654435761u;
-    uint64_t first = 1 + (uint64_t)rand_r(&seed) % p->period_ns;
-    its.it_value.tv_sec = (time_t)(first / 1000000000u);
-    its.it_value.tv_nsec = (long)(first % 1000000000u);
+    ns_to_timespec(interval_ns, &its.it_interval);
+    ns_to_timespec(first_ns, &its.it_value);
     if (timer_settime(t->s.timer, 0, &its, NULL) != 0) {
         int err = errno;
         timer_delete(t->s.timer);
         return error_set_errno(HZPROF_ERR_SYSTEM, err, "timer_settime(thread %d)", t->tid);
     }
     return HZPROF_OK;
+}
+
+static int thread_timer_arm(struct thread_entry *t, const struct sampler_params *p)
+{
+    /* First expiry uniformly in (0, period]: rand_r on a per-thread seed. */
+    unsigned seed = (unsigned)t->tid * 2654435761u;
+    uint64_t first = 1 + (uint64_t)rand_r(&seed) % p->period_ns;
+    return sampler_posix_timer_arm(t, thread_cpu_clock(t->tid), NULL, TIMER_COOKIE, p->period_ns,
+                                   first);
 }
 
 static void thread_timer_disarm(struct thread_entry *t)

@@ -67,6 +67,7 @@
 #include "../session.h"
 #include "../thread_state.h"
 #include "../threads.h"
+#include "clock.h"
 #include "jitter.h"
 #include "sampler.h"
 
@@ -79,20 +80,6 @@ static pthread_t wall_thread;
 static uint64_t wall_period_ns;
 static int wall_jitter;        /* enum jitter_kind */
 static bool wall_no_interrupt; /* see above */
-
-/* The kernel's encoding of a thread's CPU clock id (as in thread_timer.c). */
-static clockid_t thread_cpu_clock(pid_t tid)
-{
-    return (clockid_t)((~(unsigned)tid << 3) | 6u);
-}
-
-static uint64_t thread_cpu_ns(pid_t tid)
-{
-    struct timespec ts;
-    if (clock_gettime(thread_cpu_clock(tid), &ts) != 0)
-        return 0;
-    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
 
 /* From /proc/self/task/TID/stat: whether the thread is running (state R), and whether a
  * SIGPROF is pending for it (field 31, the pending signals as a decimal bitmap). */
@@ -179,7 +166,7 @@ static void signal_thread(struct thread_entry *t, void *ctx)
         return;
     bool runnable, pending;
     thread_state(t->s.stat_fd, &runnable, &pending);
-    const uint64_t cpu = thread_cpu_ns(t->tid); /* read once a tick */
+    const uint64_t cpu = clock_ns(thread_cpu_clock(t->tid)); /* read once a tick */
     const bool ran = cpu - t->s.last_cpu_ns >= wall_period_ns / 10;
     /* No-interrupt: not a thread that is blocked, nor one runnable without having run that
      * sits inside a system call (woken there, waiting for a CPU, as a writer its reader
@@ -211,9 +198,7 @@ static void count_armed(struct thread_entry *t, void *ctx)
 
 static void timespec_add_ns(struct timespec *ts, uint64_t ns)
 {
-    uint64_t nsec = (uint64_t)ts->tv_nsec + ns;
-    ts->tv_sec += (time_t)(nsec / 1000000000u);
-    ts->tv_nsec = (long)(nsec % 1000000000u);
+    ns_to_timespec(timespec_to_ns(ts) + ns, ts);
 }
 
 static void *wall_main(void *unused)
@@ -287,7 +272,7 @@ static int wall_arm(struct thread_entry *t, const struct sampler_params *p)
     t->s.stat_fd = open(path, O_RDONLY | O_CLOEXEC);
     if (t->s.stat_fd < 0)
         return error_set_errno(HZPROF_ERR_SYSTEM, errno, "open %s", path);
-    t->s.last_cpu_ns = thread_cpu_ns(t->tid);
+    t->s.last_cpu_ns = clock_ns(thread_cpu_clock(t->tid));
     return HZPROF_OK;
 }
 

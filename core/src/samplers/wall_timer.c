@@ -34,68 +34,36 @@
  * clocks in the thread's own TLS; sampled() makes one timer_settime system call.
  */
 #define _GNU_SOURCE
-#include <errno.h>
 #include <signal.h>
-#include <stdlib.h>
-#include <string.h>
 #include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
 
-#include "../error.h"
 #include "../session.h"
 #include "../thread_state.h"
 #include "../threads.h"
+#include "clock.h"
 #include "jitter.h"
 #include "sampler.h"
 
 #define WALL_TIMER_COOKIE 0x687a7774 /* "hzwt" */
 
-static void ns_to_timespec(uint64_t ns, struct timespec *ts)
-{
-    ts->tv_sec = (time_t)(ns / 1000000000u);
-    ts->tv_nsec = (long)(ns % 1000000000u);
-}
-
 static int wall_timer_arm(struct thread_entry *t, const struct sampler_params *p)
 {
-    struct sigevent sev;
-    memset(&sev, 0, sizeof sev);
-    sev.sigev_notify = SIGEV_THREAD_ID;
-    sev.sigev_signo = SIGPROF;
-    sev.sigev_value.sival_int = WALL_TIMER_COOKIE;
-    sev._sigev_un._tid = t->tid;
-    if (timer_create(CLOCK_MONOTONIC, &sev, &t->s.timer) != 0)
-        return error_set_errno(HZPROF_ERR_SYSTEM, errno, "timer_create(CLOCK_MONOTONIC, thread %d)",
-                               t->tid);
-    struct itimerspec its;
-    /* With jitter the timer is one-shot, and sampled() re-arms it each time. */
-    ns_to_timespec(p->jitter != JITTER_NONE ? 0 : p->period_ns, &its.it_interval);
     /* First expiry uniformly in (0, period] (or a first random interval), so threads do
      * not fire in lockstep. */
     uint64_t state = jitter_seed((uint64_t)t->tid << 32 ^ (uint64_t)time(NULL));
     const uint64_t first = p->jitter != JITTER_NONE
                                ? jitter_next_ns(p->jitter, p->period_ns, &state)
                                : 1 + state % p->period_ns;
-    ns_to_timespec(first, &its.it_value);
-    if (timer_settime(t->s.timer, 0, &its, NULL) != 0) {
-        int err = errno;
-        timer_delete(t->s.timer);
-        return error_set_errno(HZPROF_ERR_SYSTEM, err, "timer_settime(thread %d)", t->tid);
-    }
-    return HZPROF_OK;
+    /* With jitter the timer is one-shot, and sampled() re-arms it each time. */
+    return sampler_posix_timer_arm(t, CLOCK_MONOTONIC, "CLOCK_MONOTONIC", WALL_TIMER_COOKIE,
+                                   p->jitter != JITTER_NONE ? 0 : p->period_ns, first);
 }
 
 static void wall_timer_disarm(struct thread_entry *t)
 {
     timer_delete(t->s.timer);
-}
-
-static uint64_t clock_ns(clockid_t id)
-{
-    struct timespec ts;
-    clock_gettime(id, &ts); /* async-signal-safe */
-    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
 
 static bool wall_timer_accept(const siginfo_t *si, const ucontext_t *uc, unsigned *flags)
@@ -129,9 +97,7 @@ static void wall_timer_sampled(const siginfo_t *si, const uint64_t *pcs, unsigne
     const int kind = hz_session.jitter;
     if (kind == JITTER_NONE)
         return;
-    struct timespec now_ts;
-    clock_gettime(CLOCK_MONOTONIC, &now_ts);
-    const uint64_t now = (uint64_t)now_ts.tv_sec * 1000000000u + (uint64_t)now_ts.tv_nsec;
+    const uint64_t now = clock_ns(CLOCK_MONOTONIC);
     struct itimerspec its;
     ns_to_timespec(0, &its.it_interval);
     ns_to_timespec(jitter_next_due(kind, hz_session.period_ns, now), &its.it_value);
