@@ -17,6 +17,8 @@
 #include "bench.h"
 #include "bench_config.h"
 #include "commands.h"
+#include "results_load.h"
+#include "summary_md.h"
 #include "text_file.h"
 
 #define PREFIX "hzprof bench: "
@@ -54,6 +56,28 @@ static int write_text(const char *path, const char *text)
         return -1;
     int rc = fputs(text, f) >= 0 ? 0 : -1;
     return fclose(f) == 0 ? rc : -1;
+}
+
+/* DIR/summary.md from the DIR/results.json the run just wrote: the tables of `hzprof
+ * report DIR`, rendered from the same file. Returns 0, or -1 with a message printed. */
+static int write_summary(const char *dir)
+{
+    char path[PATH_MAX + 32], err[1024];
+    cJSON *results = results_load(dir, path, sizeof path, err, sizeof err);
+    if (!results) {
+        fprintf(stderr, PREFIX "%s\n", err);
+        return -1;
+    }
+    snprintf(path, sizeof path, "%s/summary.md", dir);
+    FILE *f = fopen(path, "w");
+    int rc = f ? summary_md_write(f, results) : -1;
+    int e = errno;
+    if (f && file_close_checked(f) != 0)
+        rc = -1, e = errno;
+    cJSON_Delete(results);
+    if (rc != 0)
+        fprintf(stderr, PREFIX "cannot write '%s': %s\n", path, strerror(e));
+    return rc;
 }
 
 /* Everything after the configuration is known: checks, the plan, the run. */
@@ -122,6 +146,8 @@ static int bench_with_config(const struct bench_config *cfg, const char *out_dir
         }
     }
     int rc = bench_run(cfg, out_dir, bin_dir, resume);
+    if ((rc == 0 || rc == BENCH_SOME_FAILED) && write_summary(out_dir) != 0)
+        rc = 1;
     if (rc == 0 || rc == BENCH_SOME_FAILED)
         fprintf(stderr, PREFIX "wrote %s/results.json and %s/summary.md\n", out_dir, out_dir);
     if (rc == BENCH_SOME_FAILED) {
