@@ -15,8 +15,11 @@
 #include <unistd.h>
 
 #include "bench.h"
+#include "bench_summary.h"
 #include "bench_config.h"
 #include "commands.h"
+#include "results_load.h"
+#include "summary_md.h"
 #include "text_file.h"
 
 #define PREFIX "hzprof bench: "
@@ -80,6 +83,39 @@ static int write_text(const char *path, const char *text)
         return -1;
     int rc = fputs(text, f) >= 0 ? 0 : -1;
     return fclose(f) == 0 ? rc : -1;
+}
+
+/* DIR/summary.md from the DIR/results.json the run just wrote: the tables of `hzprof
+ * report DIR`, rendered from the same file. Returns 0, or -1 with a message printed. */
+static int write_summary(const char *dir)
+{
+    char path[PATH_MAX + 32], err[1024];
+    cJSON *results = results_load(dir, path, sizeof path, err, sizeof err);
+    if (!results) {
+        fprintf(stderr, PREFIX "%s\n", err);
+        return -1;
+    }
+    /* A line per configuration whose trials all failed (BENCH_SOME_FAILED). */
+    cJSON *summary = cJSON_GetObjectItem(results, "summary");
+    cJSON *lists[] = {cJSON_GetObjectItem(summary, "configs"),
+                      cJSON_GetObjectItem(summary, "budget")};
+    for (size_t l = 0; l < 2; l++)
+        for (cJSON *c = lists[l] ? lists[l]->child : NULL; c; c = c->next)
+            if (bench_config_all_failed(c)) {
+                char line[512];
+                bench_config_failure(c, line, sizeof line);
+                fprintf(stderr, PREFIX "%s\n", line);
+            }
+    snprintf(path, sizeof path, "%s/summary.md", dir);
+    FILE *f = fopen(path, "w");
+    int rc = f ? summary_md_write(f, results) : -1;
+    int e = errno;
+    if (f && file_close_checked(f) != 0)
+        rc = -1, e = errno;
+    cJSON_Delete(results);
+    if (rc != 0)
+        fprintf(stderr, PREFIX "cannot write '%s': %s\n", path, strerror(e));
+    return rc;
 }
 
 /* Everything after the configuration is known: checks, the plan, the run. */
@@ -156,10 +192,11 @@ static int bench_with_config(const struct bench_config *cfg, const char *out_dir
     char err[3 * PATH_MAX];
     int rc = bench_run(cfg, out_dir, bin_dir, resume, &print, err, sizeof err);
     if (rc < 0) {
-        if (err[0]) /* empty: bench_summarize said why itself */
-            fprintf(stderr, PREFIX "%s\n", err);
+        fprintf(stderr, PREFIX "%s\n", err);
         return 1;
     }
+    if ((rc == 0 || rc == BENCH_SOME_FAILED) && write_summary(out_dir) != 0)
+        rc = 1;
     if (rc == 0 || rc == BENCH_SOME_FAILED)
         fprintf(stderr, PREFIX "wrote %s/results.json and %s/summary.md\n", out_dir, out_dir);
     if (rc == BENCH_SOME_FAILED) {

@@ -99,9 +99,8 @@ struct bench_progress {
  * some configuration (not unavailable by design) had no successful trial; or -1 with a
  * one-line reason in err: the run cannot start or trials.jsonl cannot be written (what
  * was written stays valid for --resume). Every file, child process and allocation of the
- * run is released on each return. bench_summarize (bench_summary.h) still prints its own
- * lines (a configuration that failed; why the results could not be written, err then
- * empty) until it moves to this convention. */
+ * run is released on each return. The configurations that failed are named in
+ * results.json (bench_summary.h), for the command to print. */
 #define BENCH_SOME_FAILED 4
 /* Trial numbers (planned and adaptive) stay below this. */
 #define BENCH_MAX_TRIALS (1u << 20)

@@ -8,30 +8,7 @@
 #include "json_path.h"
 #include "stats.h"
 
-#define BIAS_MAX_TRIALS 4096
-
-struct values {
-    double v[BIAS_MAX_TRIALS];
-    size_t n;
-};
-
-static void add(struct values *s, double v)
-{
-    if (s->n < BIAS_MAX_TRIALS && isfinite(v))
-        s->v[s->n++] = v;
-}
-
-static bool is_config(cJSON *cfg, const char *workload, const char *sampler, const char *unwinder,
-                      double rate)
-{
-    cJSON *w = cJSON_GetObjectItem(cfg, "workload"), *s = cJSON_GetObjectItem(cfg, "sampler"),
-          *u = cJSON_GetObjectItem(cfg, "unwinder");
-    return cJSON_IsString(w) && strcmp(w->valuestring, workload) == 0 && cJSON_IsString(s) &&
-           strcmp(s->valuestring, sampler) == 0 && cJSON_IsString(u) &&
-           strcmp(u->valuestring, unwinder) == 0 && num(cJSON_GetObjectItem(cfg, "rate")) == rate;
-}
-
-static void add_estimate(cJSON *row, const char *key, struct values *s, uint64_t seed)
+static void add_estimate(cJSON *row, const char *key, struct bench_values *s, uint64_t seed)
 {
     if (!s->n) /* not measured for this case (skid: a case without system calls) */
         return;
@@ -50,19 +27,23 @@ static void add_estimate(cJSON *row, const char *key, struct values *s, uint64_t
 static cJSON *bias_row(cJSON *trials, const char *workload, const char *sampler,
                        const char *unwinder, unsigned rate, uint64_t seed)
 {
-    static struct values err, skid, site, site_truth, hz;
+    static struct bench_values err, skid, site, site_truth, hz;
+    static cJSON *sel[BENCH_CONFIG_MAX_TRIALS];
     err.n = skid.n = site.n = site_truth.n = hz.n = 0;
+    const struct bench_config_key key = {workload, sampler, unwinder, rate, 0};
+    const char *unavailable;
+    const size_t n =
+        bench_select_trials(trials, &key, sel, BENCH_CONFIG_MAX_TRIALS, &unavailable, NULL);
     cJSON *params = NULL;
-    for (cJSON *t = trials->child; t; t = t->next) {
-        if (cJSON_IsTrue(cJSON_GetObjectItem(t, "warmup")) ||
-            !is_config(cJSON_GetObjectItem(t, "config"), workload, sampler, unwinder, rate) ||
-            !cJSON_IsNumber(cJSON_GetObjectItem(t, "attribution_error_pts")))
-            continue;
-        add(&err, num(cJSON_GetObjectItem(t, "attribution_error_pts")));
-        add(&skid, num(cJSON_GetObjectItem(t, "skid_pts")));
-        add(&site, num(cJSON_GetObjectItem(t, "syscall_site_pct")));
-        add(&site_truth, num(cJSON_GetObjectItem(t, "syscall_site_truth_pct")));
-        add(&hz, num(get(t, "output", "profiling", "achieved_hz")));
+    for (size_t i = 0; i < n; i++) {
+        cJSON *t = sel[i];
+        if (!cJSON_IsNumber(cJSON_GetObjectItem(t, "attribution_error_pts")))
+            continue; /* scored trials only (bench_run.c's score_truth) */
+        bench_values_add(&err, num(cJSON_GetObjectItem(t, "attribution_error_pts")));
+        bench_values_add(&skid, num(cJSON_GetObjectItem(t, "skid_pts")));
+        bench_values_add(&site, num(cJSON_GetObjectItem(t, "syscall_site_pct")));
+        bench_values_add(&site_truth, num(cJSON_GetObjectItem(t, "syscall_site_truth_pct")));
+        bench_values_add(&hz, num(get(t, "output", "profiling", "achieved_hz")));
         if (!params)
             params = get(t, "output", "params", NULL);
     }
@@ -74,8 +55,8 @@ static cJSON *bias_row(cJSON *trials, const char *workload, const char *sampler,
     cJSON_AddStringToObject(row, "unwinder", unwinder);
     cJSON_AddNumberToObject(row, "rate", rate);
     cJSON_AddNumberToObject(row, "n", (double)err.n);
-    cJSON *cs = cJSON_GetObjectItem(params, "case");
-    cJSON_AddStringToObject(row, "case", cJSON_IsString(cs) ? cs->valuestring : "?");
+    const char *cs = cJSON_GetStringValue(cJSON_GetObjectItem(params, "case"));
+    cJSON_AddStringToObject(row, "case", cs ? cs : "?");
     const double period_us = num(cJSON_GetObjectItem(params, "period_us"));
     if (isfinite(period_us)) /* the program's period over the mean sampling interval */
         cJSON_AddNumberToObject(row, "period_over_interval", period_us * rate / 1e6);
@@ -115,38 +96,4 @@ cJSON *bench_bias_summary(const struct bench_config *c, cJSON *trials, uint64_t 
                 }
     }
     return rows;
-}
-
-void bench_bias_markdown(FILE *f, cJSON *bias)
-{
-    if (!cJSON_GetArraySize(bias))
-        return;
-    fprintf(f, "## Sampling bias: where the samples land (truth workloads)\n\n"
-               "Attribution error: the largest difference, in points, between a function's "
-               "share of the samples and its true share of the time. Skid: the share of "
-               "samples at the system-call site minus its true share (points; positive: "
-               "samples pile up at system-call returns). P/T: the program's period over the "
-               "mean sampling interval (lockstep where it is a whole number and the intervals "
-               "are fixed). Median over the trials, 95%% bootstrap interval.\n\n"
-               "| workload | sampler | unwinder | rate | case | busy | P/T | error pts | "
-               "skid pts | achieved Hz | n |\n"
-               "|---|---|---|---:|---|---:|---:|---|---|---:|---:|\n");
-    for (cJSON *r = bias->child; r; r = r->next) {
-        char err[64], skid[64], ratio[16] = "-";
-        estimate_text(err, sizeof err, cJSON_GetObjectItem(r, "attribution_error_pts"), "%.1f",
-                      "-");
-        estimate_text(skid, sizeof skid, cJSON_GetObjectItem(r, "skid_pts"), "%.1f", "-");
-        const double p = num(cJSON_GetObjectItem(r, "period_over_interval"));
-        if (isfinite(p))
-            snprintf(ratio, sizeof ratio, "%.2f", p);
-        fprintf(f, "| %s | %s | %s | %.0f | %s | %.0f | %s | %s | %s | %.0f | %.0f |\n",
-                cJSON_GetObjectItem(r, "workload")->valuestring,
-                cJSON_GetObjectItem(r, "sampler")->valuestring,
-                cJSON_GetObjectItem(r, "unwinder")->valuestring,
-                num(cJSON_GetObjectItem(r, "rate")), cJSON_GetObjectItem(r, "case")->valuestring,
-                num(cJSON_GetObjectItem(r, "busy")), ratio, err, skid,
-                num(cJSON_GetObjectItem(r, "achieved_hz_median")),
-                num(cJSON_GetObjectItem(r, "n")));
-    }
-    fprintf(f, "\n");
 }

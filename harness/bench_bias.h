@@ -12,15 +12,11 @@
 
 #include <cjson/cJSON.h>
 #include <stdint.h>
-#include <stdio.h>
 
 #include "bench_config.h"
 
 /* summary.bias: one row per configuration of a truth workload that has scored trials;
  * NULL when the configuration has no truth workload. */
 cJSON *bench_bias_summary(const struct bench_config *c, cJSON *trials, uint64_t seed);
-
-/* The "Sampling bias" section of summary.md (nothing when bias is NULL or empty). */
-void bench_bias_markdown(FILE *f, cJSON *bias);
 
 #endif

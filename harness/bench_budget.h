@@ -25,7 +25,6 @@
 
 #include <cjson/cJSON.h>
 #include <stdint.h>
-#include <stdio.h>
 
 #include "bench_config.h"
 #include "bench_pairs.h"
@@ -38,8 +37,5 @@ cJSON *bench_budget_rows(cJSON *trials, const struct trial_index *ix, const stru
 /* The verdict of a prediction against a measured interval (lo, hi in percent; NAN: no
  * interval), as above. */
 const char *bench_budget_verdict(double predicted_pct, double lo, double hi);
-
-/* The summary.md section; nothing when summary has no budget rows. */
-void bench_budget_markdown(FILE *f, cJSON *summary);
 
 #endif

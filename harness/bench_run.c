@@ -798,8 +798,8 @@ int bench_run(const struct bench_config *c, const char *dir, const char *bin_dir
         rc = -1;
     }
     x.out = NULL;
-    if (rc == 0) { /* bench_summarize prints its own reason (err stays empty) */
-        const int failed = bench_summarize(c, dir);
+    if (rc == 0) {
+        const int failed = bench_summarize(c, dir, err, err_size);
         rc = failed < 0 ? -1 : failed > 0 ? BENCH_SOME_FAILED : 0;
     }
 out:

@@ -18,63 +18,59 @@
 #include "stats.h"
 #include "text_file.h"
 
-#define MAX_VALUES 4096
+#define MAX_VALUES BENCH_CONFIG_MAX_TRIALS
 
-struct series {
-    double v[MAX_VALUES];
-    size_t n;
-};
-
-static void push(struct series *s, double v)
+static bool is_config(cJSON *cfg, const struct bench_config_key *k)
 {
-    if (s->n < MAX_VALUES && isfinite(v))
-        s->v[s->n++] = v;
-}
-
-static bool same_config(cJSON *cfg, const char *workload, const char *sampler, const char *unwinder,
-                        double rate)
-{
-    cJSON *s = cJSON_GetObjectItem(cfg, "sampler"), *u = cJSON_GetObjectItem(cfg, "unwinder");
-    if (strcmp(cJSON_GetObjectItem(cfg, "workload")->valuestring, workload) != 0)
+    const char *w = cJSON_GetStringValue(cJSON_GetObjectItem(cfg, "workload")),
+               *s = cJSON_GetStringValue(cJSON_GetObjectItem(cfg, "sampler")),
+               *u = cJSON_GetStringValue(cJSON_GetObjectItem(cfg, "unwinder"));
+    if (!w || strcmp(w, k->workload) != 0)
         return false;
-    if (!sampler)
-        return cJSON_IsNull(s);
-    return cJSON_IsString(s) && strcmp(s->valuestring, sampler) == 0 && cJSON_IsString(u) &&
-           strcmp(u->valuestring, unwinder) == 0 && num(cJSON_GetObjectItem(cfg, "rate")) == rate;
+    if (!k->sampler)
+        return cJSON_IsNull(cJSON_GetObjectItem(cfg, "sampler"));
+    const double budget = num(cJSON_GetObjectItem(cfg, "max_overhead_pct"));
+    return s && strcmp(s, k->sampler) == 0 && u && strcmp(u, k->unwinder) == 0 &&
+           num(cJSON_GetObjectItem(cfg, "rate")) == k->rate &&
+           (isfinite(budget) ? budget : 0) == k->budget_pct;
 }
 
-/* What went wrong with a configuration's trials. */
-struct failures {
-    size_t count;      /* trials that ran and failed (warm-up included) */
-    const char *error; /* the first failed trial's error, NULL if none */
-};
+/* The first line of an error message, at most 200 bytes, into buf. */
+static void first_line(const char *text, char *buf, size_t n)
+{
+    while (*text == '\n' || *text == ' ')
+        text++;
+    size_t len = strcspn(text, "\n");
+    if (len > 200)
+        len = 200;
+    snprintf(buf, n, "%.*s", (int)len, text);
+}
 
-/* The measured (non-warm-up, successful) trials of one configuration; fail (optional)
- * receives the trials that ran and failed. */
-static size_t select_trials(cJSON *trials, const char *workload, const char *sampler,
-                            const char *unwinder, double rate, cJSON **out, size_t max,
-                            const char **unavailable, struct failures *fail)
+size_t bench_select_trials(cJSON *trials, const struct bench_config_key *key, cJSON **out,
+                           size_t max, const char **unavailable, struct bench_failures *fail)
 {
     size_t n = 0;
     *unavailable = NULL;
-    if (fail)
-        *fail = (struct failures){0, NULL};
+    if (fail) {
+        fail->count = 0;
+        fail->error[0] = '\0';
+    }
     for (cJSON *t = trials->child; t; t = t->next) {
-        if (!same_config(cJSON_GetObjectItem(t, "config"), workload, sampler, unwinder, rate))
+        if (!is_config(cJSON_GetObjectItem(t, "config"), key))
             continue;
-        cJSON *un = cJSON_GetObjectItem(t, "unavailable");
-        if (cJSON_IsString(un))
-            *unavailable = un->valuestring;
+        const char *un = cJSON_GetStringValue(cJSON_GetObjectItem(t, "unavailable"));
+        if (un)
+            *unavailable = un;
         const bool ok = num(cJSON_GetObjectItem(t, "exit_status")) == 0 &&
                         cJSON_IsObject(cJSON_GetObjectItem(t, "output"));
-        if (!ok && fail && !cJSON_IsString(un) &&
-            !cJSON_IsTrue(cJSON_GetObjectItem(t, "skipped"))) {
-            cJSON *e = cJSON_GetObjectItem(t, "error");
-            if (!fail->error)
-                fail->error = cJSON_IsString(e) && e->valuestring[0] ? e->valuestring
-                              : cJSON_IsNumber(cJSON_GetObjectItem(t, "exit_status"))
-                                  ? "exited non-zero, no error message"
-                                  : "no output";
+        if (!ok && fail && !un && !cJSON_IsTrue(cJSON_GetObjectItem(t, "skipped"))) {
+            const char *e = cJSON_GetStringValue(cJSON_GetObjectItem(t, "error"));
+            if (!fail->count)
+                first_line(e && *e ? e
+                           : cJSON_IsNumber(cJSON_GetObjectItem(t, "exit_status"))
+                               ? "exited non-zero, no error message"
+                               : "no output",
+                           fail->error, sizeof fail->error);
             fail->count++;
         }
         if (cJSON_IsTrue(cJSON_GetObjectItem(t, "warmup")) || !ok)
@@ -83,18 +79,6 @@ static size_t select_trials(cJSON *trials, const char *workload, const char *sam
             out[n++] = t;
     }
     return n;
-}
-
-/* The first line of an error message, at most 200 bytes, into buf. */
-static const char *first_line(const char *text, char *buf, size_t n)
-{
-    while (*text == '\n' || *text == ' ')
-        text++;
-    size_t len = strcspn(text, "\n");
-    if (len > 200)
-        len = 200;
-    snprintf(buf, n, "%.*s", (int)len, text);
-    return buf;
 }
 
 static cJSON *estimate_json(struct estimate e, double scale)
@@ -116,32 +100,33 @@ static const char *const per_sample_counters[] = {"instructions", "cache-misses"
 
 static double median_counter(cJSON **trials, size_t n, const char *name, bool *available)
 {
-    struct series s = {.n = 0};
+    struct bench_values s = {.n = 0};
     for (size_t i = 0; i < n; i++)
-        push(&s, num(get(get(trials[i], "output", "counters", name), "value", NULL, NULL)));
+        bench_values_add(&s,
+                         num(get(get(trials[i], "output", "counters", name), "value", NULL, NULL)));
     *available = s.n == n && n > 0;
     return s.n ? stats_median(s.v, s.n) : NAN;
 }
 
 static double median_cachegrind(cJSON **trials, size_t n, const char *a, const char *b)
 {
-    struct series s = {.n = 0};
+    struct bench_values s = {.n = 0};
     for (size_t i = 0; i < n; i++) {
         cJSON *cg = cJSON_GetObjectItem(trials[i], "cachegrind");
-        push(&s, num(cJSON_GetObjectItem(cg, a)) + num(cJSON_GetObjectItem(cg, b)));
+        bench_values_add(&s, num(cJSON_GetObjectItem(cg, a)) + num(cJSON_GetObjectItem(cg, b)));
     }
     return s.n ? stats_median(s.v, s.n) : NAN;
 }
 
 static cJSON *summarize_config(cJSON *trials, const char *workload, const char *sampler,
                                const char *unwinder, double rate, cJSON **off, size_t n_off,
-                               uint64_t seed, cJSON **on_out, size_t *n_on_out)
+                               uint64_t seed)
 {
     static cJSON *sel[MAX_VALUES];
     const char *unavailable;
-    struct failures fail;
-    size_t n = select_trials(trials, workload, sampler, unwinder, rate, sel, MAX_VALUES,
-                             &unavailable, &fail);
+    struct bench_failures fail;
+    const struct bench_config_key key = {workload, sampler, unwinder, rate, 0};
+    size_t n = bench_select_trials(trials, &key, sel, MAX_VALUES, &unavailable, &fail);
     cJSON *o = cJSON_CreateObject();
     cJSON_AddStringToObject(o, "workload", workload);
     if (sampler) {
@@ -156,23 +141,21 @@ static cJSON *summarize_config(cJSON *trials, const char *workload, const char *
     if (unavailable)
         cJSON_AddStringToObject(o, "unavailable", unavailable);
     if (fail.count) { /* never silent: how many failed, and the first reason */
-        char line[256];
         cJSON_AddNumberToObject(o, "failed_trials", (double)fail.count);
-        cJSON_AddStringToObject(o, "failed", first_line(fail.error, line, sizeof line));
+        cJSON_AddStringToObject(o, "failed", fail.error);
     }
-    *on_out = NULL;
-    *n_on_out = 0;
     if (n == 0)
         return o;
-    struct series thr = {.n = 0}, hz = {.n = 0}, handler = {.n = 0}, cpu = {.n = 0}, err = {.n = 0};
+    struct bench_values thr = {.n = 0}, hz = {.n = 0}, handler = {.n = 0}, cpu = {.n = 0},
+                        err = {.n = 0};
     double lost = 0;
     size_t lost_known = 0; /* baselines do not report lost samples: null, not 0 */
     for (size_t i = 0; i < n; i++) {
-        push(&thr, num(get(sel[i], "output", "measured", "throughput")));
-        push(&cpu, num(get(sel[i], "output", "measured", "cpu_seconds")));
-        push(&hz, num(get(sel[i], "output", "profiling", "achieved_hz")));
-        push(&handler, num(get(sel[i], "output", "profiling", "handler_ns_mean")));
-        push(&err, num(cJSON_GetObjectItem(sel[i], "attribution_error_pts")));
+        bench_values_add(&thr, num(get(sel[i], "output", "measured", "throughput")));
+        bench_values_add(&cpu, num(get(sel[i], "output", "measured", "cpu_seconds")));
+        bench_values_add(&hz, num(get(sel[i], "output", "profiling", "achieved_hz")));
+        bench_values_add(&handler, num(get(sel[i], "output", "profiling", "handler_ns_mean")));
+        bench_values_add(&err, num(cJSON_GetObjectItem(sel[i], "attribution_error_pts")));
         double l = num(get(sel[i], "output", "profiling", "lost"));
         if (isfinite(l)) {
             lost += l;
@@ -180,15 +163,14 @@ static cJSON *summarize_config(cJSON *trials, const char *workload, const char *
         }
     }
     cJSON *t = estimate_json(stats_median_ci(thr.v, thr.n, BENCH_RESAMPLES, 0.95, seed), 1);
-    cJSON_AddStringToObject(
-        t, "unit",
-        cJSON_GetObjectItem(get(sel[0], "output", "measured", NULL), "unit")->valuestring);
+    cJSON_AddStringToObject(t, "unit",
+                            cJSON_GetStringValue(get(sel[0], "output", "measured", "unit")));
     cJSON_AddItemToObject(o, "throughput", t);
     cJSON_AddNumberToObject(o, "cpu_seconds_median", stats_median(cpu.v, cpu.n));
     if (sampler && n_off) {
-        struct series offs = {.n = 0};
+        struct bench_values offs = {.n = 0};
         for (size_t i = 0; i < n_off; i++)
-            push(&offs, num(get(off[i], "output", "measured", "throughput")));
+            bench_values_add(&offs, num(get(off[i], "output", "measured", "throughput")));
         struct estimate ov =
             stats_overhead_ci(offs.v, offs.n, thr.v, thr.n, BENCH_RESAMPLES, 0.95, seed + 1);
         cJSON *ovj = estimate_json(ov, 100);
@@ -206,9 +188,9 @@ static cJSON *summarize_config(cJSON *trials, const char *workload, const char *
         cJSON_AddNumberToObject(h, "median", stats_median(handler.v, handler.n));
         cJSON_AddNumberToObject(h, "p99", stats_percentile(handler.v, handler.n, 0.99));
         /* Counters per sample: what profiling added, over the samples it took. */
-        struct series smp = {.n = 0};
+        struct bench_values smp = {.n = 0};
         for (size_t i = 0; i < n; i++)
-            push(&smp, num(get(sel[i], "output", "profiling", "samples")));
+            bench_values_add(&smp, num(get(sel[i], "output", "profiling", "samples")));
         const double samples = stats_median(smp.v, smp.n);
         cJSON *ps = cJSON_AddObjectToObject(o, "per_sample");
         for (size_t k = 0; k < sizeof per_sample_counters / sizeof per_sample_counters[0]; k++) {
@@ -235,8 +217,6 @@ static cJSON *summarize_config(cJSON *trials, const char *workload, const char *
         if (err.n)
             cJSON_AddNumberToObject(o, "attribution_error_pts_median", stats_median(err.v, err.n));
     }
-    *on_out = sel[0];
-    *n_on_out = n;
     return o;
 }
 
@@ -252,9 +232,11 @@ static bool fit_cost(cJSON *trials, const char *workload, const char *sampler, c
     size_t n = 0;
     for (cJSON *t = trials->child; t && n < MAX_VALUES; t = t->next) {
         cJSON *cfg = cJSON_GetObjectItem(t, "config");
-        cJSON *s = cJSON_GetObjectItem(cfg, "sampler"), *u = cJSON_GetObjectItem(cfg, "unwinder");
-        if (strcmp(cJSON_GetObjectItem(cfg, "workload")->valuestring, workload) ||
-            cJSON_IsTrue(cJSON_GetObjectItem(t, "warmup")) ||
+        cJSON *s = cJSON_GetObjectItem(cfg, "sampler");
+        const char *w = cJSON_GetStringValue(cJSON_GetObjectItem(cfg, "workload")),
+                   *sn = cJSON_GetStringValue(s),
+                   *un = cJSON_GetStringValue(cJSON_GetObjectItem(cfg, "unwinder"));
+        if (!w || strcmp(w, workload) || cJSON_IsTrue(cJSON_GetObjectItem(t, "warmup")) ||
             num(cJSON_GetObjectItem(t, "exit_status")) != 0 ||
             cJSON_GetObjectItem(cfg, "max_overhead_pct")) /* budget mode: bench_budget.c */
             continue;
@@ -263,7 +245,7 @@ static bool fit_cost(cJSON *trials, const char *workload, const char *sampler, c
             samples = 0;
         else if (cJSON_IsNull(s))
             continue;
-        else if (strcmp(s->valuestring, sampler) == 0 && strcmp(u->valuestring, unwinder) == 0)
+        else if (sn && un && strcmp(sn, sampler) == 0 && strcmp(un, unwinder) == 0)
             samples = num(cJSON_GetObjectItem(cfg, "rate")) == 0
                           ? 0
                           : num(get(t, "output", "profiling", "samples"));
@@ -344,159 +326,6 @@ cJSON *bench_trials_load(const char *path, size_t *damaged)
     return arr;
 }
 
-/* Where a sample's time goes, and cost per sample by rate (bench_pairs.h). */
-static void write_layers_markdown(FILE *f, cJSON *summary)
-{
-    cJSON *layers = cJSON_GetObjectItem(summary, "layers");
-    if (cJSON_GetArraySize(layers)) {
-        fprintf(f, "## Where a sample's time goes (µs of CPU per sample, 95%% intervals)\n\n"
-                   "Platform: the same timer delivering SIGPROF to an empty handler (unwinder "
-                   "`empty`). Handler: our handler, timed inside it. Rest: total - platform - "
-                   "handler (reader thread, cache refill; its interval combines the three).\n\n"
-                   "| workload | sampler | unwinder | Hz | total | platform | handler | rest |\n"
-                   "|---|---|---|---:|---|---|---|---|\n");
-        for (cJSON *l = layers->child; l; l = l->next) {
-            char t[96], p[96], h[96], r[96];
-            estimate_text(t, sizeof t, cJSON_GetObjectItem(l, "total_us"), "%.1f", NULL);
-            estimate_text(p, sizeof p, cJSON_GetObjectItem(l, "platform_us"), "%.1f", NULL);
-            estimate_text(h, sizeof h, cJSON_GetObjectItem(l, "handler_us"), "%.2f", NULL);
-            estimate_text(r, sizeof r, cJSON_GetObjectItem(l, "rest_us"), "%.1f", NULL);
-            fprintf(f, "| %s | %s | %s | %.0f | %s | %s | %s | %s |\n",
-                    cJSON_GetObjectItem(l, "workload")->valuestring,
-                    cJSON_GetObjectItem(l, "sampler")->valuestring,
-                    cJSON_GetObjectItem(l, "unwinder")->valuestring,
-                    num(cJSON_GetObjectItem(l, "rate")), t, p, h, r);
-        }
-        fputs("\n", f);
-    }
-    cJSON *dose = cJSON_GetObjectItem(summary, "dose");
-    if (!cJSON_GetArraySize(dose))
-        return;
-    fprintf(f, "## Dose-response: cost per sample by rate (µs)\n\nA rate under 75%% "
-               "achieved (a tick sampler above CONFIG_HZ) is marked and is not a separate "
-               "dose; *< X* is a bound where the overhead is not resolved.\n\n"
-               "| workload | sampler | unwinder | per rate | linear? |\n"
-               "|---|---|---|---|---|\n");
-    for (cJSON *d = dose->child; d; d = d->next) {
-        char cells[1024] = "";
-        size_t len = 0;
-        for (cJSON *p = get(d, "points", NULL, NULL)->child; p && len < sizeof cells - 128;
-             p = p->next) {
-            cJSON *ct = cJSON_GetObjectItem(p, "cost_text");
-            len += (size_t)snprintf(
-                cells + len, sizeof cells - len, "%s%.0f Hz: %s%s", len ? "; " : "",
-                num(cJSON_GetObjectItem(p, "rate")), cJSON_IsString(ct) ? ct->valuestring : "-",
-                cJSON_IsTrue(cJSON_GetObjectItem(p, "achieved")) ? "" : " (not achieved)");
-        }
-        fprintf(f, "| %s | %s | %s | %s | %s |\n", cJSON_GetObjectItem(d, "workload")->valuestring,
-                cJSON_GetObjectItem(d, "sampler")->valuestring,
-                cJSON_GetObjectItem(d, "unwinder")->valuestring, cells,
-                cJSON_IsTrue(cJSON_GetObjectItem(d, "nonlinear"))
-                    ? cJSON_GetObjectItem(d, "note")->valuestring
-                    : "no difference resolved");
-    }
-    fputs("\n", f);
-}
-
-/* The precision targets: how many met, and each that did not. */
-static void write_precision_markdown(FILE *f, cJSON *precision)
-{
-    cJSON *figures = cJSON_GetObjectItem(precision, "figures");
-    if (!figures)
-        return;
-    const double target = num(cJSON_GetObjectItem(precision, "target_pct"));
-    fprintf(f,
-            "**Precision: %.0f of %.0f headline figures met their target** (cost per sample "
-            "within ±%.0f%%, 95%% interval; trials were added in rounds until they did or the "
-            "time budget was spent).\n\n",
-            num(cJSON_GetObjectItem(precision, "met")),
-            num(cJSON_GetObjectItem(precision, "total")), target);
-    for (cJSON *g = figures->child; g; g = g->next) {
-        if (cJSON_IsTrue(cJSON_GetObjectItem(g, "met")))
-            continue;
-        const double half = num(cJSON_GetObjectItem(g, "half_width_pct"));
-        char hw[32] = "no interval";
-        if (isfinite(half))
-            snprintf(hw, sizeof hw, "±%.1f%%", half);
-        fprintf(f, "- not met: %s %s/%s %.0f Hz: %s µs (%s, %.0f pairs)\n",
-                cJSON_GetStringValue(cJSON_GetObjectItem(g, "workload")),
-                cJSON_GetStringValue(cJSON_GetObjectItem(g, "sampler")),
-                cJSON_GetStringValue(cJSON_GetObjectItem(g, "unwinder")),
-                num(cJSON_GetObjectItem(g, "rate")),
-                cJSON_GetStringValue(cJSON_GetObjectItem(g, "cost_text")), hw,
-                num(cJSON_GetObjectItem(g, "pairs")));
-    }
-    fputs("\n", f);
-}
-
-/* The headline: paired overheads (bench_pairs.h) judged against the A/A floor. */
-static void write_paired_markdown(FILE *f, cJSON *results)
-{
-    cJSON *summary = cJSON_GetObjectItem(results, "summary");
-    cJSON *aa = cJSON_GetObjectItem(summary, "aa");
-    cJSON *cpu = get(summary, "pinning", "workload_cpu", NULL);
-    if (cJSON_IsNumber(cpu))
-        fprintf(f, "Workload pinned to CPU %.0f, the harness on the other CPUs. ",
-                cpu->valuedouble);
-    else
-        fprintf(f, "Workload not pinned (fewer than two CPUs). ");
-    fprintf(f, "Each profiled trial ran beside a profiling-off trial of its workload (order "
-               "random within the pair); overhead is the median over pairs of CPU on / CPU off "
-               "- 1, with a 95%% bootstrap interval over pairs. The A/A floor (off beside off) "
-               "is the smallest effect this machine shows: an overhead whose interval lies "
-               "within it is printed as *< X* and is not resolved.\n\n");
-    if (cJSON_GetArraySize(aa)) {
-        fprintf(f, "| workload | A/A pairs | A/A CPU ratio | minimum detectable effect %% | "
-                   "trial length s |\n|---|---:|---|---:|---:|\n");
-        for (cJSON *a = aa->child; a; a = a->next) {
-            char ratio[128];
-            estimate_text(ratio, sizeof ratio, cJSON_GetObjectItem(a, "cpu_ratio"), "%.4f", NULL);
-            fprintf(f, "| %s | %.0f | %s | %.2f | %.2f |\n",
-                    cJSON_GetObjectItem(a, "workload")->valuestring,
-                    num(cJSON_GetObjectItem(a, "pairs")), ratio,
-                    num(cJSON_GetObjectItem(a, "mde_pct")),
-                    num(cJSON_GetObjectItem(a, "trial_seconds_median")));
-        }
-        fputs("\n", f);
-    }
-    write_precision_markdown(f, cJSON_GetObjectItem(summary, "precision"));
-    fprintf(f, "## Paired overhead\n\nCost per sample is given where the overhead is resolved; "
-               "elsewhere *< X* bounds it by what an undetected overhead allows.\n\n"
-               "| workload | sampler | unwinder | Hz asked | Hz achieved | "
-               "pairs | CPU overhead %% | throughput overhead %% | µs CPU per sample | handler "
-               "µs per sample |\n|---|---|---|---:|---:|---:|---|---|---|---|\n");
-    size_t rows = 0, resolved = 0;
-    for (cJSON *c = get(summary, "configs", NULL, NULL)->child; c; c = c->next) {
-        cJSON *p = cJSON_GetObjectItem(c, "paired");
-        if (!p)
-            continue;
-        char thr[128] = "-", cost[128] = "-", handler[128] = "-", hz[32] = "-";
-        estimate_text(thr, sizeof thr, cJSON_GetObjectItem(p, "throughput_overhead"), "%.2f", NULL);
-        if (cJSON_IsString(cJSON_GetObjectItem(p, "cost_text")))
-            snprintf(cost, sizeof cost, "%s", cJSON_GetObjectItem(p, "cost_text")->valuestring);
-        if (cJSON_GetObjectItem(p, "handler_us_per_sample"))
-            estimate_text(handler, sizeof handler, cJSON_GetObjectItem(p, "handler_us_per_sample"),
-                          "%.2f", NULL);
-        if (cJSON_IsNumber(cJSON_GetObjectItem(c, "achieved_hz_median")))
-            snprintf(hz, sizeof hz, "%.0f", num(cJSON_GetObjectItem(c, "achieved_hz_median")));
-        const bool ok = cJSON_IsTrue(cJSON_GetObjectItem(p, "resolved"));
-        rows++;
-        resolved += ok;
-        fprintf(f, "| %s | %s | %s | %.0f | %s | %.0f | %s%s%s | %s | %s | %s |\n",
-                cJSON_GetObjectItem(c, "workload")->valuestring,
-                cJSON_GetObjectItem(c, "sampler")->valuestring,
-                cJSON_GetObjectItem(c, "unwinder")->valuestring,
-                num(cJSON_GetObjectItem(c, "rate")), hz, num(cJSON_GetObjectItem(p, "pairs")),
-                ok ? "**" : "*", cJSON_GetObjectItem(p, "text")->valuestring, ok ? "**" : "*", thr,
-                cost, handler);
-    }
-    fprintf(f,
-            "\n%zu of %zu overheads resolved (bold); the rest (italic, *< X*) are within the "
-            "noise floor or their interval.\n\n",
-            resolved, rows);
-    write_layers_markdown(f, summary);
-}
-
 bool bench_config_all_failed(cJSON *c)
 {
     return num(cJSON_GetObjectItem(c, "n")) == 0 &&
@@ -506,136 +335,17 @@ bool bench_config_all_failed(cJSON *c)
 
 void bench_config_failure(cJSON *c, char *buf, size_t n)
 {
-    cJSON *s = cJSON_GetObjectItem(c, "sampler"), *u = cJSON_GetObjectItem(c, "unwinder"),
-          *w = cJSON_GetObjectItem(c, "workload"), *e = cJSON_GetObjectItem(c, "failed");
+    const char *s = cJSON_GetStringValue(cJSON_GetObjectItem(c, "sampler")),
+               *u = cJSON_GetStringValue(cJSON_GetObjectItem(c, "unwinder")),
+               *w = cJSON_GetStringValue(cJSON_GetObjectItem(c, "workload")),
+               *e = cJSON_GetStringValue(cJSON_GetObjectItem(c, "failed"));
     char rate[48] = "off";
     if (num(cJSON_GetObjectItem(c, "rate")) > 0)
         snprintf(rate, sizeof rate, "%.0f Hz", num(cJSON_GetObjectItem(c, "rate")));
     else if (num(cJSON_GetObjectItem(c, "max_overhead_pct")) > 0) /* bench_budget.h */
         snprintf(rate, sizeof rate, "budget %g%%", num(cJSON_GetObjectItem(c, "max_overhead_pct")));
-    snprintf(
-        buf, n, "%s %s/%s %s: failed: %s (%.0f trials)", cJSON_IsString(w) ? w->valuestring : "?",
-        cJSON_IsString(s) ? s->valuestring : "off", cJSON_IsString(u) ? u->valuestring : "-", rate,
-        cJSON_IsString(e) ? e->valuestring : "?", num(cJSON_GetObjectItem(c, "failed_trials")));
-}
-
-void bench_write_markdown(FILE *f, cJSON *results)
-{
-    cJSON *m = cJSON_GetObjectItem(results, "machine"), *b = cJSON_GetObjectItem(results, "build");
-    fprintf(f, "# hzprof bench: %s\n\n", cJSON_GetObjectItem(results, "created")->valuestring);
-    char hz[32] = "unknown";
-    if (cJSON_IsNumber(cJSON_GetObjectItem(m, "config_hz")))
-        snprintf(hz, sizeof hz, "%.0f", num(cJSON_GetObjectItem(m, "config_hz")));
-    fprintf(
-        f,
-        "Machine: %s, %s, %.0f cores, Linux %s, CONFIG_HZ %s. Build: hzprof %s (%s), gcc %s.\n\n",
-        cJSON_GetObjectItem(m, "host")->valuestring,
-        cJSON_IsString(cJSON_GetObjectItem(m, "cpu_model"))
-            ? cJSON_GetObjectItem(m, "cpu_model")->valuestring
-            : "unknown CPU",
-        num(cJSON_GetObjectItem(m, "cores_online")),
-        cJSON_IsString(cJSON_GetObjectItem(m, "kernel"))
-            ? cJSON_GetObjectItem(m, "kernel")->valuestring
-            : "?",
-        hz, cJSON_GetObjectItem(b, "hzprof_version")->valuestring,
-        cJSON_GetObjectItem(b, "git_commit")->valuestring,
-        cJSON_GetObjectItem(b, "compiler_version")->valuestring);
-    cJSON *un = cJSON_GetObjectItem(results, "counters_unavailable");
-    if (cJSON_GetArraySize(un)) {
-        fprintf(f, "Counters unavailable:");
-        for (cJSON *e = un->child; e; e = e->next)
-            fprintf(f, " %s%s", e->string, e->next ? "," : "");
-        fprintf(f, " (%s).\n\n", un->child->valuestring);
-    }
-    size_t nfailed = 0;
-    cJSON *lists[] = {get(results, "summary", "configs", NULL),
-                      get(results, "summary", "budget", NULL)};
-    for (size_t l = 0; l < 2; l++)
-        for (cJSON *c = lists[l] ? lists[l]->child : NULL; c; c = c->next)
-            nfailed += bench_config_all_failed(c);
-    if (nfailed) {
-        fprintf(f, "**%zu configuration%s failed** (no successful trial; not in the charts):\n\n",
-                nfailed, nfailed == 1 ? "" : "s");
-        for (size_t l = 0; l < 2; l++)
-            for (cJSON *c = lists[l] ? lists[l]->child : NULL; c; c = c->next)
-                if (bench_config_all_failed(c)) {
-                    char line[512];
-                    bench_config_failure(c, line, sizeof line);
-                    fprintf(f, "- %s\n", line);
-                }
-        fputs("\n", f);
-    }
-    write_paired_markdown(f, results);
-    bench_bias_markdown(f, get(results, "summary", "bias", NULL));
-    bench_budget_markdown(f, cJSON_GetObjectItem(results, "summary"));
-    fprintf(f, "## Unpaired medians\n\nMedians of the measured trials with 95%% bootstrap "
-               "intervals. Overhead = 1 - "
-               "throughput on / throughput off; *≈0* marks an interval that includes zero.\n\n");
-    fprintf(f, "| workload | sampler | unwinder | Hz asked | Hz achieved | n | throughput | "
-               "overhead %% | handler ns/sample | lost | truth error pts |\n");
-    fprintf(f, "|---|---|---|---:|---:|---:|---|---|---:|---:|---:|\n");
-    cJSON *summary = cJSON_GetObjectItem(results, "summary");
-    for (cJSON *c = cJSON_GetObjectItem(summary, "configs")->child; c; c = c->next) {
-        cJSON *s = cJSON_GetObjectItem(c, "sampler");
-        char thr[300] = "-", ov[128] = "-", hz[32] = "-", h[32] = "-", lost[32] = "-",
-             err[32] = "-";
-        if (cJSON_GetObjectItem(c, "throughput"))
-            estimate_text(thr, sizeof thr, cJSON_GetObjectItem(c, "throughput"), "%.4g", NULL);
-        cJSON *o = cJSON_GetObjectItem(c, "overhead");
-        if (o) {
-            estimate_text(ov, sizeof ov, o, "%.2f", NULL);
-            if (cJSON_IsTrue(cJSON_GetObjectItem(o, "ci_includes_zero")))
-                strncat(ov, " *≈0*", sizeof ov - strlen(ov) - 1);
-        }
-        if (cJSON_IsNumber(cJSON_GetObjectItem(c, "achieved_hz_median")))
-            snprintf(hz, sizeof hz, "%.0f", num(cJSON_GetObjectItem(c, "achieved_hz_median")));
-        if (isfinite(num(get(c, "handler_ns_per_sample", "median", NULL))))
-            snprintf(h, sizeof h, "%.0f", num(get(c, "handler_ns_per_sample", "median", NULL)));
-        if (cJSON_IsNumber(cJSON_GetObjectItem(c, "lost_samples_total")))
-            snprintf(lost, sizeof lost, "%.0f", num(cJSON_GetObjectItem(c, "lost_samples_total")));
-        if (cJSON_IsNumber(cJSON_GetObjectItem(c, "attribution_error_pts_median")))
-            snprintf(err, sizeof err, "%.2f",
-                     num(cJSON_GetObjectItem(c, "attribution_error_pts_median")));
-        if (cJSON_IsString(cJSON_GetObjectItem(c, "unavailable")) &&
-            num(cJSON_GetObjectItem(c, "n")) == 0)
-            snprintf(thr, sizeof thr, "unavailable: %.100s",
-                     cJSON_GetObjectItem(c, "unavailable")->valuestring);
-        else if (bench_config_all_failed(c))
-            snprintf(thr, sizeof thr, "**failed** (%.0f trials): %.240s",
-                     num(cJSON_GetObjectItem(c, "failed_trials")),
-                     cJSON_GetObjectItem(c, "failed")->valuestring);
-        char asked[32] = "off"; /* rate 0: off, or a baseline's twin with profiling off */
-        if (num(cJSON_GetObjectItem(c, "rate")) > 0)
-            snprintf(asked, sizeof asked, "%.0f", num(cJSON_GetObjectItem(c, "rate")));
-        fprintf(f, "| %s | %s | %s | %s | %s | %.0f | %s | %s | %s | %s | %s |\n",
-                cJSON_GetObjectItem(c, "workload")->valuestring,
-                cJSON_IsString(s) ? s->valuestring : "off",
-                cJSON_IsString(s) ? cJSON_GetObjectItem(c, "unwinder")->valuestring : "-", asked,
-                hz, num(cJSON_GetObjectItem(c, "n")), thr, ov, h, lost, err);
-    }
-    fprintf(f, "\n## Cost per sample\n\nSlope of CPU time against samples taken, across the "
-               "rates and the off runs, in µs of CPU per sample: on the workload's measured "
-               "region for our samplers and the process tree for baselines, and on the "
-               "process tree for all (like with like).\n\n"
-               "| workload | sampler | unwinder | µs per sample | µs, process tree | points |\n"
-               "|---|---|---|---|---|---:|\n");
-    for (cJSON *c = cJSON_GetObjectItem(summary, "cost_per_sample")->child; c; c = c->next) {
-        char us[128], tree[128] = "-";
-        estimate_text(us, sizeof us, cJSON_GetObjectItem(c, "cost_per_sample"), "%.2f", NULL);
-        if (cJSON_IsTrue(get(c, "cost_per_sample", "ci_includes_zero", NULL)))
-            strncat(us, " *≈0*", sizeof us - strlen(us) - 1);
-        cJSON *t = cJSON_GetObjectItem(c, "cost_per_sample_process_tree");
-        if (t) {
-            estimate_text(tree, sizeof tree, t, "%.2f", NULL);
-            if (cJSON_IsTrue(cJSON_GetObjectItem(t, "ci_includes_zero")))
-                strncat(tree, " *≈0*", sizeof tree - strlen(tree) - 1);
-        }
-        fprintf(f, "| %s | %s | %s | %s | %s | %.0f |\n",
-                cJSON_GetObjectItem(c, "workload")->valuestring,
-                cJSON_GetObjectItem(c, "sampler")->valuestring,
-                cJSON_GetObjectItem(c, "unwinder")->valuestring, us, tree,
-                num(cJSON_GetObjectItem(c, "points")));
-    }
+    snprintf(buf, n, "%s %s/%s %s: failed: %s (%.0f trials)", w ? w : "?", s ? s : "off",
+             u ? u : "-", rate, e ? e : "?", num(cJSON_GetObjectItem(c, "failed_trials")));
 }
 
 /* The build that ran the trials, from a results.json written before in dir: its
@@ -702,14 +412,14 @@ static cJSON *precision_json(const struct bench_config *c, cJSON *configs)
     return o;
 }
 
-int bench_summarize(const struct bench_config *c, const char *dir)
+int bench_summarize(const struct bench_config *c, const char *dir, char *err, size_t err_size)
 {
     char tpath[4096];
     snprintf(tpath, sizeof tpath, "%s/trials.jsonl", dir);
     size_t damaged = 0;
     cJSON *trials = bench_trials_load(tpath, &damaged);
     if (!trials) {
-        fprintf(stderr, "hzprof bench: no trials in '%s'\n", dir);
+        snprintf(err, err_size, "no trials in '%s'", dir);
         return -1;
     }
     cJSON *results = cJSON_CreateObject();
@@ -737,7 +447,7 @@ int bench_summarize(const struct bench_config *c, const char *dir)
         for (cJSON *e = counters->child; e; e = e->next)
             if (cJSON_IsNull(cJSON_GetObjectItem(e, "value")))
                 cJSON_AddStringToObject(unavailable, e->string,
-                                        cJSON_GetObjectItem(e, "reason")->valuestring);
+                                        cJSON_GetStringValue(cJSON_GetObjectItem(e, "reason")));
         break;
     }
 
@@ -750,14 +460,14 @@ int bench_summarize(const struct bench_config *c, const char *dir)
     if (trial_index_make(trials, &ix) != 0) {
         cJSON_Delete(results);
         cJSON_Delete(summary);
-        fprintf(stderr, "hzprof bench: out of memory\n");
+        snprintf(err, err_size, "out of memory");
         return -1;
     }
     cJSON *aa_list = cJSON_AddArrayToObject(summary, "aa");
     cJSON *pinning = cJSON_AddObjectToObject(summary, "pinning");
     cJSON *first_cpu = trials->child ? cJSON_GetObjectItem(trials->child, "cpu") : NULL;
     if (cJSON_IsNumber(first_cpu)) {
-        cJSON_AddNumberToObject(pinning, "workload_cpu", first_cpu->valuedouble);
+        cJSON_AddNumberToObject(pinning, "workload_cpu", cJSON_GetNumberValue(first_cpu));
         cJSON_AddStringToObject(pinning, "harness", "every other CPU of its affinity mask");
     } else {
         cJSON_AddNullToObject(pinning, "workload_cpu");
@@ -772,21 +482,20 @@ int bench_summarize(const struct bench_config *c, const char *dir)
         if (aa) {
             cJSON_AddStringToObject(aa, "workload", name);
             cJSON *m = cJSON_GetObjectItem(aa, "mde_pct");
-            mde = cJSON_IsNumber(m) ? m->valuedouble : NAN;
+            mde = num(m);
             cJSON_AddItemToArray(aa_list, aa);
         }
-        size_t n_off = select_trials(trials, name, NULL, NULL, 0, off, MAX_VALUES, &un, NULL);
-        cJSON *dummy;
-        size_t dn;
-        cJSON_AddItemToArray(configs, summarize_config(trials, name, NULL, NULL, 0, off, n_off,
-                                                       seed++, &dummy, &dn));
+        const struct bench_config_key off_key = {name, NULL, NULL, 0, 0};
+        size_t n_off = bench_select_trials(trials, &off_key, off, MAX_VALUES, &un, NULL);
+        cJSON_AddItemToArray(configs,
+                             summarize_config(trials, name, NULL, NULL, 0, off, n_off, seed++));
         for (size_t s = 0; s < c->nsamplers; s++)
             for (size_t u = 0; u < c->nunwinders; u++) {
                 for (size_t r = 0; r < c->nrates; r++) {
                     if (!bench_config_runs(c, s, c->rates[r]))
                         continue;
                     cJSON *row = summarize_config(trials, name, c->samplers[s], c->unwinders[u],
-                                                  c->rates[r], off, n_off, seed++, &dummy, &dn);
+                                                  c->rates[r], off, n_off, seed++);
                     cJSON *paired = bench_pairs_config(&ix, name, c->samplers[s], c->unwinders[u],
                                                        c->rates[r], false, mde, c->seed);
                     if (paired)
@@ -804,15 +513,16 @@ int bench_summarize(const struct bench_config *c, const char *dir)
             static cJSON *twin_off[MAX_VALUES];
             size_t n_twin_off = 0;
             if (twin) { /* its own reference: the twin program with profiling off */
+                const struct bench_config_key twin_key = {name, bl, "builtin", 0, 0};
                 n_twin_off =
-                    select_trials(trials, name, bl, "builtin", 0, twin_off, MAX_VALUES, &un, NULL);
-                cJSON_AddItemToArray(configs, summarize_config(trials, name, bl, "builtin", 0, NULL,
-                                                               0, seed++, &dummy, &dn));
+                    bench_select_trials(trials, &twin_key, twin_off, MAX_VALUES, &un, NULL);
+                cJSON_AddItemToArray(
+                    configs, summarize_config(trials, name, bl, "builtin", 0, NULL, 0, seed++));
             }
             for (size_t r = 0; r < c->nrates; r++) {
-                cJSON *row = summarize_config(trials, name, bl, "builtin", c->rates[r],
-                                              twin ? twin_off : off, twin ? n_twin_off : n_off,
-                                              seed++, &dummy, &dn);
+                cJSON *row =
+                    summarize_config(trials, name, bl, "builtin", c->rates[r],
+                                     twin ? twin_off : off, twin ? n_twin_off : n_off, seed++);
                 /* A twin's own noise floor is not measured: its overheads are not judged. */
                 cJSON *paired = bench_pairs_config(&ix, name, bl, "builtin", c->rates[r], true,
                                                    twin ? NAN : mde, c->seed);
@@ -845,32 +555,16 @@ int bench_summarize(const struct bench_config *c, const char *dir)
     FILE *f = fopen(path, "w");
     char *text = cJSON_Print(results);
     int rc = f && text && fputs(text, f) >= 0 ? 0 : -1;
-    if (f && fclose(f) != 0)
+    if (f && file_close_checked(f) != 0)
         rc = -1;
     free(text);
-    snprintf(path, sizeof path, "%s/summary.md", dir);
-    f = fopen(path, "w");
-    if (f) {
-        bench_write_markdown(f, results);
-        if (ferror(f))
-            rc = -1;
-        if (fclose(f) != 0)
-            rc = -1;
-    } else {
-        rc = -1;
-    }
     if (rc)
-        fprintf(stderr, "hzprof bench: cannot write the results in '%s'\n", dir);
+        snprintf(err, err_size, "cannot write '%s'", path);
     int nfailed = 0;
     cJSON *lists[] = {configs, budget};
     for (size_t l = 0; l < 2; l++)
         for (cJSON *c = lists[l] ? lists[l]->child : NULL; rc == 0 && c; c = c->next)
-            if (bench_config_all_failed(c)) {
-                char line[512];
-                bench_config_failure(c, line, sizeof line);
-                fprintf(stderr, "hzprof bench: %s\n", line);
-                nfailed++;
-            }
+            nfailed += bench_config_all_failed(c);
     cJSON_Delete(results);
     return rc ? -1 : nfailed;
 }

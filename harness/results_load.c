@@ -322,10 +322,11 @@ int results_check(cJSON *doc, char *err, size_t n)
         return -1;
     }
     cJSON *v = cJSON_GetObjectItem(doc, "schema_version");
-    if (cJSON_IsNumber(v) && v->valuedouble != BENCH_SCHEMA_VERSION) { /* any double */
+    const double version = cJSON_GetNumberValue(v); /* any double; NaN: not a number */
+    if (cJSON_IsNumber(v) && version != BENCH_SCHEMA_VERSION) {
         snprintf(err, n, "schema_version %g: this hzprof reads version %d (results from %s hzprof)",
-                 v->valuedouble, BENCH_SCHEMA_VERSION,
-                 v->valuedouble > BENCH_SCHEMA_VERSION ? "a newer" : "an older");
+                 version, BENCH_SCHEMA_VERSION,
+                 version > BENCH_SCHEMA_VERSION ? "a newer" : "an older");
         return -1;
     }
     if (!cJSON_GetObjectItem(doc, "summary") && !cJSON_GetObjectItem(doc, "schema_version")) {

@@ -187,7 +187,8 @@ int truth_parse(const char *text, size_t len, const char *kind, const char *name
         return -1;
     }
     for (cJSON *e = truth->child; e; e = e->next) {
-        if (!cJSON_IsNumber(e))
+        const double share = cJSON_GetNumberValue(e);
+        if (isnan(share)) /* not a number */
             continue;
         char *function = strdup(e->string);
         if (!function) {
@@ -196,7 +197,7 @@ int truth_parse(const char *text, size_t len, const char *kind, const char *name
             truth_free(t);
             return -1;
         }
-        t->shares[t->n++] = (struct truth_share){function, e->valuedouble, 0};
+        t->shares[t->n++] = (struct truth_share){function, share, 0};
     }
     cJSON *sites = cJSON_GetObjectItemCaseSensitive(truths, "syscall_sites");
     const int nsites = cJSON_IsArray(sites) ? cJSON_GetArraySize(sites) : 0;
@@ -207,9 +208,10 @@ int truth_parse(const char *text, size_t len, const char *kind, const char *name
         return -1;
     }
     for (cJSON *e = nsites > 0 ? sites->child : NULL; e; e = e->next) {
-        if (!cJSON_IsString(e))
+        const char *site = cJSON_GetStringValue(e);
+        if (!site)
             continue;
-        if (!(t->sites[t->nsites] = strdup(e->valuestring))) {
+        if (!(t->sites[t->nsites] = strdup(site))) {
             snprintf(err, err_size, "'%s': out of memory", name);
             cJSON_Delete(doc);
             truth_free(t);

@@ -65,7 +65,7 @@ for t in "${targets[@]}"; do
   extra=()
   if [ "$t" = results ]; then # the results readers and renderers (writing is stubbed)
     extra=(harness/results_load.c harness/bench_summary.c harness/bench_bias.c harness/bench_budget.c harness/bench_pairs.c harness/stats.c
-           viz/paper_data.c viz/plot.c)
+           viz/paper_data.c viz/plot.c viz/summary_md.c viz/compare_md.c)
   elif [ "$t" = config ]; then # the bench configuration and the baselines' names
     extra=(harness/bench_config.c harness/bench_sampler.c harness/baseline.c harness/baseline_gperftools.c
            harness/baseline_perf.c harness/baseline_go.c)

@@ -248,6 +248,13 @@ START_TEST(test_schema_count_interleaving)
     ck_assert_ptr_nonnull(strstr(text, "## Paired overhead"));
     ck_assert_ptr_nonnull(strstr(text, "minimum detectable effect"));
     ck_assert_ptr_nonnull(strstr(text, "## Cost per sample"));
+    /* summary.md is `hzprof report DIR`: one renderer (viz/summary_md.c) of results.json. */
+    ck_assert_int_eq(sh("'%s' report %s/run > %s/report.md", hzprof, work, work), 0);
+    snprintf(path, sizeof path, "%s/report.md", work);
+    char *report = slurp(path);
+    ck_assert_ptr_nonnull(report);
+    ck_assert_str_eq(report, text);
+    free(report);
     free(text);
     /* A second run into the same directory is refused. */
     ck_assert_int_eq(sh("'%s' bench %s/tiny.json -o %s/run 2>/dev/null", hzprof, work, work), 1);
@@ -324,6 +331,14 @@ START_TEST(test_resume_runs_only_missing_trials)
     char *results = slurp_work("r/results.json");
     ck_assert(strstr(results, "\"trials_damaged\":\t2"));
     free(results);
+    /* A finished run resumed summarizes again; a summary.md that cannot be written (a full
+     * disk: a link to /dev/full) is an error that names it, never a table cut short. */
+    ck_assert_int_eq(sh("rm %s/r/summary.md && ln -s /dev/full %s/r/summary.md", work, work), 0);
+    ck_assert_int_eq(sh("'%s' bench --resume %s/r 2> %s", hzprof, work, err), 1);
+    msg = slurp(err);
+    ck_assert_msg(strstr(msg, "cannot write '") && strstr(msg, "/r/summary.md': No space left"),
+                  "%s", msg);
+    free(msg);
 }
 END_TEST
 

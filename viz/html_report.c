@@ -11,23 +11,25 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "bench_summary.h"
 #include "flame.h"
-#include "json_fields.h"
+#include "json_path.h"
+#include "markup_escape.h"
 #include "plot.h"
 #include "profile_input.h"
 #include "text_file.h"
 
+/* HTML's special characters (in text and in quoted attributes). */
+static const char *const html_special[256] = {
+    ['<'] = "&lt;",
+    ['>'] = "&gt;",
+    ['&'] = "&amp;",
+    ['"'] = "&quot;",
+};
+
 static void html_escape(FILE *f, const char *s)
 {
-    for (; s && *s; s++) {
-        switch (*s) {
-        case '<': fputs("&lt;", f); break;
-        case '>': fputs("&gt;", f); break;
-        case '&': fputs("&amp;", f); break;
-        case '"': fputs("&quot;", f); break;
-        default: fputc(*s, f);
-        }
-    }
+    markup_escape(f, s, html_special);
 }
 
 static void ci_cell(FILE *f, cJSON *e, const char *fmt)
@@ -37,12 +39,12 @@ static void ci_cell(FILE *f, cJSON *e, const char *fmt)
         fputs("–</td>", f);
         return;
     }
-    fprintf(f, fmt, field_num(e, "value"));
-    if (isfinite(field_num(e, "lo"))) {
+    fprintf(f, fmt, num(cJSON_GetObjectItem(e, "value")));
+    if (isfinite(num(cJSON_GetObjectItem(e, "lo")))) {
         fputs(" <small>[", f);
-        fprintf(f, fmt, field_num(e, "lo"));
+        fprintf(f, fmt, num(cJSON_GetObjectItem(e, "lo")));
         fputs(", ", f);
-        fprintf(f, fmt, field_num(e, "hi"));
+        fprintf(f, fmt, num(cJSON_GetObjectItem(e, "hi")));
         fputs("]</small>", f);
     }
     if (cJSON_IsTrue(cJSON_GetObjectItem(e, "ci_includes_zero")))
@@ -54,11 +56,13 @@ static void ci_cell(FILE *f, cJSON *e, const char *fmt)
  * escaped, with sep between workload and sampler and sep2 before the unwinder. */
 static void config_names(FILE *f, cJSON *c, const char *sep, const char *sep2, const char *none)
 {
-    html_escape(f, field_str(c, "workload"));
+    const char *s = cJSON_GetStringValue(cJSON_GetObjectItem(c, "sampler")),
+               *u = cJSON_GetStringValue(cJSON_GetObjectItem(c, "unwinder"));
+    html_escape(f, cJSON_GetStringValue(cJSON_GetObjectItem(c, "workload")));
     fputs(sep, f);
-    html_escape(f, field_str(c, "sampler") ? field_str(c, "sampler") : "off");
+    html_escape(f, s ? s : "off");
     fputs(sep2, f);
-    html_escape(f, field_str(c, "unwinder") ? field_str(c, "unwinder") : none);
+    html_escape(f, u ? u : none);
 }
 
 /* Draws DIR/profiles/trial-N.svg from trial-N.pb.gz if it is not there yet. Returns 0 (the
@@ -119,21 +123,21 @@ int html_report_write(cJSON *results, const char *dir, char *err, size_t n)
           "em{color:#a00}.failed{color:#a00;text-align:left}</style></head><body>\n<h1>hzprof "
           "report</h1>\n<p>",
           f);
-    html_escape(f, field_str(results, "created"));
+    html_escape(f, cJSON_GetStringValue(cJSON_GetObjectItem(results, "created")));
     fputs(" — ", f);
-    html_escape(f, field_str(m, "host"));
+    html_escape(f, cJSON_GetStringValue(cJSON_GetObjectItem(m, "host")));
     fputs(", ", f);
-    html_escape(f, field_str(m, "cpu_model"));
-    fprintf(f, ", %.0f cores, Linux ", field_num(m, "cores_online"));
-    html_escape(f, field_str(m, "kernel"));
-    if (isfinite(field_num(m, "config_hz")))
-        fprintf(f, ", CONFIG_HZ %.0f", field_num(m, "config_hz"));
+    html_escape(f, cJSON_GetStringValue(cJSON_GetObjectItem(m, "cpu_model")));
+    fprintf(f, ", %.0f cores, Linux ", num(cJSON_GetObjectItem(m, "cores_online")));
+    html_escape(f, cJSON_GetStringValue(cJSON_GetObjectItem(m, "kernel")));
+    if (isfinite(num(cJSON_GetObjectItem(m, "config_hz"))))
+        fprintf(f, ", CONFIG_HZ %.0f", num(cJSON_GetObjectItem(m, "config_hz")));
     fputs(". Build: hzprof ", f);
-    html_escape(f, field_str(b, "hzprof_version"));
+    html_escape(f, cJSON_GetStringValue(cJSON_GetObjectItem(b, "hzprof_version")));
     fputs(" (", f);
-    html_escape(f, field_str(b, "git_commit"));
+    html_escape(f, cJSON_GetStringValue(cJSON_GetObjectItem(b, "git_commit")));
     fputs("), gcc ", f);
-    html_escape(f, field_str(b, "compiler_version"));
+    html_escape(f, cJSON_GetStringValue(cJSON_GetObjectItem(b, "compiler_version")));
     fputs(".</p>\n", f);
     cJSON *un = cJSON_GetObjectItem(results, "counters_unavailable");
     if (cJSON_GetArraySize(un)) {
@@ -152,19 +156,19 @@ int html_report_write(cJSON *results, const char *dir, char *err, size_t n)
     cJSON *configs = cJSON_GetObjectItem(summary, "configs");
     size_t nfailed = 0;
     for (cJSON *c = configs ? configs->child : NULL; c; c = c->next)
-        nfailed += field_config_failed(c);
+        nfailed += bench_config_all_failed(c);
     if (nfailed) {
         fprintf(f,
                 "<p class=\"failed\">Left out of the charts: %zu configuration%s whose "
                 "trials all failed:</p>\n<ul>\n",
                 nfailed, nfailed == 1 ? "" : "s");
         for (cJSON *c = configs->child; c; c = c->next)
-            if (field_config_failed(c)) {
+            if (bench_config_all_failed(c)) {
                 fputs("<li>", f);
                 config_names(f, c, " ", "/", "-");
-                fprintf(f, " %.0f Hz: failed: ", field_num(c, "rate"));
-                html_escape(f, field_str(c, "failed"));
-                fprintf(f, " (%.0f trials)</li>\n", field_num(c, "failed_trials"));
+                fprintf(f, " %.0f Hz: failed: ", num(cJSON_GetObjectItem(c, "rate")));
+                html_escape(f, cJSON_GetStringValue(cJSON_GetObjectItem(c, "failed")));
+                fprintf(f, " (%.0f trials)</li>\n", num(cJSON_GetObjectItem(c, "failed_trials")));
             }
         fputs("</ul>\n", f);
     }
@@ -182,9 +186,9 @@ int html_report_write(cJSON *results, const char *dir, char *err, size_t n)
     const char *done[32];
     size_t ndone = 0;
     for (cJSON *t = trials ? trials->child : NULL; t; t = t->next) {
-        const char *profile = field_str(t, "profile");
+        const char *profile = cJSON_GetStringValue(cJSON_GetObjectItem(t, "profile"));
         cJSON *cfg = cJSON_GetObjectItem(t, "config");
-        const char *sampler = field_str(cfg, "sampler");
+        const char *sampler = cJSON_GetStringValue(cJSON_GetObjectItem(cfg, "sampler"));
         if (!profile || !sampler)
             continue;
         bool dup = false;
@@ -207,13 +211,16 @@ int html_report_write(cJSON *results, const char *dir, char *err, size_t n)
         fputs("\">", f);
         html_escape(f, sampler);
         fputs("</a>: ", f);
-        html_escape(f, field_str(cfg, "workload"));
-        if (field_num(cfg, "max_overhead_pct") > 0) /* budget mode: its rate was chosen */
-            fprintf(f, ", %s unwinder, budget %g%%</li>\n", field_str(cfg, "unwinder"),
-                    field_num(cfg, "max_overhead_pct"));
+        html_escape(f, cJSON_GetStringValue(cJSON_GetObjectItem(cfg, "workload")));
+        if (num(cJSON_GetObjectItem(cfg, "max_overhead_pct")) >
+            0) /* budget mode: its rate was chosen */
+            fprintf(f, ", %s unwinder, budget %g%%</li>\n",
+                    cJSON_GetStringValue(cJSON_GetObjectItem(cfg, "unwinder")),
+                    num(cJSON_GetObjectItem(cfg, "max_overhead_pct")));
         else
-            fprintf(f, ", %s unwinder, %.0f Hz</li>\n", field_str(cfg, "unwinder"),
-                    field_num(cfg, "rate"));
+            fprintf(f, ", %s unwinder, %.0f Hz</li>\n",
+                    cJSON_GetStringValue(cJSON_GetObjectItem(cfg, "unwinder")),
+                    num(cJSON_GetObjectItem(cfg, "rate")));
     }
     fputs("</ul>\n", f);
 
@@ -227,7 +234,7 @@ int html_report_write(cJSON *results, const char *dir, char *err, size_t n)
         config_names(f, c, "</td><td>", "</td><td>", "–");
         fputs("</td>", f);
         ci_cell(f, cJSON_GetObjectItem(c, "cost_per_sample"), "%.2f");
-        fprintf(f, "<td>%.0f</td></tr>\n", field_num(c, "points"));
+        fprintf(f, "<td>%.0f</td></tr>\n", num(cJSON_GetObjectItem(c, "points")));
     }
     fputs("</table>\n<h2>Configurations</h2>\n<table><tr><th>workload</th><th>sampler</th>"
           "<th>unwinder</th><th>Hz asked</th><th>Hz achieved</th><th>n</th><th>throughput</th>"
@@ -236,38 +243,40 @@ int html_report_write(cJSON *results, const char *dir, char *err, size_t n)
     for (cJSON *c = configs ? configs->child : NULL; c; c = c->next) {
         fputs("<tr><td>", f);
         config_names(f, c, "</td><td>", "</td><td>", "–");
-        fprintf(f, "</td><td>%.0f</td>", field_num(c, "rate"));
-        if (isfinite(field_num(c, "achieved_hz_median")))
-            fprintf(f, "<td>%.0f</td>", field_num(c, "achieved_hz_median"));
+        fprintf(f, "</td><td>%.0f</td>", num(cJSON_GetObjectItem(c, "rate")));
+        if (isfinite(num(cJSON_GetObjectItem(c, "achieved_hz_median"))))
+            fprintf(f, "<td>%.0f</td>", num(cJSON_GetObjectItem(c, "achieved_hz_median")));
         else
             fputs("<td>–</td>", f);
-        fprintf(f, "<td>%.0f</td>", field_num(c, "n"));
-        if (field_str(c, "unavailable") && field_num(c, "n") == 0) {
+        fprintf(f, "<td>%.0f</td>", num(cJSON_GetObjectItem(c, "n")));
+        if (cJSON_GetStringValue(cJSON_GetObjectItem(c, "unavailable")) &&
+            num(cJSON_GetObjectItem(c, "n")) == 0) {
             fputs("<td colspan=\"5\">unavailable: ", f);
-            html_escape(f, field_str(c, "unavailable"));
+            html_escape(f, cJSON_GetStringValue(cJSON_GetObjectItem(c, "unavailable")));
             fputs("</td></tr>\n", f);
             continue;
         }
-        if (field_config_failed(c)) {
+        if (bench_config_all_failed(c)) {
             fprintf(f, "<td colspan=\"5\" class=\"failed\">failed (%.0f trials): ",
-                    field_num(c, "failed_trials"));
-            html_escape(f, field_str(c, "failed"));
+                    num(cJSON_GetObjectItem(c, "failed_trials")));
+            html_escape(f, cJSON_GetStringValue(cJSON_GetObjectItem(c, "failed")));
             fputs("</td></tr>\n", f);
             continue;
         }
         ci_cell(f, cJSON_GetObjectItem(c, "throughput"), "%.4g");
         ci_cell(f, cJSON_GetObjectItem(c, "overhead"), "%.2f");
         cJSON *h = cJSON_GetObjectItem(c, "handler_ns_per_sample");
-        if (h && isfinite(field_num(h, "median")))
-            fprintf(f, "<td>%.0f</td>", field_num(h, "median"));
+        if (h && isfinite(num(cJSON_GetObjectItem(h, "median"))))
+            fprintf(f, "<td>%.0f</td>", num(cJSON_GetObjectItem(h, "median")));
         else
             fputs("<td>–</td>", f);
-        if (isfinite(field_num(c, "lost_samples_total")))
-            fprintf(f, "<td>%.0f</td>", field_num(c, "lost_samples_total"));
+        if (isfinite(num(cJSON_GetObjectItem(c, "lost_samples_total"))))
+            fprintf(f, "<td>%.0f</td>", num(cJSON_GetObjectItem(c, "lost_samples_total")));
         else
             fputs("<td>–</td>", f);
-        if (isfinite(field_num(c, "attribution_error_pts_median")))
-            fprintf(f, "<td>%.2f</td></tr>\n", field_num(c, "attribution_error_pts_median"));
+        if (isfinite(num(cJSON_GetObjectItem(c, "attribution_error_pts_median"))))
+            fprintf(f, "<td>%.2f</td></tr>\n",
+                    num(cJSON_GetObjectItem(c, "attribution_error_pts_median")));
         else
             fputs("<td>–</td></tr>\n", f);
     }

@@ -11,33 +11,45 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "json_fields.h"
 #include "json_path.h"
+#include "markup_escape.h"
 #include "plot.h"
 #include "results_load.h"
 #include "text_file.h"
 
 #define MARKER ".hzprof-generated"
 
+/* LaTeX's special characters, as text. */
+static const char *const tex_special[256] = {
+    ['\\'] = "\\textbackslash{}",
+    ['~'] = "\\textasciitilde{}",
+    ['<'] = "$<$",
+    ['>'] = "$>$",
+    ['^'] = "\\textasciicircum{}",
+    ['&'] = "\\&",
+    ['%'] = "\\%",
+    ['$'] = "\\$",
+    ['#'] = "\\#",
+    ['_'] = "\\_",
+    ['{'] = "\\{",
+    ['}'] = "\\}",
+};
+
 static void tex_escape(FILE *f, const char *s)
 {
-    for (; s && *s; s++) {
-        switch (*s) {
-        case '\\': fputs("\\textbackslash{}", f); break;
-        case '~': fputs("\\textasciitilde{}", f); break;
-        case '<': fputs("$<$", f); break;
-        case '>': fputs("$>$", f); break;
-        case '^': fputs("\\textasciicircum{}", f); break;
-        case '&':
-        case '%':
-        case '$':
-        case '#':
-        case '_':
-        case '{':
-        case '}': fprintf(f, "\\%c", *s); break;
-        default: fputc(*s, f);
-        }
+    markup_escape(f, s, tex_special);
+}
+
+/* The rest of a table's row: " & \\hzv{KEY}" for each of key_fmts (NULL-terminated), KEY
+ * the format with the row's name for its %s, then the row's end. */
+static void hzv_cells(FILE *f, const char *name, const char *const *key_fmts)
+{
+    for (size_t i = 0; key_fmts[i]; i++) {
+        fputs(" & \\hzv{", f);
+        fprintf(f, key_fmts[i], name);
+        fputs("}", f);
     }
+    fputs(" \\\\\n", f);
 }
 
 /* Table cells: the fields `keys` (NULL-terminated) of o, escaped, joined by " & ". */
@@ -46,7 +58,7 @@ static void tex_cells(FILE *f, cJSON *o, const char *const *keys)
     for (size_t i = 0; keys[i]; i++) {
         if (i)
             fputs(" & ", f);
-        tex_escape(f, field_str(o, keys[i]));
+        tex_escape(f, cJSON_GetStringValue(cJSON_GetObjectItem(o, keys[i])));
     }
 }
 
@@ -70,12 +82,46 @@ static void def_num(FILE *f, const char *key, const char *fmt, double v)
     def_text(f, key, buf);
 }
 
+/* "v [lo, hi]" of an estimate {value, lo, hi} with fmt for each, or "--". */
+static void def_ci(FILE *f, const char *key, const char *fmt, cJSON *e)
+{
+    char buf[200];
+    estimate_text(buf, sizeof buf, e, fmt, "--");
+    def_text(f, key, buf);
+}
+
+/* One figure of an object as \hzv{KEY}: KEY is key_fmt with the object's name for its %s;
+ * the value its field, as a number printed with fmt, as text, or as an estimate (def_ci). */
+struct figure {
+    const char *key_fmt, *field, *fmt;
+    enum { NUMBER, TEXT, ESTIMATE } kind;
+};
+
+/* The figures fig[0..n-1] of o, named name, in their order. */
+static void def_figures(FILE *f, cJSON *o, const char *name, const struct figure *fig, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        char key[600];
+        snprintf(key, sizeof key, fig[i].key_fmt, name);
+        cJSON *v = cJSON_GetObjectItem(o, fig[i].field);
+        if (fig[i].kind == NUMBER)
+            def_num(f, key, fig[i].fmt, num(v));
+        else if (fig[i].kind == TEXT)
+            def_text(f, key, cJSON_GetStringValue(v));
+        else
+            def_ci(f, key, fig[i].fmt, v);
+    }
+}
+
+#define FIGURES(f, o, name, list) def_figures(f, o, name, list, sizeof list / sizeof list[0])
+
 /* "W/S/U/R" of a summary row; S "off" and U "-" when profiling is off. */
 static void row_key(char *buf, size_t n, cJSON *c)
 {
-    const char *s = field_str(c, "sampler");
-    snprintf(buf, n, "%s/%s/%s/%.0f", field_str(c, "workload"), s ? s : "off",
-             s ? field_str(c, "unwinder") : "-", field_num(c, "rate"));
+    const char *s = cJSON_GetStringValue(cJSON_GetObjectItem(c, "sampler"));
+    snprintf(buf, n, "%s/%s/%s/%.0f", cJSON_GetStringValue(cJSON_GetObjectItem(c, "workload")),
+             s ? s : "off", s ? cJSON_GetStringValue(cJSON_GetObjectItem(c, "unwinder")) : "-",
+             num(cJSON_GetObjectItem(c, "rate")));
 }
 
 static bool is_our_sampler(cJSON *config, const char *sampler)
@@ -94,45 +140,51 @@ static void write_row_numbers(FILE *f, cJSON *c)
     char k[512], key[600];
     row_key(k, sizeof k, c);
     snprintf(key, sizeof key, "thr/%s", k);
-    def_num(f, key, "%.4g", field_num(cJSON_GetObjectItem(c, "throughput"), "value"));
+    def_num(f, key, "%.4g",
+            num(cJSON_GetObjectItem(cJSON_GetObjectItem(c, "throughput"), "value")));
     snprintf(key, sizeof key, "n/%s", k);
-    def_num(f, key, "%.0f", field_num(c, "n"));
-    if (!field_str(c, "sampler") || field_num(c, "rate") == 0)
+    def_num(f, key, "%.0f", num(cJSON_GetObjectItem(c, "n")));
+    if (!cJSON_GetStringValue(cJSON_GetObjectItem(c, "sampler")) ||
+        num(cJSON_GetObjectItem(c, "rate")) == 0)
         return;
     cJSON *ov = cJSON_GetObjectItem(c, "overhead");
-    const double hz = field_num(c, "achieved_hz_median"), v = field_num(ov, "value");
-    snprintf(key, sizeof key, "ov/%s", k);
-    def_num(f, key, "%.2f", v);
-    snprintf(key, sizeof key, "ovlo/%s", k);
-    def_num(f, key, "%.2f", field_num(ov, "lo"));
-    snprintf(key, sizeof key, "ovhi/%s", k);
-    def_num(f, key, "%.2f", field_num(ov, "hi"));
+    const double hz = num(cJSON_GetObjectItem(c, "achieved_hz_median")),
+                 v = num(cJSON_GetObjectItem(ov, "value"));
+    static const struct figure overhead[] = {
+        {"ov/%s", "value", "%.2f", NUMBER},
+        {"ovlo/%s", "lo", "%.2f", NUMBER},
+        {"ovhi/%s", "hi", "%.2f", NUMBER},
+    };
+    FIGURES(f, ov, k, overhead);
     snprintf(key, sizeof key, "hz/%s", k);
     def_num(f, key, "%.0f", hz);
     snprintf(key, sizeof key, "lostus/%s", k);
     def_num(f, key, "%.1f", hz > 0 ? v * 1e4 / hz : NAN);
     snprintf(key, sizeof key, "terr/%s", k);
-    def_num(f, key, "%.2f", field_num(c, "attribution_error_pts_median"));
+    def_num(f, key, "%.2f", num(cJSON_GetObjectItem(c, "attribution_error_pts_median")));
 }
 
 static void write_cost_numbers(FILE *f, cJSON *cost)
 {
-    char key[400];
-    for (cJSON *r = cJSON_GetObjectItem(cost, "signal_path")->child; r; r = r->next) {
-        snprintf(key, sizeof key, "sig/%s", field_str(r, "handler"));
-        def_num(f, key, "%.0f", field_num(r, "median_ns"));
-        snprintf(key, sizeof key, "sigx/%s", field_str(r, "handler"));
-        def_num(f, key, "%.2f", field_num(r, "x_floor"));
-    }
+    static const struct figure signal_path[] = {
+        {"sig/%s", "median_ns", "%.0f", NUMBER},
+        {"sigx/%s", "x_floor", "%.2f", NUMBER},
+    };
+    static const struct figure samplers[] = {
+        {"samp/%s", "achieved_hz", "%.0f", NUMBER},
+        {"sampns/%s", "handler_ns_mean", "%.0f", NUMBER},
+    };
+    for (cJSON *r = cJSON_GetObjectItem(cost, "signal_path")->child; r; r = r->next)
+        FIGURES(f, r, cJSON_GetStringValue(cJSON_GetObjectItem(r, "handler")), signal_path);
     for (cJSON *r = cJSON_GetObjectItem(cost, "samplers")->child; r; r = r->next) {
-        if (!field_str(r, "unwinder"))
+        const char *u = cJSON_GetStringValue(cJSON_GetObjectItem(r, "unwinder"));
+        if (!u)
             continue; /* unavailable here */
-        snprintf(key, sizeof key, "samp/%s/%s/%.0f", field_str(r, "sampler"),
-                 field_str(r, "unwinder"), field_num(r, "rate"));
-        def_num(f, key, "%.0f", field_num(r, "achieved_hz"));
-        snprintf(key, sizeof key, "sampns/%s/%s/%.0f", field_str(r, "sampler"),
-                 field_str(r, "unwinder"), field_num(r, "rate"));
-        def_num(f, key, "%.0f", field_num(r, "handler_ns_mean"));
+        char name[400];
+        snprintf(name, sizeof name, "%s/%s/%.0f",
+                 cJSON_GetStringValue(cJSON_GetObjectItem(r, "sampler")), u,
+                 num(cJSON_GetObjectItem(r, "rate")));
+        FIGURES(f, r, name, samplers);
     }
 }
 
@@ -141,45 +193,45 @@ static void write_cost_numbers(FILE *f, cJSON *cost)
 static void write_cachegrind_numbers(FILE *f, cJSON *cg)
 {
     cJSON *config = cJSON_GetObjectItem(cg, "config");
-    def_num(f, "cg/reps", "%.0f", field_num(config, "repetitions"));
+    def_num(f, "cg/reps", "%.0f", num(cJSON_GetObjectItem(config, "repetitions")));
     def_num(f, "cg/trials", "%.0f", (double)cJSON_GetArraySize(cJSON_GetObjectItem(cg, "trials")));
     cJSON *configs = cJSON_GetObjectItem(cJSON_GetObjectItem(cg, "summary"), "configs");
     for (cJSON *c = configs ? configs->child : NULL; c; c = c->next) {
-        if (!field_str(c, "sampler") || field_num(c, "rate") == 0)
+        if (!cJSON_GetStringValue(cJSON_GetObjectItem(c, "sampler")) ||
+            num(cJSON_GetObjectItem(c, "rate")) == 0)
             continue;
         cJSON *m = cJSON_GetObjectItem(cJSON_GetObjectItem(c, "per_sample"), "cachegrind");
-        char k[512], key[600];
+        static const struct figure misses[] = {
+            {"cg/D1/%s", "D1_misses", "%.0f", NUMBER},
+            {"cg/LL/%s", "LL_misses", "%.0f", NUMBER},
+        };
+        char k[512];
         row_key(k, sizeof k, c);
-        snprintf(key, sizeof key, "cg/D1/%s", k);
-        def_num(f, key, "%.0f", field_num(m, "D1_misses"));
-        snprintf(key, sizeof key, "cg/LL/%s", k);
-        def_num(f, key, "%.0f", field_num(m, "LL_misses"));
+        FIGURES(f, m, k, misses);
     }
-}
-
-/* "v [lo, hi]" of an estimate {value, lo, hi} with fmt for each, or "--". */
-static void def_ci(FILE *f, const char *key, const char *fmt, cJSON *e)
-{
-    char buf[200];
-    estimate_text(buf, sizeof buf, e, fmt, "--");
-    def_text(f, key, buf);
 }
 
 /* The paired method's figures (bench_pairs.h): A/A floors, each configuration's paired
  * overhead and cost per sample, the layers of a sample's cost, the precision targets. */
 static void write_paired_numbers(FILE *f, cJSON *summary)
 {
+    static const struct figure floor[] = {
+        {"aa/%s/pairs", "pairs", "%.0f", NUMBER},
+        {"aa/%s/mde", "mde_pct", "%.1f", NUMBER},
+        {"aa/%s/len", "trial_seconds_median", "%.2f", NUMBER},
+    };
+    static const struct figure paired[] = {
+        {"phz/%s", "achieved_hz", "%.0f", NUMBER},
+        {"ppairs/%s", "pairs", "%.0f", NUMBER},
+        {"pov/%s", "text", NULL, TEXT},
+        {"pcost/%s", "cost_text", NULL, TEXT},
+        {"pthr/%s", "throughput_overhead", "%.2f", ESTIMATE},
+        {"phand/%s", "handler_us_per_sample", "%.2f", ESTIMATE},
+    };
     char key[600], k[512];
     cJSON *aa = cJSON_GetObjectItem(summary, "aa");
-    for (cJSON *a = aa ? aa->child : NULL; a; a = a->next) {
-        const char *w = field_str(a, "workload");
-        snprintf(key, sizeof key, "aa/%s/pairs", w);
-        def_num(f, key, "%.0f", field_num(a, "pairs"));
-        snprintf(key, sizeof key, "aa/%s/mde", w);
-        def_num(f, key, "%.1f", field_num(a, "mde_pct"));
-        snprintf(key, sizeof key, "aa/%s/len", w);
-        def_num(f, key, "%.2f", field_num(a, "trial_seconds_median"));
-    }
+    for (cJSON *a = aa ? aa->child : NULL; a; a = a->next)
+        FIGURES(f, a, cJSON_GetStringValue(cJSON_GetObjectItem(a, "workload")), floor);
     double rows = 0, resolved = 0;
     cJSON *configs = cJSON_GetObjectItem(summary, "configs");
     for (cJSON *c = configs ? configs->child : NULL; c; c = c->next) {
@@ -190,19 +242,8 @@ static void write_paired_numbers(FILE *f, cJSON *summary)
         rows++;
         resolved += cJSON_IsTrue(cJSON_GetObjectItem(p, "resolved"));
         snprintf(key, sizeof key, "prate/%s", k);
-        def_num(f, key, "%.0f", field_num(c, "rate"));
-        snprintf(key, sizeof key, "phz/%s", k);
-        def_num(f, key, "%.0f", field_num(p, "achieved_hz"));
-        snprintf(key, sizeof key, "ppairs/%s", k);
-        def_num(f, key, "%.0f", field_num(p, "pairs"));
-        snprintf(key, sizeof key, "pov/%s", k);
-        def_text(f, key, field_str(p, "text"));
-        snprintf(key, sizeof key, "pcost/%s", k);
-        def_text(f, key, field_str(p, "cost_text"));
-        snprintf(key, sizeof key, "pthr/%s", k);
-        def_ci(f, key, "%.2f", cJSON_GetObjectItem(p, "throughput_overhead"));
-        snprintf(key, sizeof key, "phand/%s", k);
-        def_ci(f, key, "%.2f", cJSON_GetObjectItem(p, "handler_us_per_sample"));
+        def_num(f, key, "%.0f", num(cJSON_GetObjectItem(c, "rate")));
+        FIGURES(f, p, k, paired);
     }
     def_num(f, "paired/rows", "%.0f", rows);
     def_num(f, "paired/resolved", "%.0f", resolved);
@@ -219,14 +260,16 @@ static void write_paired_numbers(FILE *f, cJSON *summary)
     }
     cJSON *dose = cJSON_GetObjectItem(summary, "dose");
     for (cJSON *d = dose ? dose->child : NULL; d; d = d->next) {
-        snprintf(key, sizeof key, "linear/%s/%s/%s", field_str(d, "workload"),
-                 field_str(d, "sampler"), field_str(d, "unwinder"));
+        snprintf(key, sizeof key, "linear/%s/%s/%s",
+                 cJSON_GetStringValue(cJSON_GetObjectItem(d, "workload")),
+                 cJSON_GetStringValue(cJSON_GetObjectItem(d, "sampler")),
+                 cJSON_GetStringValue(cJSON_GetObjectItem(d, "unwinder")));
         def_text(f, key, cJSON_IsTrue(cJSON_GetObjectItem(d, "nonlinear")) ? "no" : "not refuted");
     }
     cJSON *prec = cJSON_GetObjectItem(summary, "precision");
-    def_num(f, "prec/target", "%.0f", field_num(prec, "target_pct"));
-    def_num(f, "prec/met", "%.0f", field_num(prec, "met"));
-    def_num(f, "prec/total", "%.0f", field_num(prec, "total"));
+    def_num(f, "prec/target", "%.0f", num(cJSON_GetObjectItem(prec, "target_pct")));
+    def_num(f, "prec/met", "%.0f", num(cJSON_GetObjectItem(prec, "met")));
+    def_num(f, "prec/total", "%.0f", num(cJSON_GetObjectItem(prec, "total")));
 }
 
 /* The bias companion run (DIR/bias/results.json, a run of the bias preset): where samples
@@ -234,31 +277,28 @@ static void write_paired_numbers(FILE *f, cJSON *summary)
 static void write_bias_numbers(FILE *f, cJSON *bias)
 {
     cJSON *tb = cJSON_GetObjectItem(bias, "trials_build"); /* who ran the trials */
-    def_num(f, "bias/reps", "%.0f", field_num(cJSON_GetObjectItem(bias, "config"), "repetitions"));
+    def_num(f, "bias/reps", "%.0f",
+            num(cJSON_GetObjectItem(cJSON_GetObjectItem(bias, "config"), "repetitions")));
     def_num(f, "bias/trials", "%.0f",
             (double)cJSON_GetArraySize(cJSON_GetObjectItem(bias, "trials")));
     def_text(f, "bias/commit",
-             field_str(tb ? tb : cJSON_GetObjectItem(bias, "build"), "git_commit"));
+             cJSON_GetStringValue(
+                 cJSON_GetObjectItem(tb ? tb : cJSON_GetObjectItem(bias, "build"), "git_commit")));
+    static const struct figure figures[] = {
+        {"bias/%s/err", "attribution_error_pts", "%.1f", ESTIMATE},
+        {"bias/%s/skid", "skid_pts", "%.1f", ESTIMATE},
+        {"bias/%s/pt", "period_over_interval", "%.2f", NUMBER},
+        {"bias/%s/busy", "busy", "%.0f", NUMBER},
+        {"bias/%s/n", "n", "%.0f", NUMBER},
+        {"bias/%s/hz", "achieved_hz_median", "%.0f", NUMBER},
+        {"bias/%s/site", "syscall_site_pct_median", "%.1f", NUMBER},
+        {"bias/%s/sitetruth", "syscall_site_truth_pct_median", "%.1f", NUMBER},
+    };
     cJSON *rows = cJSON_GetObjectItem(cJSON_GetObjectItem(bias, "summary"), "bias");
     for (cJSON *r = rows ? rows->child : NULL; r; r = r->next) {
-        char k[512], key[600];
+        char k[512];
         row_key(k, sizeof k, r);
-        snprintf(key, sizeof key, "bias/%s/err", k);
-        def_ci(f, key, "%.1f", cJSON_GetObjectItem(r, "attribution_error_pts"));
-        snprintf(key, sizeof key, "bias/%s/skid", k);
-        def_ci(f, key, "%.1f", cJSON_GetObjectItem(r, "skid_pts"));
-        snprintf(key, sizeof key, "bias/%s/pt", k);
-        def_num(f, key, "%.2f", field_num(r, "period_over_interval"));
-        snprintf(key, sizeof key, "bias/%s/busy", k);
-        def_num(f, key, "%.0f", field_num(r, "busy"));
-        snprintf(key, sizeof key, "bias/%s/n", k);
-        def_num(f, key, "%.0f", field_num(r, "n"));
-        snprintf(key, sizeof key, "bias/%s/hz", k);
-        def_num(f, key, "%.0f", field_num(r, "achieved_hz_median"));
-        snprintf(key, sizeof key, "bias/%s/site", k);
-        def_num(f, key, "%.1f", field_num(r, "syscall_site_pct_median"));
-        snprintf(key, sizeof key, "bias/%s/sitetruth", k);
-        def_num(f, key, "%.1f", field_num(r, "syscall_site_truth_pct_median"));
+        FIGURES(f, r, k, figures);
     }
 }
 
@@ -324,11 +364,11 @@ static int write_rate_tables(FILE *numbers, const char *dir, cJSON *results)
     cJSON *configs = cJSON_GetObjectItem(cJSON_GetObjectItem(results, "summary"), "configs");
     for (cJSON *w = cJSON_GetObjectItem(config, "workloads")->child; w; w = w->next)
         for (cJSON *r = cJSON_GetObjectItem(config, "rates")->child; r; r = r->next) {
-            const char *wn = field_str(w, "name");
+            const char *wn = cJSON_GetStringValue(cJSON_GetObjectItem(w, "name"));
             if (!wn)
                 continue;
             char name[512];
-            snprintf(name, sizeof name, "table-rate-%s-%.0f.tex", wn, r->valuedouble);
+            snprintf(name, sizeof name, "table-rate-%s-%.0f.tex", wn, num(r));
             FILE *f = open_table(dir, name, "llrlr",
                                  "sampler & unwinder & achieved Hz & overhead \\% [95\\% CI] & "
                                  "$\\mu$s lost per sample");
@@ -336,8 +376,9 @@ static int write_rate_tables(FILE *numbers, const char *dir, cJSON *results)
                 return -1;
             int rows = 0, zero = 0;
             for (cJSON *c = configs->child; c; c = c->next) {
-                if (strcmp(field_str(c, "workload"), wn) != 0 || !field_str(c, "sampler") ||
-                    field_num(c, "rate") != r->valuedouble)
+                if (strcmp(cJSON_GetStringValue(cJSON_GetObjectItem(c, "workload")), wn) != 0 ||
+                    !cJSON_GetStringValue(cJSON_GetObjectItem(c, "sampler")) ||
+                    num(cJSON_GetObjectItem(c, "rate")) != num(r))
                     continue;
                 char k[512];
                 row_key(k, sizeof k, c);
@@ -347,7 +388,8 @@ static int write_rate_tables(FILE *numbers, const char *dir, cJSON *results)
                     fputs(" & \\multicolumn{3}{l}{unavailable} \\\\\n", f);
                     continue;
                 }
-                if (is_our_sampler(config, field_str(c, "sampler"))) {
+                if (is_our_sampler(config,
+                                   cJSON_GetStringValue(cJSON_GetObjectItem(c, "sampler")))) {
                     rows++;
                     zero += cJSON_IsTrue(cJSON_GetObjectItem(ov, "ci_includes_zero"));
                 }
@@ -361,9 +403,9 @@ static int write_rate_tables(FILE *numbers, const char *dir, cJSON *results)
                         k);
             }
             char key[400];
-            snprintf(key, sizeof key, "zeroci/%s/%.0f", wn, r->valuedouble);
+            snprintf(key, sizeof key, "zeroci/%s/%.0f", wn, num(r));
             def_num(numbers, key, "%.0f", zero);
-            snprintf(key, sizeof key, "rows/%s/%.0f", wn, r->valuedouble);
+            snprintf(key, sizeof key, "rows/%s/%.0f", wn, num(r));
             def_num(numbers, key, "%.0f", rows);
             if (close_table(f) != 0)
                 return -1;
@@ -386,24 +428,25 @@ static int write_numbers(const char *path, const char *dir, cJSON *results, cJSO
           "\\newcommand{\\hzv}[1]{\\@ifundefined{hz@#1}{\\PackageError{hzprof}{no value "
           "for key #1 in generated/numbers.tex}{}}{\\@nameuse{hz@#1}}}\n",
           f);
-    def_text(f, "machine/host", field_str(m, "host"));
-    def_text(f, "machine/cpu", field_str(m, "cpu_model"));
-    def_num(f, "machine/cores", "%.0f", field_num(m, "cores_online"));
-    def_text(f, "machine/kernel", field_str(m, "kernel"));
-    def_num(f, "machine/hz", "%.0f", field_num(m, "config_hz"));
-    def_text(f, "build/commit", field_str(tb ? tb : b, "git_commit"));
-    def_text(f, "build/summarized", field_str(b, "git_commit"));
-    def_text(f, "build/compiler", field_str(b, "compiler_version"));
-    def_text(f, "build/version", field_str(b, "hzprof_version"));
-    def_text(f, "created", field_str(results, "created"));
-    def_num(f, "config/reps", "%.0f", field_num(config, "repetitions"));
-    def_num(f, "config/warmup", "%.0f", field_num(config, "warmup"));
+    def_text(f, "machine/host", cJSON_GetStringValue(cJSON_GetObjectItem(m, "host")));
+    def_text(f, "machine/cpu", cJSON_GetStringValue(cJSON_GetObjectItem(m, "cpu_model")));
+    def_num(f, "machine/cores", "%.0f", num(cJSON_GetObjectItem(m, "cores_online")));
+    def_text(f, "machine/kernel", cJSON_GetStringValue(cJSON_GetObjectItem(m, "kernel")));
+    def_num(f, "machine/hz", "%.0f", num(cJSON_GetObjectItem(m, "config_hz")));
+    def_text(f, "build/commit",
+             cJSON_GetStringValue(cJSON_GetObjectItem(tb ? tb : b, "git_commit")));
+    def_text(f, "build/summarized", cJSON_GetStringValue(cJSON_GetObjectItem(b, "git_commit")));
+    def_text(f, "build/compiler", cJSON_GetStringValue(cJSON_GetObjectItem(b, "compiler_version")));
+    def_text(f, "build/version", cJSON_GetStringValue(cJSON_GetObjectItem(b, "hzprof_version")));
+    def_text(f, "created", cJSON_GetStringValue(cJSON_GetObjectItem(results, "created")));
+    def_num(f, "config/reps", "%.0f", num(cJSON_GetObjectItem(config, "repetitions")));
+    def_num(f, "config/warmup", "%.0f", num(cJSON_GetObjectItem(config, "warmup")));
     def_num(f, "config/workloads", "%.0f",
             (double)cJSON_GetArraySize(cJSON_GetObjectItem(config, "workloads")));
     char rates[256] = "";
     for (cJSON *r = cJSON_GetObjectItem(config, "rates")->child; r; r = r->next)
         snprintf(rates + strlen(rates), sizeof rates - strlen(rates), "%s%.0f",
-                 rates[0] ? ", " : "", r->valuedouble);
+                 rates[0] ? ", " : "", num(r));
     def_text(f, "config/rates", rates);
     cJSON *trials = cJSON_GetObjectItem(results, "trials");
     def_num(f, "config/trials", "%.0f", (double)cJSON_GetArraySize(trials));
@@ -412,7 +455,8 @@ static int write_numbers(const char *path, const char *dir, cJSON *results, cJSO
     def_text(f, "counters/reason", cJSON_GetStringValue(un ? un->child : NULL));
     const char *go = NULL;
     for (cJSON *t = trials ? trials->child : NULL; t && !go; t = t->next)
-        go = field_str(cJSON_GetObjectItem(t, "output"), "go_version");
+        go = cJSON_GetStringValue(
+            cJSON_GetObjectItem(cJSON_GetObjectItem(t, "output"), "go_version"));
     def_text(f, "go/version", go);
     cJSON *summary = cJSON_GetObjectItem(results, "summary");
     for (cJSON *c = cJSON_GetObjectItem(summary, "configs")->child; c; c = c->next)
@@ -429,9 +473,11 @@ static int write_numbers(const char *path, const char *dir, cJSON *results, cJSO
         const char *parts[] = {"cost", "costlo", "costhi", "costpt", "costptlo", "costpthi"};
         const char *fields[] = {"value", "lo", "hi"};
         for (int i = 0; i < (tree ? 6 : 3); i++) {
-            snprintf(key, sizeof key, "%s/%s/%s/%s", parts[i], field_str(c, "workload"),
-                     field_str(c, "sampler"), field_str(c, "unwinder"));
-            def_num(f, key, "%.2f", field_num(i < 3 ? e : tree, fields[i % 3]));
+            snprintf(key, sizeof key, "%s/%s/%s/%s", parts[i],
+                     cJSON_GetStringValue(cJSON_GetObjectItem(c, "workload")),
+                     cJSON_GetStringValue(cJSON_GetObjectItem(c, "sampler")),
+                     cJSON_GetStringValue(cJSON_GetObjectItem(c, "unwinder")));
+            def_num(f, key, "%.2f", num(cJSON_GetObjectItem(i < 3 ? e : tree, fields[i % 3])));
         }
     }
     if (cost)
@@ -452,12 +498,13 @@ static int write_cachegrind_table(const char *dir, cJSON *cg)
         return -1;
     cJSON *configs = cJSON_GetObjectItem(cJSON_GetObjectItem(cg, "summary"), "configs");
     for (cJSON *c = configs ? configs->child : NULL; c; c = c->next) {
-        if (!field_str(c, "sampler") || field_num(c, "rate") == 0)
+        if (!cJSON_GetStringValue(cJSON_GetObjectItem(c, "sampler")) ||
+            num(cJSON_GetObjectItem(c, "rate")) == 0)
             continue;
         char k[512];
         row_key(k, sizeof k, c);
         tex_cells(f, c, config_names);
-        fprintf(f, " & \\hzv{cg/D1/%s} & \\hzv{cg/LL/%s} \\\\\n", k, k);
+        hzv_cells(f, k, (const char *const[]){"cg/D1/%s", "cg/LL/%s", NULL});
     }
     return close_table(f);
 }
@@ -477,10 +524,9 @@ static int write_bias_table(const char *dir, cJSON *bias)
         char k[512];
         row_key(k, sizeof k, r);
         tex_cells(f, r, names);
-        fprintf(f,
-                " & \\hzv{bias/%s/pt} & \\hzv{bias/%s/busy} & \\hzv{bias/%s/err} & "
-                "\\hzv{bias/%s/skid} & \\hzv{bias/%s/hz} & \\hzv{bias/%s/n} \\\\\n",
-                k, k, k, k, k, k);
+        hzv_cells(f, k,
+                  (const char *const[]){"bias/%s/pt", "bias/%s/busy", "bias/%s/err", "bias/%s/skid",
+                                        "bias/%s/hz", "bias/%s/n", NULL});
     }
     return close_table(f);
 }
@@ -491,7 +537,7 @@ static int write_signal_table(const char *dir, cJSON *cost)
     if (!f)
         return -1;
     for (cJSON *r = cJSON_GetObjectItem(cost, "signal_path")->child; r; r = r->next) {
-        const char *h = field_str(r, "handler");
+        const char *h = cJSON_GetStringValue(cJSON_GetObjectItem(r, "handler"));
         fprintf(f, "%s & \\hzv{sig/%s} & \\hzv{sigx/%s} \\\\\n",
                 strcmp(h, "floor") == 0 ? "empty handler (floor)" : h, h, h);
     }
@@ -507,7 +553,8 @@ static bool first_of_workload(cJSON *first, cJSON *c, const char *need)
         return false;
     for (cJSON *p = first; p != c; p = p->next)
         if ((!need || cJSON_GetObjectItem(p, need)) &&
-            strcmp(field_str(p, "workload"), field_str(c, "workload")) == 0)
+            strcmp(cJSON_GetStringValue(cJSON_GetObjectItem(p, "workload")),
+                   cJSON_GetStringValue(cJSON_GetObjectItem(c, "workload"))) == 0)
             return false;
     return true;
 }
@@ -515,7 +562,7 @@ static bool first_of_workload(cJSON *first, cJSON *c, const char *need)
 static int write_cost_tables(const char *dir, cJSON *costs)
 {
     for (cJSON *c = costs->child; c; c = c->next) {
-        const char *w = field_str(c, "workload");
+        const char *w = cJSON_GetStringValue(cJSON_GetObjectItem(c, "workload"));
         if (!first_of_workload(costs->child, c, NULL))
             continue;
         char name[512];
@@ -525,9 +572,10 @@ static int write_cost_tables(const char *dir, cJSON *costs)
         if (!f)
             return -1;
         for (cJSON *r = c; r; r = r->next) {
-            if (strcmp(field_str(r, "workload"), w) != 0)
+            if (strcmp(cJSON_GetStringValue(cJSON_GetObjectItem(r, "workload")), w) != 0)
                 continue;
-            const char *s = field_str(r, "sampler"), *u = field_str(r, "unwinder");
+            const char *s = cJSON_GetStringValue(cJSON_GetObjectItem(r, "sampler")),
+                       *u = cJSON_GetStringValue(cJSON_GetObjectItem(r, "unwinder"));
             tex_cells(f, r, &config_names[1]);
             fprintf(
                 f,
@@ -550,7 +598,7 @@ static int write_paired_tables(const char *dir, cJSON *summary)
 {
     cJSON *configs = cJSON_GetObjectItem(summary, "configs");
     for (cJSON *c = configs ? configs->child : NULL; c; c = c->next) {
-        const char *w = field_str(c, "workload");
+        const char *w = cJSON_GetStringValue(cJSON_GetObjectItem(c, "workload"));
         if (!first_of_workload(configs->child, c, "paired"))
             continue;
         char name[512];
@@ -561,15 +609,15 @@ static int write_paired_tables(const char *dir, cJSON *summary)
         if (!f)
             return -1;
         for (cJSON *r = c; r; r = r->next) {
-            if (!cJSON_GetObjectItem(r, "paired") || strcmp(field_str(r, "workload"), w) != 0)
+            if (!cJSON_GetObjectItem(r, "paired") ||
+                strcmp(cJSON_GetStringValue(cJSON_GetObjectItem(r, "workload")), w) != 0)
                 continue;
             char k[512];
             row_key(k, sizeof k, r);
             tex_cells(f, r, &config_names[1]);
-            fprintf(f,
-                    " & \\hzv{prate/%s} & \\hzv{phz/%s} & \\hzv{ppairs/%s} & \\hzv{pov/%s} & "
-                    "\\hzv{pcost/%s} \\\\\n",
-                    k, k, k, k, k);
+            hzv_cells(f, k,
+                      (const char *const[]){"prate/%s", "phz/%s", "ppairs/%s", "pov/%s", "pcost/%s",
+                                            NULL});
         }
         if (close_table(f) != 0)
             return -1;
@@ -583,10 +631,9 @@ static int write_paired_tables(const char *dir, cJSON *summary)
         char k[512];
         row_key(k, sizeof k, l);
         tex_cells(f, l, config_names);
-        fprintf(f,
-                " & \\hzv{prate/%s} & \\hzv{lay/total/%s} & \\hzv{lay/platform/%s} & "
-                "\\hzv{lay/handler/%s} & \\hzv{lay/rest/%s} \\\\\n",
-                k, k, k, k, k);
+        hzv_cells(f, k,
+                  (const char *const[]){"prate/%s", "lay/total/%s", "lay/platform/%s",
+                                        "lay/handler/%s", "lay/rest/%s", NULL});
     }
     if (close_table(f) != 0)
         return -1;
@@ -596,9 +643,9 @@ static int write_paired_tables(const char *dir, cJSON *summary)
         return -1;
     cJSON *aa = cJSON_GetObjectItem(summary, "aa");
     for (cJSON *a = aa ? aa->child : NULL; a; a = a->next) {
-        const char *w = field_str(a, "workload");
+        const char *w = cJSON_GetStringValue(cJSON_GetObjectItem(a, "workload"));
         tex_escape(f, w);
-        fprintf(f, " & \\hzv{aa/%s/pairs} & \\hzv{aa/%s/mde} & \\hzv{aa/%s/len} \\\\\n", w, w, w);
+        hzv_cells(f, w, (const char *const[]){"aa/%s/pairs", "aa/%s/mde", "aa/%s/len", NULL});
     }
     return close_table(f);
 }
@@ -775,7 +822,8 @@ int latex_report_write(cJSON *results, FILE *out)
         if (!cJSON_GetObjectItem(c, "overhead"))
             continue;
         tex_cells(out, c, config_names);
-        fprintf(out, " & %.0f & %.0f & ", field_num(c, "rate"), field_num(c, "achieved_hz_median"));
+        fprintf(out, " & %.0f & %.0f & ", num(cJSON_GetObjectItem(c, "rate")),
+                num(cJSON_GetObjectItem(c, "achieved_hz_median")));
         latex_ci(out, cJSON_GetObjectItem(c, "overhead"));
         fputs(" \\\\\n", out);
     }

@@ -9,7 +9,7 @@
 #define _GNU_SOURCE
 #include "plot.h"
 
-#include "json_fields.h"
+#include "json_path.h"
 #include "text_file.h"
 
 #include <ctype.h>
@@ -197,11 +197,12 @@ static void dat_comment(FILE *f, const char *label)
 /* "INDEX \"workload sampler/unwinder rate\" VALUE" for the per-configuration bar charts. */
 static void config_row(FILE *dat, size_t index, cJSON *c, double value)
 {
+    const char *w = cJSON_GetStringValue(cJSON_GetObjectItem(c, "workload")),
+               *s = cJSON_GetStringValue(cJSON_GetObjectItem(c, "sampler")),
+               *u = cJSON_GetStringValue(cJSON_GetObjectItem(c, "unwinder"));
     char who[256], what[128];
-    snprintf(who, sizeof who, "%s %s", field_str(c, "workload") ? field_str(c, "workload") : "?",
-             field_str(c, "sampler") ? field_str(c, "sampler") : "off");
-    snprintf(what, sizeof what, "%s %g", field_str(c, "unwinder") ? field_str(c, "unwinder") : "-",
-             field_num(c, "rate"));
+    snprintf(who, sizeof who, "%s %s", w ? w : "?", s ? s : "off");
+    snprintf(what, sizeof what, "%s %g", u ? u : "-", num(cJSON_GetObjectItem(c, "rate")));
     fprintf(dat, "%zu ", index);
     dat_label(dat, who, "/", what);
     fprintf(dat, " %g\n", value);
@@ -267,8 +268,9 @@ static size_t series_of(cJSON *configs, const char *workload, struct series *s, 
 {
     size_t n = 0;
     for (cJSON *c = configs->child; c; c = c->next) {
-        const char *w = field_str(c, "workload"), *sa = field_str(c, "sampler"),
-                   *u = field_str(c, "unwinder");
+        const char *w = cJSON_GetStringValue(cJSON_GetObjectItem(c, "workload")),
+                   *sa = cJSON_GetStringValue(cJSON_GetObjectItem(c, "sampler")),
+                   *u = cJSON_GetStringValue(cJSON_GetObjectItem(c, "unwinder"));
         if (!w || strcmp(w, workload) || !sa || !u)
             continue;
         bool seen = false;
@@ -286,8 +288,9 @@ static size_t series_of(cJSON *configs, const char *workload, struct series *s, 
 
 static bool same(cJSON *c, const char *w, const struct series *s)
 {
-    const char *cw = field_str(c, "workload"), *sa = field_str(c, "sampler"),
-               *u = field_str(c, "unwinder");
+    const char *cw = cJSON_GetStringValue(cJSON_GetObjectItem(c, "workload")),
+               *sa = cJSON_GetStringValue(cJSON_GetObjectItem(c, "sampler")),
+               *u = cJSON_GetStringValue(cJSON_GetObjectItem(c, "unwinder"));
     return cw && sa && u && !strcmp(cw, w) && !strcmp(sa, s->sampler) && !strcmp(u, s->unwinder);
 }
 
@@ -306,7 +309,8 @@ static cJSON *paired_cost(cJSON *c)
 
 static bool is_baseline(cJSON *c)
 {
-    return field_str(c, "unwinder") && !strcmp(field_str(c, "unwinder"), "builtin");
+    const char *u = cJSON_GetStringValue(cJSON_GetObjectItem(c, "unwinder"));
+    return u && !strcmp(u, "builtin");
 }
 
 /* Small multiples of one figure against rate for one workload: a panel per sampler (the
@@ -322,8 +326,9 @@ static int chart_panels(cJSON *configs, const char *w, const struct plot_target 
     size_t np = 0;
     bool baselines = false;
     for (cJSON *c = configs->child; c; c = c->next) {
-        const char *cw = field_str(c, "workload"), *sa = field_str(c, "sampler");
-        if (!cw || strcmp(cw, w) || !sa || !fig(c) || field_num(c, "rate") <= 0)
+        const char *cw = cJSON_GetStringValue(cJSON_GetObjectItem(c, "workload")),
+                   *sa = cJSON_GetStringValue(cJSON_GetObjectItem(c, "sampler"));
+        if (!cw || strcmp(cw, w) || !sa || !fig(c) || num(cJSON_GetObjectItem(c, "rate")) <= 0)
             continue;
         if (is_baseline(c)) {
             baselines = true;
@@ -363,9 +368,11 @@ static int chart_panels(cJSON *configs, const char *w, const struct plot_target 
             const char *done[16];
             size_t nd = 0;
             for (cJSON *c = configs->child; c; c = c->next) {
-                const char *cw = field_str(c, "workload"), *sa = field_str(c, "sampler"),
-                           *u = field_str(c, "unwinder");
-                if (!cw || strcmp(cw, w) || !sa || !u || field_num(c, "rate") <= 0 || !fig(c))
+                const char *cw = cJSON_GetStringValue(cJSON_GetObjectItem(c, "workload")),
+                           *sa = cJSON_GetStringValue(cJSON_GetObjectItem(c, "sampler")),
+                           *u = cJSON_GetStringValue(cJSON_GetObjectItem(c, "unwinder"));
+                if (!cw || strcmp(cw, w) || !sa || !u || num(cJSON_GetObjectItem(c, "rate")) <= 0 ||
+                    !fig(c))
                     continue;
                 if (panels[p] ? (is_baseline(c) || strcmp(sa, panels[p])) : !is_baseline(c))
                     continue;
@@ -381,14 +388,16 @@ static int chart_panels(cJSON *configs, const char *w, const struct plot_target 
                 done[nd++] = label;
                 dat_comment(dat, label);
                 for (cJSON *d = c; d; d = d->next) { /* this series' points, by rate */
-                    const char *dw = field_str(d, "workload"), *ds = field_str(d, "sampler"),
-                               *du = field_str(d, "unwinder");
+                    const char *dw = cJSON_GetStringValue(cJSON_GetObjectItem(d, "workload")),
+                               *ds = cJSON_GetStringValue(cJSON_GetObjectItem(d, "sampler")),
+                               *du = cJSON_GetStringValue(cJSON_GetObjectItem(d, "unwinder"));
                     cJSON *e = fig(d);
                     if (!dw || !ds || !du || strcmp(dw, w) || strcmp(ds, sa) || strcmp(du, u) ||
-                        !e || field_num(d, "rate") <= 0)
+                        !e || num(cJSON_GetObjectItem(d, "rate")) <= 0)
                         continue;
-                    fprintf(dat, "%g %g %g %g\n", field_num(d, "rate"), field_num(e, "value"),
-                            field_num(e, "lo"), field_num(e, "hi"));
+                    fprintf(dat, "%g %g %g %g\n", num(cJSON_GetObjectItem(d, "rate")),
+                            num(cJSON_GetObjectItem(e, "value")), num(cJSON_GetObjectItem(e, "lo")),
+                            num(cJSON_GetObjectItem(e, "hi")));
                 }
                 if (len > sizeof cmd - 400)
                     continue;
@@ -447,8 +456,9 @@ static int chart_overhead(cJSON *configs, const char *w, const struct plot_targe
                 continue;
             if (points++ == 0)
                 dat_comment(dat, s[i].label);
-            fprintf(dat, "%g %g %g %g\n", field_num(c, "rate"), field_num(o, "value"),
-                    field_num(o, "lo"), field_num(o, "hi"));
+            fprintf(dat, "%g %g %g %g\n", num(cJSON_GetObjectItem(c, "rate")),
+                    num(cJSON_GetObjectItem(o, "value")), num(cJSON_GetObjectItem(o, "lo")),
+                    num(cJSON_GetObjectItem(o, "hi")));
         }
         if (points && len < sizeof cmd - 200) {
             len += (size_t)snprintf(cmd + len, sizeof cmd - len,
@@ -497,11 +507,12 @@ static int chart_achieved(cJSON *configs, const char *w, const struct plot_targe
             continue;
         size_t points = 0;
         for (cJSON *c = configs->child; c; c = c->next) {
-            if (!same(c, w, &s[i]) || !isfinite(field_num(c, "achieved_hz_median")))
+            if (!same(c, w, &s[i]) || !isfinite(num(cJSON_GetObjectItem(c, "achieved_hz_median"))))
                 continue;
             if (points++ == 0)
                 dat_comment(dat, s[i].sampler);
-            fprintf(dat, "%g %g\n", field_num(c, "rate"), field_num(c, "achieved_hz_median"));
+            fprintf(dat, "%g %g\n", num(cJSON_GetObjectItem(c, "rate")),
+                    num(cJSON_GetObjectItem(c, "achieved_hz_median")));
         }
         if (points && len < sizeof cmd - 200) {
             len += (size_t)snprintf(cmd + len, sizeof cmd - len,
@@ -533,7 +544,8 @@ static int chart_cost(cJSON *costs, const char *w, const struct plot_target *t, 
     chart_name(name, sizeof name, "cost-", w);
     size_t rows = 0;
     for (cJSON *c = costs->child; c; c = c->next)
-        rows += field_str(c, "workload") && !strcmp(field_str(c, "workload"), w);
+        rows += cJSON_GetStringValue(cJSON_GetObjectItem(c, "workload")) &&
+                !strcmp(cJSON_GetStringValue(cJSON_GetObjectItem(c, "workload")), w);
     if (!rows)
         return 0;
     FILE *dat, *gp;
@@ -543,13 +555,17 @@ static int chart_cost(cJSON *costs, const char *w, const struct plot_target *t, 
     size_t i = 0;
     double lo = 0, hi = 0; /* the y range always includes zero: bars start there */
     for (cJSON *c = costs->child; c; c = c->next) {
-        if (!field_str(c, "workload") || strcmp(field_str(c, "workload"), w))
+        if (!cJSON_GetStringValue(cJSON_GetObjectItem(c, "workload")) ||
+            strcmp(cJSON_GetStringValue(cJSON_GetObjectItem(c, "workload")), w))
             continue;
         cJSON *e = cJSON_GetObjectItem(c, "cost_per_sample");
         fprintf(dat, "%zu ", i++);
-        dat_label(dat, field_str(c, "sampler"), "/", field_str(c, "unwinder"));
-        fprintf(dat, " %g %g %g\n", field_num(e, "value"), field_num(e, "lo"), field_num(e, "hi"));
-        const double v[3] = {field_num(e, "value"), field_num(e, "lo"), field_num(e, "hi")};
+        dat_label(dat, cJSON_GetStringValue(cJSON_GetObjectItem(c, "sampler")), "/",
+                  cJSON_GetStringValue(cJSON_GetObjectItem(c, "unwinder")));
+        fprintf(dat, " %g %g %g\n", num(cJSON_GetObjectItem(e, "value")),
+                num(cJSON_GetObjectItem(e, "lo")), num(cJSON_GetObjectItem(e, "hi")));
+        const double v[3] = {num(cJSON_GetObjectItem(e, "value")),
+                             num(cJSON_GetObjectItem(e, "lo")), num(cJSON_GetObjectItem(e, "hi"))};
         for (int k = 0; k < 3; k++)
             if (isfinite(v[k])) {
                 lo = fmin(lo, v[k]);
@@ -579,7 +595,7 @@ static int chart_truth(cJSON *configs, const struct plot_target *t, char *err, s
 {
     size_t rows = 0;
     for (cJSON *c = configs->child; c; c = c->next)
-        rows += isfinite(field_num(c, "attribution_error_pts_median"));
+        rows += isfinite(num(cJSON_GetObjectItem(c, "attribution_error_pts_median")));
     if (!rows)
         return 0;
     FILE *dat, *gp;
@@ -588,8 +604,8 @@ static int chart_truth(cJSON *configs, const struct plot_target *t, char *err, s
     fprintf(dat, "# truth attribution error: index label error_pts\n");
     size_t i = 0;
     for (cJSON *c = configs->child; c; c = c->next)
-        if (isfinite(field_num(c, "attribution_error_pts_median")))
-            config_row(dat, i++, c, field_num(c, "attribution_error_pts_median"));
+        if (isfinite(num(cJSON_GetObjectItem(c, "attribution_error_pts_median"))))
+            config_row(dat, i++, c, num(cJSON_GetObjectItem(c, "attribution_error_pts_median")));
     gp_header(gp, "truth-error", "Attribution error against ground truth (median)",
               "workload sampler/unwinder rate (Hz)", "error (percentage points)");
     fprintf(gp, "set style fill solid 0.6 border -1\nset boxwidth 0.7\nset xtics rotate by -60 "
@@ -612,12 +628,12 @@ static int chart_cache(cJSON *configs, const struct plot_target *t, char *err, s
     double lo = 0, hi = 0; /* the y range always includes zero: bars start there */
     for (cJSON *c = configs->child; c; c = c->next) {
         cJSON *ps = cJSON_GetObjectItem(c, "per_sample");
-        double v = field_num(ps, "LLC-load-misses");
+        double v = num(cJSON_GetObjectItem(ps, "LLC-load-misses"));
         const char *src = "LLC-load-misses (PMU)";
         if (!isfinite(v))
-            v = field_num(ps, "cache-misses"), src = "cache-misses (PMU)";
+            v = num(cJSON_GetObjectItem(ps, "cache-misses")), src = "cache-misses (PMU)";
         if (!isfinite(v))
-            v = field_num(cJSON_GetObjectItem(ps, "cachegrind"), "LL_misses"),
+            v = num(cJSON_GetObjectItem(cJSON_GetObjectItem(ps, "cachegrind"), "LL_misses")),
             src = "LL misses (cachegrind)";
         if (!isfinite(v))
             continue;
@@ -673,7 +689,7 @@ int plot_results(cJSON *results, const char *dir, struct plot_list *written, cha
     const char *workloads[64];
     size_t nw = 0;
     for (cJSON *c = configs->child; c; c = c->next) {
-        const char *w = field_str(c, "workload");
+        const char *w = cJSON_GetStringValue(cJSON_GetObjectItem(c, "workload"));
         bool seen = false;
         for (size_t i = 0; i < nw; i++)
             seen |= !strcmp(workloads[i], w);

@@ -1,6 +1,6 @@
 /* fuzz_results.c — libFuzzer target: a results.json as `hzprof report` and `plot` read it
  * (results_check), then what the readers do with an accepted one: the summary markdown,
- * the LaTeX report, the comparison of two runs (here the run with itself). See
+ * the LaTeX report, two runs side by side (here the run with itself). See
  * scripts/fuzz.sh. Writing a run (bench_summarize) is not reached from here: the symbols
  * it needs are stubbed below so that bench_summary.c links alone. */
 #include <stddef.h>
@@ -11,12 +11,13 @@
 
 #include "fuzz_text.h"
 #include "bench.h"
-#include "bench_pairs.h"
 #include "bench_summary.h"
+#include "compare_md.h"
 #include "fuzz_view.h"
 #include "machine.h"
 #include "paper_data.h"
 #include "results_load.h"
+#include "summary_md.h"
 
 cJSON *machine_metadata(void)
 {
@@ -57,9 +58,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     free(text);
     char err[1024];
     if (doc && results_check(doc, err, sizeof err) == 0) {
-        bench_write_markdown(fuzz_null(), doc);
+        summary_md_write(fuzz_null(), doc);
         latex_report_write(doc, fuzz_null());
-        cJSON_Delete(bench_compare(doc, doc));
+        cJSON *const runs[] = {doc, doc};
+        const char *const names[] = {"a", "b"};
+        compare_md_write(fuzz_null(), runs, names, 2); /* bench_compare of the two */
     }
     cJSON_Delete(doc);
     return 0;
