@@ -6,6 +6,7 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,9 +18,14 @@
 
 int cmd_score(int argc, char **argv)
 {
-    const char *kind = "cpu", *profile = NULL, *result = NULL;
-    for (int i = 1; i < argc; i++) {
-        if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
+    static const struct option longopts[] = {
+        {"kind", required_argument, 0, 'k'}, {"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
+    const char *kind = "cpu";
+    int ch;
+    opterr = 0;
+    while ((ch = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+        switch (ch) {
+        case 'h':
             printf("usage: hzprof score PROFILE RESULT.json [--kind cpu|wall]\n\n"
                    "Scores a profile of a `truth` workload run against the truth in that\n"
                    "run's JSON output (result.truth.KIND; default cpu, wall for the wall\n"
@@ -27,24 +33,21 @@ int cmd_score(int argc, char **argv)
                    "when the truth names syscall sites (result.truth.syscall_sites), also the\n"
                    "skid: the profile's share of samples at them minus the true share.\n");
             return 0;
-        } else if (strcmp(argv[i], "--kind") == 0 && i + 1 < argc) {
-            kind = argv[++i];
-        } else if (argv[i][0] == '-' && argv[i][1]) {
-            fprintf(stderr, "hzprof score: unknown or incomplete option '%s'\n", argv[i]);
-            return 2;
-        } else if (!profile) {
-            profile = argv[i];
-        } else if (!result) {
-            result = argv[i];
-        } else {
-            fprintf(stderr, "hzprof score: unexpected argument '%s'\n", argv[i]);
+        case 'k': kind = optarg; break;
+        default:
+            fprintf(stderr, "hzprof score: unknown or incomplete option '%s'\n", argv[optind - 1]);
             return 2;
         }
     }
-    if (!profile || !result) {
+    if (argc - optind < 2) {
         fprintf(stderr, "hzprof score: expected PROFILE and RESULT.json; see --help\n");
         return 2;
     }
+    if (argc - optind > 2) {
+        fprintf(stderr, "hzprof score: unexpected argument '%s'\n", argv[optind + 2]);
+        return 2;
+    }
+    const char *profile = argv[optind], *result = argv[optind + 1];
     size_t len = 0;
     char *text = read_file(result, &len);
     if (!text) {

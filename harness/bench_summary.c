@@ -163,8 +163,11 @@ static cJSON *summarize_config(cJSON *trials, const char *workload, const char *
         }
     }
     cJSON *t = estimate_json(stats_median_ci(thr.v, thr.n, BENCH_RESAMPLES, 0.95, seed), 1);
-    cJSON_AddStringToObject(t, "unit",
-                            cJSON_GetStringValue(get(sel[0], "output", "measured", "unit")));
+    const char *unit = cJSON_GetStringValue(get(sel[0], "output", "measured", "unit"));
+    if (unit)
+        cJSON_AddStringToObject(t, "unit", unit);
+    else /* the workload did not say: null, not a guess */
+        cJSON_AddNullToObject(t, "unit");
     cJSON_AddItemToObject(o, "throughput", t);
     cJSON_AddNumberToObject(o, "cpu_seconds_median", stats_median(cpu.v, cpu.n));
     if (sampler && n_off) {

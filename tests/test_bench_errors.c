@@ -39,13 +39,15 @@ static char work[] = "/tmp/hzprof-test-bench-errors-XXXXXX";
 static char bin[256];
 
 /* matmul by BENCH_ERRORS_MODE: fail (a reason on stderr, status 1), crash (SIGSEGV), hang
- * (its profiled trials sleep past the timeout; the others fail). truth cannot be executed
+ * (its profiled trials sleep past the timeout; the others fail), nounit (succeeds, its
+ * output without measured.unit). truth cannot be executed
  * (its interpreter does not exist): the exec in the child fails. */
 static const char fake_matmul[] =
     "#!/bin/sh\n"
     "case \"$BENCH_ERRORS_MODE\" in\n"
     "crash) kill -SEGV $$ ;;\n"
     "hang) for a; do [ \"$a\" = --sampler ] && exec sleep 60; done ;;\n"
+    "nounit) echo '{\"measured\": {\"throughput\": 5, \"cpu_seconds\": 0.01}}'; exit 0 ;;\n"
     "esac\n"
     "echo 'matmul: told to fail' >&2\n"
     "exit 1\n";
@@ -246,6 +248,25 @@ START_TEST(test_workload_fails)
         ck_assert_str_eq(w.errors[i], "matmul: told to fail\n");
     }
     ck_assert_uint_eq(w.notes, 0);
+}
+END_TEST
+
+/* A workload whose output lacks measured.unit: the summary read it through NULL (UBSan);
+ * now its throughput's unit is null, and the run goes through. */
+START_TEST(test_workload_output_without_unit)
+{
+    setenv("BENCH_ERRORS_MODE", "nounit", 1);
+    snprintf(dir, sizeof dir, "%s/run", work);
+    ck_assert_int_eq(mkdir(dir, 0777), 0);
+    struct told w;
+    ck_assert_int_eq(run("matmul", dir, false, &w, msg, sizeof msg), 0);
+    ck_assert_str_eq(msg, "");
+    char path[sizeof dir + 16];
+    snprintf(path, sizeof path, "%s/results.json", dir);
+    char *text = slurp(path);
+    ck_assert_ptr_nonnull(text);
+    ck_assert_msg(strstr(text, "\"unit\":\tnull"), "no null unit in %s", path);
+    free(text);
 }
 END_TEST
 
@@ -539,6 +560,7 @@ int main(int argc, char **argv)
     tcase_set_timeout(tc, 60);
     tcase_add_checked_fixture(tc, setup, teardown);
     tcase_add_test(tc, test_workload_fails);
+    tcase_add_test(tc, test_workload_output_without_unit);
     tcase_add_test(tc, test_workload_crashes);
     tcase_add_test(tc, test_workload_cannot_run);
     tcase_add_test(tc, test_trial_times_out);
