@@ -30,6 +30,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cjson/cJSON.h>
+
 #include "bench.h"
 #include "bench_config.h"
 #include "check_runner.h"
@@ -267,6 +269,39 @@ START_TEST(test_workload_output_without_unit)
     ck_assert_ptr_nonnull(text);
     ck_assert_msg(strstr(text, "\"unit\":\tnull"), "no null unit in %s", path);
     free(text);
+}
+END_TEST
+
+/* Every preset's config, as a run writes it (DIR/config.json), parses again: --resume
+ * reads it. The budget preset has no rates and writes "rates": [], which --resume refused
+ * ("'rates' must be a list of 1..32 rates in Hz"); a config with neither rates nor
+ * budgets is still refused. */
+START_TEST(test_presets_config_round_trip)
+{
+    static const char *const presets[] = {"quick", "full", "cachegrind", "bias", "budget"};
+    for (size_t i = 0; i < sizeof presets / sizeof presets[0]; i++) {
+        struct bench_config c, again;
+        char why[512];
+        ck_assert_msg(bench_config_load(presets[i], &c, why, sizeof why) == 0, "%s: %s",
+                      presets[i], why);
+        cJSON *j = bench_config_to_json(&c);
+        char *text = cJSON_Print(j);
+        ck_assert_msg(bench_config_parse(text, &again, why, sizeof why) == 0, "%s: %s",
+                      presets[i], why);
+        ck_assert_uint_eq(again.nrates, c.nrates);
+        ck_assert_uint_eq(again.nbudgets, c.nbudgets);
+        free(text);
+        if (c.nbudgets && !c.nrates) {
+            cJSON_DeleteItemFromObject(j, "max_overhead_pct");
+            text = cJSON_Print(j);
+            ck_assert_int_eq(bench_config_parse(text, &again, why, sizeof why), -1);
+            ck_assert_str_eq(why, "'rates' (or 'max_overhead_pct') is required");
+            free(text);
+        }
+        cJSON_Delete(j);
+        bench_config_free(&c);
+        bench_config_free(&again);
+    }
 }
 END_TEST
 
@@ -561,6 +596,7 @@ int main(int argc, char **argv)
     tcase_add_checked_fixture(tc, setup, teardown);
     tcase_add_test(tc, test_workload_fails);
     tcase_add_test(tc, test_workload_output_without_unit);
+    tcase_add_test(tc, test_presets_config_round_trip);
     tcase_add_test(tc, test_workload_crashes);
     tcase_add_test(tc, test_workload_cannot_run);
     tcase_add_test(tc, test_trial_times_out);
