@@ -282,12 +282,12 @@ START_TEST(test_presets_config_round_trip)
     for (size_t i = 0; i < sizeof presets / sizeof presets[0]; i++) {
         struct bench_config c, again;
         char why[512];
-        ck_assert_msg(bench_config_load(presets[i], &c, why, sizeof why) == 0, "%s: %s",
-                      presets[i], why);
+        ck_assert_msg(bench_config_load(presets[i], &c, why, sizeof why) == 0, "%s: %s", presets[i],
+                      why);
         cJSON *j = bench_config_to_json(&c);
         char *text = cJSON_Print(j);
-        ck_assert_msg(bench_config_parse(text, &again, why, sizeof why) == 0, "%s: %s",
-                      presets[i], why);
+        ck_assert_msg(bench_config_parse(text, &again, why, sizeof why) == 0, "%s: %s", presets[i],
+                      why);
         ck_assert_uint_eq(again.nrates, c.nrates);
         ck_assert_uint_eq(again.nbudgets, c.nbudgets);
         free(text);
