@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/syscall.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -178,6 +179,43 @@ static int count_dir(const char *path)
 int count_fds(void)
 {
     return count_dir("/proc/self/fd");
+}
+
+char *read_text(const char *path)
+{
+    FILE *f = fopen(path, "r");
+    if (!f)
+        return NULL;
+    char *buf = malloc(1);
+    size_t len = 0, got;
+    char chunk[65536];
+    while (buf && (got = fread(chunk, 1, sizeof chunk, f)) > 0) {
+        char *grown = realloc(buf, len + got + 1);
+        if (!grown) {
+            free(buf);
+            buf = NULL;
+            break;
+        }
+        buf = grown;
+        memcpy(buf + len, chunk, got);
+        len += got;
+    }
+    fclose(f);
+    expect(buf != NULL, "out of memory reading %s", path);
+    buf[len] = '\0';
+    return buf;
+}
+
+int run_sh(const char *fmt, ...)
+{
+    char cmd[8192];
+    va_list ap;
+    va_start(ap, fmt);
+    const int n = vsnprintf(cmd, sizeof cmd, fmt, ap);
+    va_end(ap);
+    expect(n >= 0 && (size_t)n < sizeof cmd, "shell command too long");
+    const int st = system(cmd);
+    return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
 }
 
 int count_threads(void)

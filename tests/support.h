@@ -61,6 +61,13 @@ uint64_t spin_calibrate(double seconds);
 
 /* Number of open fds / threads / POSIX timers of this process. */
 int count_fds(void);
+
+/* The whole file as a string (to free): "" for an empty file, NULL when it cannot be
+ * opened. */
+char *read_text(const char *path);
+
+/* Runs a shell command (printf-style); its exit status, or 128 + the signal. */
+int run_sh(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 int count_threads(void);
 int count_posix_timers(void);
 

@@ -12,6 +12,7 @@
 #include <check.h>
 
 #include "check_runner.h"
+#include "support.h"
 #include <stdarg.h>
 #include <cjson/cJSON.h>
 #include <stdio.h>
@@ -37,36 +38,6 @@ static const char tiny[] =
 #define TINY_CONFIGS 10
 #define TINY_PAIRS 10
 #define TINY_TRIALS 60
-
-static int sh(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static int sh(const char *fmt, ...)
-{
-    char cmd[4096];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(cmd, sizeof cmd, fmt, ap);
-    va_end(ap);
-    int st = system(cmd);
-    return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
-}
-
-static char *slurp(const char *path)
-{
-    FILE *f = fopen(path, "r");
-    if (!f)
-        return NULL;
-    char *buf = NULL;
-    size_t len = 0, got;
-    char chunk[65536];
-    while ((got = fread(chunk, 1, sizeof chunk, f)) > 0) {
-        buf = realloc(buf, len + got + 1);
-        memcpy(buf + len, chunk, got);
-        len += got;
-        buf[len] = '\0';
-    }
-    fclose(f);
-    return buf;
-}
 
 /* Trials of trials.jsonl in file order. */
 static size_t load_lines(const char *path, cJSON **out, size_t max)
@@ -100,7 +71,7 @@ static char *slurp_work(const char *name)
 {
     char path[256];
     snprintf(path, sizeof path, "%s/%s", work, name);
-    char *text = slurp(path);
+    char *text = read_text(path);
     ck_assert_msg(text != NULL, "no %s", path);
     return text;
 }
@@ -121,7 +92,7 @@ static cJSON *load_results(const char *dir)
  * returns its parsed results.json. */
 static cJSON *bench_results(const char *config, const char *dir)
 {
-    ck_assert_int_eq(sh("'%s' bench %s -o %s/%s 2>/dev/null", hzprof, config, work, dir), 0);
+    ck_assert_int_eq(run_sh("'%s' bench %s -o %s/%s 2>/dev/null", hzprof, config, work, dir), 0);
     return load_results(dir);
 }
 
@@ -134,7 +105,7 @@ static void setup(void)
 
 static void teardown(void)
 {
-    sh("rm -rf '%s'", work);
+    run_sh("rm -rf '%s'", work);
 }
 
 START_TEST(test_schema_count_interleaving)
@@ -249,23 +220,24 @@ START_TEST(test_schema_count_interleaving)
     ck_assert_ptr_nonnull(strstr(text, "minimum detectable effect"));
     ck_assert_ptr_nonnull(strstr(text, "## Cost per sample"));
     /* summary.md is `hzprof report DIR`: one renderer (viz/summary_md.c) of results.json. */
-    ck_assert_int_eq(sh("'%s' report %s/run > %s/report.md", hzprof, work, work), 0);
+    ck_assert_int_eq(run_sh("'%s' report %s/run > %s/report.md", hzprof, work, work), 0);
     snprintf(path, sizeof path, "%s/report.md", work);
-    char *report = slurp(path);
+    char *report = read_text(path);
     ck_assert_ptr_nonnull(report);
     ck_assert_str_eq(report, text);
     free(report);
     free(text);
     /* A second run into the same directory is refused. */
-    ck_assert_int_eq(sh("'%s' bench %s/tiny.json -o %s/run 2>/dev/null", hzprof, work, work), 1);
+    ck_assert_int_eq(run_sh("'%s' bench %s/tiny.json -o %s/run 2>/dev/null", hzprof, work, work),
+                     1);
 }
 END_TEST
 
 START_TEST(test_resume_runs_only_missing_trials)
 {
     /* Killed after 7 trials (the hook _exits like a kill), with half a line written. */
-    int st = sh("HZPROF_BENCH_STOP_AFTER=7 '%s' bench %s/tiny.json -o %s/r 2>/dev/null", hzprof,
-                work, work);
+    int st = run_sh("HZPROF_BENCH_STOP_AFTER=7 '%s' bench %s/tiny.json -o %s/r 2>/dev/null", hzprof,
+                    work, work);
     ck_assert_int_eq(st, 137);
     char path[256];
     snprintf(path, sizeof path, "%s/r/trials.jsonl", work);
@@ -275,7 +247,7 @@ START_TEST(test_resume_runs_only_missing_trials)
      * line must cost nothing else: the good lines after them are kept, the damaged ones
      * are kept too (never delete data) and skipped, trial 2 runs again. Then the partial
      * last line of the kill. */
-    char *text = slurp(path);
+    char *text = read_text(path);
     char *l2 = strchr(strchr(text, '\n') + 1, '\n') + 1, *l3 = strchr(l2, '\n') + 1;
     FILE *f = fopen(path, "w");
     fprintf(f, "%.*snot json at all\n%s{}\n{\"trial\": 7, \"half a li", (int)(l2 - text), text, l3);
@@ -288,8 +260,8 @@ START_TEST(test_resume_runs_only_missing_trials)
 
     char err[256];
     snprintf(err, sizeof err, "%s/err.txt", work);
-    ck_assert_int_eq(sh("'%s' bench --resume %s/r 2> %s", hzprof, work, err), 0);
-    char *msg = slurp(err);
+    ck_assert_int_eq(run_sh("'%s' bench --resume %s/r 2> %s", hzprof, work, err), 0);
+    char *msg = read_text(err);
     ck_assert_msg(strstr(msg, "trials.jsonl: 2 damaged lines kept and skipped"), "%s", msg);
     free(msg);
     snprintf(path, sizeof path, "%s/r/trials.jsonl", work);
@@ -333,9 +305,10 @@ START_TEST(test_resume_runs_only_missing_trials)
     free(results);
     /* A finished run resumed summarizes again; a summary.md that cannot be written (a full
      * disk: a link to /dev/full) is an error that names it, never a table cut short. */
-    ck_assert_int_eq(sh("rm %s/r/summary.md && ln -s /dev/full %s/r/summary.md", work, work), 0);
-    ck_assert_int_eq(sh("'%s' bench --resume %s/r 2> %s", hzprof, work, err), 1);
-    msg = slurp(err);
+    ck_assert_int_eq(run_sh("rm %s/r/summary.md && ln -s /dev/full %s/r/summary.md", work, work),
+                     0);
+    ck_assert_int_eq(run_sh("'%s' bench --resume %s/r 2> %s", hzprof, work, err), 1);
+    msg = read_text(err);
     ck_assert_msg(strstr(msg, "cannot write '") && strstr(msg, "/r/summary.md': No space left"),
                   "%s", msg);
     free(msg);
@@ -406,9 +379,9 @@ START_TEST(test_bad_configs_fail_before_any_trial)
         char path[256], err[256];
         write_file(path, sizeof path, "bad.json", cases[i].json);
         snprintf(err, sizeof err, "%s/err.txt", work);
-        int st = sh("'%s' bench %s -o %s/never 2> %s", hzprof, path, work, err);
+        int st = run_sh("'%s' bench %s -o %s/never 2> %s", hzprof, path, work, err);
         ck_assert_msg(st == 2, "case %zu exited %d", i, st);
-        char *msg = slurp(err);
+        char *msg = read_text(err);
         ck_assert_msg(msg && strstr(msg, cases[i].error), "case %zu: '%s' lacks '%s'", i,
                       msg ? msg : "", cases[i].error);
         ck_assert_msg(strchr(msg, '\n') == msg + strlen(msg) - 1, "more than one line: %s", msg);
@@ -416,12 +389,12 @@ START_TEST(test_bad_configs_fail_before_any_trial)
         snprintf(path, sizeof path, "%s/never", work);
         ck_assert_int_ne(access(path, F_OK), 0); /* nothing was started */
     }
-    ck_assert_int_eq(sh("'%s' bench /no/such/config.json 2>/dev/null", hzprof), 2);
-    ck_assert_int_eq(sh("'%s' bench quick --rates -3 2>/dev/null", hzprof), 2);
-    ck_assert_int_eq(sh("'%s' bench quick --workloads nope 2>/dev/null", hzprof), 2);
-    ck_assert_int_eq(sh("'%s' bench quick --frobnicate 2>/dev/null", hzprof), 2);
-    ck_assert_int_eq(sh("'%s' bench full --dry-run > /dev/null", hzprof), 0);
-    ck_assert_int_eq(sh("'%s' bench bias --dry-run > /dev/null", hzprof), 0);
+    ck_assert_int_eq(run_sh("'%s' bench /no/such/config.json 2>/dev/null", hzprof), 2);
+    ck_assert_int_eq(run_sh("'%s' bench quick --rates -3 2>/dev/null", hzprof), 2);
+    ck_assert_int_eq(run_sh("'%s' bench quick --workloads nope 2>/dev/null", hzprof), 2);
+    ck_assert_int_eq(run_sh("'%s' bench quick --frobnicate 2>/dev/null", hzprof), 2);
+    ck_assert_int_eq(run_sh("'%s' bench full --dry-run > /dev/null", hzprof), 0);
+    ck_assert_int_eq(run_sh("'%s' bench bias --dry-run > /dev/null", hzprof), 0);
     /* Issue 14 #12: long lists overflowed a stack buffer (ASan), a repeated workload was
      * freed twice, an empty list planned nothing, and JSON could be pasted into --rates.
      * Each is now one line and exit 2. */
@@ -437,10 +410,10 @@ START_TEST(test_bad_configs_fail_before_any_trial)
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         char err[256];
         snprintf(err, sizeof err, "%s/err.txt", work);
-        ck_assert_int_eq(sh("'%s' bench quick %s '%s' --dry-run > /dev/null 2> %s", hzprof,
-                            bad[i][0], bad[i][1], err),
+        ck_assert_int_eq(run_sh("'%s' bench quick %s '%s' --dry-run > /dev/null 2> %s", hzprof,
+                                bad[i][0], bad[i][1], err),
                          2);
-        char *msg = slurp(err);
+        char *msg = read_text(err);
         ck_assert_msg(msg && strchr(msg, '\n') == msg + strlen(msg) - 1, "%s: %s", bad[i][0],
                       msg ? msg : "");
         free(msg);
@@ -462,8 +435,8 @@ START_TEST(test_failed_configs_are_reported)
     char path[256], err[256];
     write_file(path, sizeof path, "failing.json", cfg);
     snprintf(err, sizeof err, "%s/err.txt", work);
-    ck_assert_int_eq(sh("'%s' bench %s -o %s/fail 2> %s", hzprof, path, work, err), 1);
-    char *msg = slurp(err);
+    ck_assert_int_eq(run_sh("'%s' bench %s -o %s/fail 2> %s", hzprof, path, work, err), 1);
+    char *msg = read_text(err);
     ck_assert_ptr_nonnull(msg);
     ck_assert_msg(strstr(msg, "broken off/- off: failed: matmul: --order: 'zig' is not ijk, "
                               "ikj or blocked (6 trials)"),
@@ -490,20 +463,22 @@ START_TEST(test_failed_configs_are_reported)
 
     /* `hzprof report DIR` (one run: the same summary) and the HTML report say it too. */
     snprintf(path, sizeof path, "%s/report.txt", work);
-    ck_assert_int_eq(sh("'%s' report %s/fail > %s", hzprof, work, path), 0);
-    char *rep = slurp(path);
+    ck_assert_int_eq(run_sh("'%s' report %s/fail > %s", hzprof, work, path), 0);
+    char *rep = read_text(path);
     ck_assert(rep && strstr(rep, "- broken perf-clock/fp 200 Hz: failed: matmul: --order"));
     free(rep);
-    ck_assert_int_eq(sh("'%s' report %s/fail %s/fail > %s", hzprof, work, work, path), 0);
-    rep = slurp(path);
+    ck_assert_int_eq(run_sh("'%s' report %s/fail %s/fail > %s", hzprof, work, work, path), 0);
+    rep = read_text(path);
     ck_assert(rep && strstr(rep, "Failed configurations"));
     ck_assert(strstr(rep, ": broken off/- off: failed: matmul: --order"));
     free(rep);
-    if (sh("command -v gnuplot >/dev/null") == 0) {
-        ck_assert_int_eq(sh("'%s' report %s/fail --format html >/dev/null", hzprof, work), 0);
+    if (run_sh("command -v gnuplot >/dev/null") == 0) {
+        ck_assert_int_eq(run_sh("'%s' report %s/fail --format html >/dev/null", hzprof, work), 0);
         /* Issue 14 #9: a second report does not replace it unasked; -f does. */
-        ck_assert_int_eq(sh("'%s' report %s/fail --format html >/dev/null 2>&1", hzprof, work), 1);
-        ck_assert_int_eq(sh("'%s' report %s/fail --format html -f >/dev/null", hzprof, work), 0);
+        ck_assert_int_eq(run_sh("'%s' report %s/fail --format html >/dev/null 2>&1", hzprof, work),
+                         1);
+        ck_assert_int_eq(run_sh("'%s' report %s/fail --format html -f >/dev/null", hzprof, work),
+                         0);
         char *html = slurp_work("fail/index.html");
         ck_assert(strstr(html, "Left out of the charts: 2 configurations whose trials "
                                "all failed"));

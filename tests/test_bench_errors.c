@@ -35,6 +35,7 @@
 #include "bench.h"
 #include "bench_config.h"
 #include "check_runner.h"
+#include "support.h"
 
 static const char *hzprof;
 static char work[] = "/tmp/hzprof-test-bench-errors-XXXXXX";
@@ -70,34 +71,6 @@ static void write_file(const char *path, const char *text, mode_t mode)
     ck_assert_int_eq(chmod(path, mode), 0);
 }
 
-static char *slurp(const char *path)
-{
-    FILE *f = fopen(path, "r");
-    if (!f)
-        return NULL;
-    char *buf = NULL;
-    size_t cap = 0;
-    ssize_t len = getdelim(&buf, &cap, '\0', f);
-    fclose(f);
-    if (len < 0) {
-        free(buf);
-        return strdup("");
-    }
-    return buf;
-}
-
-static int sh(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static int sh(const char *fmt, ...)
-{
-    char cmd[4096];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(cmd, sizeof cmd, fmt, ap);
-    va_end(ap);
-    int st = system(cmd);
-    return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
-}
-
 static void setup(void)
 {
     ck_assert_ptr_nonnull(mkdtemp(work));
@@ -113,18 +86,7 @@ static void setup(void)
 
 static void teardown(void)
 {
-    sh("rm -rf '%s'", work);
-}
-
-static size_t open_fds(void)
-{
-    DIR *d = opendir("/proc/self/fd");
-    ck_assert_ptr_nonnull(d);
-    size_t n = 0;
-    while (readdir(d))
-        n++;
-    closedir(d);
-    return n;
+    run_sh("rm -rf '%s'", work);
 }
 
 /* What a run told through its callbacks (checked after the run: Check writes a message
@@ -194,7 +156,7 @@ static int run(const char *program, const char *dir, bool resume, struct told *w
     close(fo);
     close(fe);
 
-    const size_t fds = open_fds();
+    const size_t fds = (size_t)count_fds();
     memset(w, 0, sizeof *w);
     const struct bench_progress p = {.trial_done = on_trial, .note = on_note, .ctx = w};
     memset(err, 'x', n); /* so an error that is not written shows */
@@ -209,7 +171,7 @@ static int run(const char *program, const char *dir, bool resume, struct told *w
     if (limit_resource >= 0 && setrlimit(limit_resource, &old) != 0)
         abort();
     limit_resource = -1;
-    const size_t fds_after = open_fds();
+    const size_t fds_after = (size_t)count_fds();
     const pid_t child = waitpid(-1, NULL, WNOHANG);
     const int child_errno = errno;
 
@@ -223,7 +185,7 @@ static int run(const char *program, const char *dir, bool resume, struct told *w
     ck_assert_msg(fds_after == fds, "%zu descriptors open before bench_run, %zu after", fds,
                   fds_after);
     ck_assert_msg(child == -1 && child_errno == ECHILD, "a child left unreaped (%d)", (int)child);
-    char *o = slurp(out_path), *e = slurp(err_path);
+    char *o = read_text(out_path), *e = read_text(err_path);
     assert_nothing_printed(o, e);
     free(o);
     free(e);
@@ -265,7 +227,7 @@ START_TEST(test_workload_output_without_unit)
     ck_assert_str_eq(msg, "");
     char path[sizeof dir + 16];
     snprintf(path, sizeof path, "%s/results.json", dir);
-    char *text = slurp(path);
+    char *text = read_text(path);
     ck_assert_ptr_nonnull(text);
     ck_assert_msg(strstr(text, "\"unit\":\tnull"), "no null unit in %s", path);
     free(text);
@@ -291,16 +253,17 @@ START_TEST(test_presets_config_round_trip)
         ck_assert_uint_eq(again.nrates, c.nrates);
         ck_assert_uint_eq(again.nbudgets, c.nbudgets);
         free(text);
+        bench_config_free(&again);
         if (c.nbudgets && !c.nrates) {
+            struct bench_config refused;
             cJSON_DeleteItemFromObject(j, "max_overhead_pct");
             text = cJSON_Print(j);
-            ck_assert_int_eq(bench_config_parse(text, &again, why, sizeof why), -1);
+            ck_assert_int_eq(bench_config_parse(text, &refused, why, sizeof why), -1);
             ck_assert_str_eq(why, "'rates' (or 'max_overhead_pct') is required");
             free(text);
         }
         cJSON_Delete(j);
         bench_config_free(&c);
-        bench_config_free(&again);
     }
 }
 END_TEST
@@ -440,9 +403,9 @@ START_TEST(test_damaged_lines_are_a_note)
     ck_assert_int_eq(mkdir(dir, 0777), 0);
     struct told w;
     ck_assert_int_eq(run("matmul", dir, false, &w, msg, sizeof msg), BENCH_SOME_FAILED);
-    ck_assert_int_eq(sh("echo garbage >> '%s/trials.jsonl'; echo '{\"trial\": -1}' >> "
-                        "'%s/trials.jsonl'",
-                        dir, dir),
+    ck_assert_int_eq(run_sh("echo garbage >> '%s/trials.jsonl'; echo '{\"trial\": -1}' >> "
+                            "'%s/trials.jsonl'",
+                            dir, dir),
                      0);
     ck_assert_int_eq(run("matmul", dir, true, &w, msg, sizeof msg), BENCH_SOME_FAILED);
     ck_assert_uint_eq(w.trials, 0);
@@ -524,8 +487,8 @@ static int cli(const char *args, char *err_text, size_t n)
 {
     char err_path[512];
     snprintf(err_path, sizeof err_path, "%s/cli-stderr.txt", work);
-    const int rc = sh("'%s' bench %s 2> '%s' > /dev/null", hzprof, args, err_path);
-    char *e = slurp(err_path);
+    const int rc = run_sh("'%s' bench %s 2> '%s' > /dev/null", hzprof, args, err_path);
+    char *e = read_text(err_path);
     ck_assert_ptr_nonnull(e);
     snprintf(err_text, n, "%s", e);
     free(e);
@@ -542,7 +505,7 @@ START_TEST(test_command_refusals)
 
     /* A directory that already holds a run. */
     snprintf(dir, sizeof dir, "%s/held", work);
-    ck_assert_int_eq(sh("mkdir -p '%s' && touch '%s/trials.jsonl'", dir, dir), 0);
+    ck_assert_int_eq(run_sh("mkdir -p '%s' && touch '%s/trials.jsonl'", dir, dir), 0);
     snprintf(args, sizeof args, "'%s' -o '%s'", cfg, dir);
     ck_assert_int_eq(cli(args, got, sizeof got), 1);
     snprintf(want, sizeof want,
@@ -556,8 +519,8 @@ START_TEST(test_command_refusals)
 
     /* bench_run's error, printed by the command: trials.jsonl is a directory. */
     snprintf(dir, sizeof dir, "%s/resumed", work);
-    ck_assert_int_eq(sh("mkdir -p '%s/trials.jsonl' && cp '%s' '%s/config.json'", dir, cfg, dir),
-                     0);
+    ck_assert_int_eq(
+        run_sh("mkdir -p '%s/trials.jsonl' && cp '%s' '%s/config.json'", dir, cfg, dir), 0);
     snprintf(args, sizeof args, "--resume '%s'", dir);
     ck_assert_int_eq(cli(args, got, sizeof got), 1);
     snprintf(want, sizeof want, "hzprof bench: cannot read '%s/trials.jsonl': Is a directory\n",
@@ -565,7 +528,7 @@ START_TEST(test_command_refusals)
     ck_assert_str_eq(got, want);
 
     /* A workload program that is not beside hzprof (a copy of it in the fake bin). */
-    ck_assert_int_eq(sh("cp '%s' '%s/hzprof'", hzprof, bin), 0);
+    ck_assert_int_eq(run_sh("cp '%s' '%s/hzprof'", hzprof, bin), 0);
     snprintf(cfg, sizeof cfg, "%s/io.json", work);
     snprintf(json, sizeof json, config_json, "io");
     write_file(cfg, json, 0644);
