@@ -60,9 +60,8 @@ cflags=(-std=gnu11 -g -O1 -fno-omit-frame-pointer -Wall -Wextra -Werror
 # shellcheck disable=SC2207
 libs=($(pkg-config --libs libcjson zlib) -lm)
 
-for t in "${targets[@]}"; do
-  echo "== fuzz_$t: building"
-  extra=()
+build() { # TARGET: build-fuzz/fuzz_TARGET
+  local t=$1 extra=()
   if [ "$t" = results ]; then # the results readers and renderers (writing is stubbed)
     extra=(harness/results_load.c harness/bench_summary.c harness/bench_bias.c harness/bench_budget.c harness/bench_pairs.c harness/stats.c
            viz/paper_data.c viz/plot.c viz/summary_md.c viz/compare_md.c)
@@ -71,6 +70,27 @@ for t in "${targets[@]}"; do
            harness/baseline_perf.c harness/baseline_go.c)
   fi
   clang "${cflags[@]}" "tests/fuzz/fuzz_$t.c" "${sources[@]}" "${extra[@]}" "${libs[@]}" -o "$out/fuzz_$t"
+}
+
+# Two builds at a time (one clang each: the targets are independent), failing on the first
+# that fails (the other is stopped).
+building=()
+build_failed() {
+  kill "${building[@]}" 2>/dev/null || true
+  echo "hzprof fuzz: a target did not build (above)" >&2
+  exit 1
+}
+for t in "${targets[@]}"; do
+  echo "== fuzz_$t: building"
+  build "$t" &
+  building+=($!)
+  if [ ${#building[@]} -ge 2 ]; then
+    wait "${building[0]}" || build_failed
+    building=("${building[@]:1}")
+  fi
+done
+for pid in "${building[@]}"; do
+  wait "$pid" || build_failed
 done
 
 export ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=1:allocator_may_return_null=1"
