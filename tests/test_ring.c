@@ -189,12 +189,15 @@ static __thread unsigned tls_signal_producer;
 static __thread uint64_t tls_signal_seq;
 static uint64_t produced[8];
 
+static __thread volatile sig_atomic_t tls_fired;
+
 static void stress_handler(int sig)
 {
     (void)sig;
     /* Producer ids 4.. belong to handler contexts; one per writer thread. */
     write_one(stress_ring, tls_signal_producer, tls_signal_seq++);
     __atomic_fetch_add(&produced[tls_signal_producer], 1, __ATOMIC_RELAXED);
+    tls_fired = 1;
 }
 
 static void *stress_writer(void *arg)
@@ -203,19 +206,26 @@ static void *stress_writer(void *arg)
     tls_signal_producer = 4 + producer;
 
     /* A 20 µs timer interrupting this thread, so handlers write in the middle of the
-     * thread's own ring_write calls. */
+     * thread's own ring_write calls. One-shot, re-armed by this loop after each signal:
+     * a periodic timer starved the loop where a handler took longer than the period
+     * (ThreadSanitizer on a loaded machine: the test timed out at 120 s in CI, where it
+     * takes 13 s), since a handler's return found the next signal already pending. */
     struct sigevent sev = {0};
     sev.sigev_notify = SIGEV_THREAD_ID;
     sev.sigev_signo = SIGUSR1;
     sev._sigev_un._tid = (pid_t)syscall(SYS_gettid);
     timer_t timer;
     ck_assert_int_eq(timer_create(CLOCK_MONOTONIC, &sev, &timer), 0);
-    struct itimerspec its = {{0, 20000}, {0, 20000}};
+    const struct itimerspec its = {{0, 0}, {0, 20000}};
     ck_assert_int_eq(timer_settime(timer, 0, &its, NULL), 0);
 
     for (uint64_t seq = 0; seq < STRESS_RECORDS; seq++) {
         write_one(stress_ring, producer, seq);
         __atomic_fetch_add(&produced[producer], 1, __ATOMIC_RELAXED);
+        if (tls_fired) {
+            tls_fired = 0;
+            timer_settime(timer, 0, &its, NULL);
+        }
     }
     timer_delete(timer);
     return NULL;
