@@ -85,6 +85,12 @@ static int write_text(const char *path, const char *text)
     return fclose(f) == 0 ? rc : -1;
 }
 
+static void print_failed(const char *line, void *ctx)
+{
+    (void)ctx;
+    fprintf(stderr, PREFIX "%s\n", line);
+}
+
 /* DIR/summary.md from the DIR/results.json the run just wrote: the tables of `hzprof
  * report DIR`, rendered from the same file. Returns 0, or -1 with a message printed. */
 static int write_summary(const char *dir)
@@ -96,16 +102,7 @@ static int write_summary(const char *dir)
         return -1;
     }
     /* A line per configuration whose trials all failed (BENCH_SOME_FAILED). */
-    cJSON *summary = cJSON_GetObjectItem(results, "summary");
-    cJSON *lists[] = {cJSON_GetObjectItem(summary, "configs"),
-                      cJSON_GetObjectItem(summary, "budget")};
-    for (size_t l = 0; l < 2; l++)
-        for (cJSON *c = lists[l] ? lists[l]->child : NULL; c; c = c->next)
-            if (bench_config_all_failed(c)) {
-                char line[512];
-                bench_config_failure(c, line, sizeof line);
-                fprintf(stderr, PREFIX "%s\n", line);
-            }
+    bench_failed_configs(cJSON_GetObjectItem(results, "summary"), print_failed, NULL);
     snprintf(path, sizeof path, "%s/summary.md", dir);
     FILE *f = fopen(path, "w");
     int rc = f ? summary_md_write(f, results) : -1;

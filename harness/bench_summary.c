@@ -336,6 +336,24 @@ bool bench_config_all_failed(cJSON *c)
            !cJSON_IsString(cJSON_GetObjectItem(c, "unavailable"));
 }
 
+size_t bench_failed_configs(cJSON *summary, void (*each)(const char *line, void *ctx), void *ctx)
+{
+    cJSON *lists[] = {cJSON_GetObjectItem(summary, "configs"),
+                      cJSON_GetObjectItem(summary, "budget")};
+    size_t nfailed = 0;
+    for (size_t l = 0; l < 2; l++)
+        for (cJSON *c = lists[l] ? lists[l]->child : NULL; c; c = c->next)
+            if (bench_config_all_failed(c)) {
+                nfailed++;
+                if (each) {
+                    char line[512];
+                    bench_config_failure(c, line, sizeof line);
+                    each(line, ctx);
+                }
+            }
+    return nfailed;
+}
+
 void bench_config_failure(cJSON *c, char *buf, size_t n)
 {
     const char *s = cJSON_GetStringValue(cJSON_GetObjectItem(c, "sampler")),
@@ -563,11 +581,7 @@ int bench_summarize(const struct bench_config *c, const char *dir, char *err, si
     free(text);
     if (rc)
         snprintf(err, err_size, "cannot write '%s'", path);
-    int nfailed = 0;
-    cJSON *lists[] = {configs, budget};
-    for (size_t l = 0; l < 2; l++)
-        for (cJSON *c = lists[l] ? lists[l]->child : NULL; rc == 0 && c; c = c->next)
-            nfailed += bench_config_all_failed(c);
+    const size_t nfailed = rc ? 0 : bench_failed_configs(summary, NULL, NULL);
     cJSON_Delete(results);
-    return rc ? -1 : nfailed;
+    return rc ? -1 : (int)nfailed;
 }

@@ -79,5 +79,9 @@ bool bench_config_all_failed(cJSON *c);
 /* The line that names a failed configuration, as bench, summary.md and report print it:
  * "matmul-l2 perf-clock/fp 1000 Hz: failed: <first error line> (N trials)". */
 void bench_config_failure(cJSON *c, char *buf, size_t n);
+/* The configurations of a summary (summary.configs, then summary.budget) whose trials all
+ * failed: calls each, when not NULL, with the line that names one (bench_config_failure);
+ * returns how many there are. */
+size_t bench_failed_configs(cJSON *summary, void (*each)(const char *line, void *ctx), void *ctx);
 
 #endif

@@ -266,6 +266,11 @@ static void write_budget(FILE *f, cJSON *summary)
 }
 
 /* The heading: when, on what machine, with what build; what could not be measured. */
+static void list_failed(const char *line, void *f)
+{
+    fprintf(f, "- %s\n", line);
+}
+
 static void write_heading(FILE *f, cJSON *results)
 {
     cJSON *m = cJSON_GetObjectItem(results, "machine"), *b = cJSON_GetObjectItem(results, "build");
@@ -291,23 +296,13 @@ static void write_heading(FILE *f, cJSON *results)
             fprintf(f, " %s%s", e->string, e->next ? "," : "");
         fprintf(f, " (%s).\n\n", cJSON_GetStringValue(un->child));
     }
-    size_t nfailed = 0;
-    cJSON *lists[] = {get(results, "summary", "configs", NULL),
-                      get(results, "summary", "budget", NULL)};
-    for (size_t l = 0; l < 2; l++)
-        for (cJSON *c = lists[l] ? lists[l]->child : NULL; c; c = c->next)
-            nfailed += bench_config_all_failed(c);
+    cJSON *summary = cJSON_GetObjectItem(results, "summary");
+    const size_t nfailed = bench_failed_configs(summary, NULL, NULL);
     if (!nfailed)
         return;
     fprintf(f, "**%zu configuration%s failed** (no successful trial; not in the charts):\n\n",
             nfailed, nfailed == 1 ? "" : "s");
-    for (size_t l = 0; l < 2; l++)
-        for (cJSON *c = lists[l] ? lists[l]->child : NULL; c; c = c->next)
-            if (bench_config_all_failed(c)) {
-                char line[512];
-                bench_config_failure(c, line, sizeof line);
-                fprintf(f, "- %s\n", line);
-            }
+    bench_failed_configs(summary, list_failed, f);
     fputs("\n", f);
 }
 
